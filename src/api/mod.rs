@@ -1,0 +1,137 @@
+//! The v1 wire contract, used by both the server and the client so they cannot drift.
+//!
+//! Entities and their change requests are defined once in [`crate::model`]
+//! (they are the JSON of DESIGN.md) and re-exported here beside the
+//! envelopes that only exist on the wire: snapshot, pages, problems.
+
+pub mod problem;
+
+pub use crate::model::{
+    Agency, Event, Incident, IncidentPatch, NewIncident, NewNote, NewTask, Note, Officer, Task,
+    TaskPatch, Unit, UnitPatch,
+};
+pub use problem::Problem;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::model::{Category, Centre, IncidentStatus, Severity, TaskStatus};
+
+pub const BASE: &str = "/api/v1";
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// Largest request body accepted (413 beyond).
+pub const MAX_BODY: usize = 64 * 1024;
+/// Default window for closed incidents in the snapshot.
+pub const DEFAULT_CLOSED_WITHIN_HOURS: u32 = 72;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CentreInfo {
+    pub code: Centre,
+    pub name: String,
+}
+
+/// `GET /api/v1/snapshot`: everything current, consistent at `seq`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Snapshot {
+    pub seq: u64,
+    pub centres: Vec<CentreInfo>,
+    pub agencies: Vec<Agency>,
+    pub units: Vec<Unit>,
+    pub incidents: Vec<Incident>,
+    pub tasks: Vec<Task>,
+    pub officers: Vec<Officer>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SnapshotQuery {
+    /// Hours a closed or dismissed incident stays in the snapshot (default 72).
+    pub closed_within: Option<u32>,
+}
+
+/// `GET /api/v1/incidents/{id}`: the incident with its notes and tasks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct IncidentDetail {
+    #[serde(flatten)]
+    pub incident: Incident,
+    pub notes: Vec<Note>,
+    pub tasks: Vec<Task>,
+}
+
+/// A page of results; pass `next_cursor` back as `cursor` for the next one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentQuery {
+    /// Free text over reference, title and description.
+    pub q: Option<String>,
+    pub status: Option<IncidentStatus>,
+    pub severity: Option<Severity>,
+    pub category: Option<Category>,
+    pub centre: Option<Centre>,
+    /// Lead agency.
+    pub agency: Option<Uuid>,
+    /// Reported at or after (RFC 3339).
+    pub since: Option<String>,
+    /// Reported before (RFC 3339).
+    pub until: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TaskQuery {
+    pub incident: Option<Uuid>,
+    pub agency: Option<Uuid>,
+    pub status: Option<TaskStatus>,
+    /// Only tasks not yet done, declined or cancelled.
+    pub open: Option<bool>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Resume after this seq (alternative to `Last-Event-ID`).
+    pub after: Option<u64>,
+}
+
+/// `POST /api/v1/incidents/{id}/merge`: dismiss `{id}` as a duplicate of `into`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    pub into: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MergeResult {
+    pub duplicate: Incident,
+    pub into: Incident,
+    pub moved_tasks: Vec<Task>,
+}
+
+/// `GET /api/v1/audit/verify`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub events: u64,
+    pub head: String,
+    pub first_bad_seq: Option<u64>,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub seq: u64,
+}

@@ -1,0 +1,3 @@
+//! Demo data and the `tandem demo` command.
+
+pub mod seed;

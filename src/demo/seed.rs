@@ -1,0 +1,183 @@
+//! The embedded seed: agencies, units and border places from `config/seed.toml`.
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::model::{Agency, AgencyKind, Capability, Centre, Region, Unit, UnitStatus};
+use crate::store::{Actor, Command, Request, Store};
+
+/// The seed shipped in the binary.
+pub const EMBEDDED: &str = include_str!("../../config/seed.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    pub agency: Vec<SeedAgency>,
+    pub place: Vec<Place>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedAgency {
+    pub code: String,
+    pub name: String,
+    pub name_ar: String,
+    pub kind: AgencyKind,
+    pub region: Region,
+    pub liaison_contact: String,
+    pub radio_channel: String,
+    /// `capability:home sector`, one per unit.
+    pub units: Vec<String>,
+}
+
+/// A border sector or crossing at real coordinates.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    pub name: String,
+    pub name_ar: String,
+    pub kind: PlaceKind,
+    pub lat: f64,
+    pub lon: f64,
+    pub centre: Centre,
+    pub region: Region,
+    #[serde(default)]
+    pub neighbour: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceKind {
+    Sector,
+    Crossing,
+}
+
+/// What a seed run wrote.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Seeded {
+    pub agencies: usize,
+    pub units: usize,
+    pub skipped_agencies: usize,
+}
+
+impl Seed {
+    /// Parses seed TOML; errors name the line and key.
+    pub fn parse(text: &str) -> Result<Seed, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    pub fn embedded() -> Seed {
+        Seed::parse(EMBEDDED).expect("the embedded seed is checked by a unit test")
+    }
+
+    /// Builds the agency and unit records of this seed (fresh ids).
+    pub fn records(&self, now: OffsetDateTime) -> anyhow::Result<Vec<(Agency, Vec<Unit>)>> {
+        self.agency
+            .iter()
+            .map(|a| {
+                let agency = Agency {
+                    id: Uuid::now_v7(),
+                    code: a.code.clone(),
+                    name: a.name.clone(),
+                    name_ar: a.name_ar.clone(),
+                    kind: a.kind,
+                    region: a.region,
+                    liaison_contact: a.liaison_contact.clone(),
+                    radio_channel: a.radio_channel.clone(),
+                    version: 1,
+                };
+                let units = a
+                    .units
+                    .iter()
+                    .enumerate()
+                    .map(|(i, spec)| {
+                        let (cap, sector) = spec.split_once(':').ok_or_else(|| {
+                            anyhow::anyhow!("agency {}: unit `{spec}` is not `capability:sector`", a.code)
+                        })?;
+                        let capability: Capability = cap.parse()?;
+                        let home = self.place(sector).ok_or_else(|| {
+                            anyhow::anyhow!("agency {}: unit sector `{sector}` is not a [[place]]", a.code)
+                        })?;
+                        Ok(Unit {
+                            id: Uuid::now_v7(),
+                            agency_id: agency.id,
+                            callsign: format!("{}-{:02}", a.code, i + 1),
+                            capability,
+                            home_sector: sector.to_string(),
+                            status: UnitStatus::Available,
+                            last_position: Some(crate::model::Position {
+                                lat: home.lat,
+                                lon: home.lon,
+                            }),
+                            updated_at: now,
+                            version: 1,
+                        })
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                Ok((agency, units))
+            })
+            .collect()
+    }
+
+    pub fn place(&self, name: &str) -> Option<&Place> {
+        self.place.iter().find(|p| p.name == name)
+    }
+
+    /// Writes the agencies and units not yet present (by code), through the store.
+    pub async fn load(&self, store: &dyn Store) -> anyhow::Result<Seeded> {
+        let existing: Vec<String> = store.agencies().await?.into_iter().map(|a| a.code).collect();
+        let mut seeded = Seeded::default();
+        for (agency, units) in self.records(OffsetDateTime::now_utc())? {
+            if existing.contains(&agency.code) {
+                seeded.skipped_agencies += 1;
+                continue;
+            }
+            admin(store, Command::PutAgency(agency)).await?;
+            seeded.agencies += 1;
+            for unit in units {
+                admin(store, Command::PutUnit(unit)).await?;
+                seeded.units += 1;
+            }
+        }
+        Ok(seeded)
+    }
+}
+
+async fn admin(store: &dyn Store, command: Command) -> anyhow::Result<()> {
+    store
+        .execute(Request {
+            actor: Actor::Admin,
+            idempotency: None,
+            command,
+        })
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_seed_is_complete() {
+        let seed = Seed::embedded();
+        assert!(seed.agency.len() >= 12);
+        assert!(seed.place.len() >= 25);
+        let records = seed.records(OffsetDateTime::UNIX_EPOCH).unwrap();
+        let units: usize = records.iter().map(|(_, u)| u.len()).sum();
+        assert!(units >= 60, "{units} units");
+        for region in Region::ALL {
+            assert!(seed.agency.iter().any(|a| a.region == *region), "{region}");
+        }
+        for (a, _) in &records {
+            a.validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn bad_seed_names_the_line() {
+        let err = Seed::parse("[[agency]]\ncode = 1\n").unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+    }
+}

@@ -1,0 +1,143 @@
+//! The `tandem` command line: parses, then calls into the library.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use tandem::model::{Centre, Role};
+use tandem::{admin, paths, server, store};
+
+#[derive(Parser)]
+#[command(name = "tandem", version, about = "Operations console of the Joint Border Security Centres")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the shared backend (HTTP API and live event stream).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8470")]
+        listen: String,
+        /// Database: a SQLite path or sqlite://PATH (default: tandem.db in the data dir).
+        #[arg(long, env = "TANDEM_DATABASE")]
+        database: Option<String>,
+    },
+    /// Officers, tokens and seed data, straight against the database.
+    Admin {
+        #[arg(long, env = "TANDEM_DATABASE", global = true)]
+        database: Option<String>,
+        #[command(subcommand)]
+        command: AdminCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCmd {
+    /// Manage officers and their tokens.
+    Officer {
+        #[command(subcommand)]
+        command: OfficerCmd,
+    },
+    /// Load agencies and units (from FILE, or the embedded config/seed.toml).
+    Seed { file: Option<PathBuf> },
+}
+
+#[derive(Subcommand)]
+enum OfficerCmd {
+    /// Add an officer and print their token (shown once).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// observer, duty_officer, supervisor, liaison or system.
+        #[arg(long)]
+        role: Role,
+        /// TRP or BEN.
+        #[arg(long)]
+        centre: Centre,
+        /// The agency code a liaison acts for (e.g. LCG-W).
+        #[arg(long)]
+        agency: Option<String>,
+    },
+    List,
+    /// Revoke an officer's token.
+    Revoke { id: String },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(run(cli))
+}
+
+async fn open(database: Option<String>) -> anyhow::Result<std::sync::Arc<dyn store::Store>> {
+    let url = match database {
+        Some(d) => d,
+        None => paths::default_database()?,
+    };
+    store::open(&url).await.with_context(|| format!("opening the database {url}"))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => anyhow::bail!("the console arrives with the console issue; try `tandem serve` or `tandem --help`"),
+        Some(Cmd::Serve { listen, database }) => {
+            tracing_subscriber::fmt().with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            ).init();
+            let store = open(database).await?;
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            let running = server::spawn(store, listener)?;
+            println!("tandem serving on http://{}", running.addr);
+            let stop = running.stopper();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                tracing::info!("shutting down: finishing requests in flight");
+                let _ = stop.send(true);
+            });
+            running.wait().await?;
+            Ok(())
+        }
+        Some(Cmd::Admin { database, command }) => {
+            let store = open(database).await?;
+            match command {
+                AdminCmd::Seed { file } => {
+                    let s = admin::seed(store.as_ref(), file.as_deref()).await?;
+                    println!("seeded {} agencies and {} units ({} agencies were already there)", s.agencies, s.units, s.skipped_agencies);
+                }
+                AdminCmd::Officer { command: OfficerCmd::Add { name, role, centre, agency } } => {
+                    let (officer, token) = admin::add_officer(store.as_ref(), &name, role, centre, agency.as_deref()).await?;
+                    println!("officer: {}\ntoken: {token}\n(the token is shown once; keep it)", officer.id);
+                }
+                AdminCmd::Officer { command: OfficerCmd::List } => {
+                    print!("{}", admin::list_officers(store.as_ref()).await?);
+                }
+                AdminCmd::Officer { command: OfficerCmd::Revoke { id } } => {
+                    let o = admin::revoke_officer(store.as_ref(), &id).await?;
+                    println!("revoked {} ({})", o.name, o.id);
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,376 @@
+//! Incidents: creation, edits and the status lifecycle, enforced here and only here.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::officer::{Act, Officer};
+use super::validate;
+use super::{Category, Centre, DismissReason, DomainError, IncidentStatus, Severity, Source};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    pub lat: f64,
+    pub lon: f64,
+    #[serde(default)]
+    pub sector: Option<String>,
+    #[serde(default)]
+    pub crossing: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Incident {
+    pub id: Uuid,
+    /// `CENTRE-YY-NNNNN`, read aloud on the radio; gap-free per centre and year.
+    pub reference: String,
+    pub title: String,
+    pub description: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub source: Source,
+    pub location: Location,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub occurred_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub reported_at: OffsetDateTime,
+    pub centre: Centre,
+    pub lead_agency_id: Option<Uuid>,
+    pub supporting_agency_ids: Vec<Uuid>,
+    pub tags: Vec<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub acknowledged_at: Option<OffsetDateTime>,
+    pub dismiss_reason: Option<DismissReason>,
+    pub duplicate_of: Option<Uuid>,
+    /// When it last became closed or dismissed; `None` while open.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<OffsetDateTime>,
+    pub version: u64,
+    pub created_by: Uuid,
+    pub updated_by: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+/// `POST /api/v1/incidents`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIncident {
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub location: Location,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub source: Option<Source>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub occurred_at: Option<OffsetDateTime>,
+    /// Owning centre; defaults to the reporting officer's.
+    #[serde(default)]
+    pub centre: Option<Centre>,
+    #[serde(default)]
+    pub lead_agency_id: Option<Uuid>,
+    #[serde(default)]
+    pub supporting_agency_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// `PATCH /api/v1/incidents/{id}`: any mutable field; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+    pub status: Option<IncidentStatus>,
+    /// Required when `status` is `dismissed`.
+    pub dismiss_reason: Option<DismissReason>,
+    /// Required when `dismiss_reason` is `duplicate`.
+    pub duplicate_of: Option<Uuid>,
+    pub location: Option<Location>,
+    pub lead_agency_id: Option<Uuid>,
+    pub supporting_agency_ids: Option<Vec<Uuid>>,
+    pub tags: Option<Vec<String>>,
+    /// Hand over ownership (supervisor).
+    pub centre: Option<Centre>,
+}
+
+/// `CENTRE-YY-NNNNN`.
+pub fn reference(centre: Centre, year: i32, n: u32) -> String {
+    format!("{}-{:02}-{:05}", centre, year.rem_euclid(100), n)
+}
+
+impl Location {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        validate::latitude(self.lat)?;
+        validate::longitude(self.lon)?;
+        if let Some(s) = &self.sector {
+            validate::line("location.sector", s, 80)?;
+        }
+        if let Some(c) = &self.crossing {
+            validate::line("location.crossing", c, 80)?;
+        }
+        Ok(())
+    }
+}
+
+impl NewIncident {
+    /// Builds the incident this request describes, as `actor` reports it now.
+    pub fn into_incident(
+        self,
+        actor: &Officer,
+        id: Uuid,
+        reference: String,
+        now: OffsetDateTime,
+    ) -> Result<Incident, DomainError> {
+        actor.may(Act::CreateIncident)?;
+        validate::line("title", &self.title, validate::TITLE_MAX)?;
+        validate::text("description", &self.description, validate::TEXT_MAX)?;
+        self.location.validate()?;
+        validate::tags(&self.tags)?;
+        let occurred_at = self.occurred_at.unwrap_or(now);
+        if occurred_at > now + time::Duration::minutes(5) {
+            return Err(DomainError::invalid("occurred_at", "lies in the future"));
+        }
+        Ok(Incident {
+            id,
+            reference,
+            title: self.title,
+            description: self.description,
+            category: self.category,
+            severity: self.severity,
+            status: IncidentStatus::Reported,
+            source: self.source.unwrap_or(Source::AgencyReport),
+            location: self.location,
+            occurred_at,
+            reported_at: now,
+            centre: self.centre.unwrap_or(actor.centre),
+            lead_agency_id: self.lead_agency_id,
+            supporting_agency_ids: self.supporting_agency_ids,
+            tags: self.tags,
+            acknowledged_at: None,
+            dismiss_reason: None,
+            duplicate_of: None,
+            closed_at: None,
+            version: 1,
+            created_by: actor.id,
+            updated_by: actor.id,
+            updated_at: now,
+        })
+    }
+}
+
+/// Checks one status move against the lifecycle and the actor's role.
+pub fn check_transition(
+    from: IncidentStatus,
+    to: IncidentStatus,
+    actor: &Officer,
+) -> Result<(), DomainError> {
+    use IncidentStatus::*;
+    let refuse = |why: &str| DomainError::Transition {
+        entity: "incident",
+        from: from.to_string(),
+        to: to.to_string(),
+        why: why.to_string(),
+    };
+    if from == to {
+        return Err(refuse("it is already there"));
+    }
+    if !from.is_open() {
+        if to != Acknowledged {
+            return Err(refuse(
+                "a closed or dismissed incident can only be reopened to acknowledged",
+            ));
+        }
+        return actor.may(Act::ReopenIncident);
+    }
+    match to {
+        Dismissed => actor.may(Act::TriageIncident),
+        Closed => actor.may(Act::CloseIncident),
+        _ if rank(to) > rank(from) => actor.may(Act::TriageIncident),
+        _ => Err(refuse("status moves forward only")),
+    }
+}
+
+fn rank(s: IncidentStatus) -> u8 {
+    match s {
+        IncidentStatus::Reported => 0,
+        IncidentStatus::Acknowledged => 1,
+        IncidentStatus::Responding => 2,
+        IncidentStatus::Contained => 3,
+        IncidentStatus::Closed => 4,
+        IncidentStatus::Dismissed => 5,
+    }
+}
+
+impl Incident {
+    /// The incident after `patch` by `actor`, or the reason it is refused.
+    /// Whether referenced agencies and incidents exist is the store's to check.
+    pub fn patched(
+        &self,
+        patch: &IncidentPatch,
+        actor: &Officer,
+        now: OffsetDateTime,
+    ) -> Result<Incident, DomainError> {
+        if patch == &IncidentPatch::default() {
+            return Err(DomainError::invalid("body", "names no field to change"));
+        }
+        let edits_fields = patch.title.is_some()
+            || patch.description.is_some()
+            || patch.category.is_some()
+            || patch.severity.is_some()
+            || patch.location.is_some()
+            || patch.lead_agency_id.is_some()
+            || patch.supporting_agency_ids.is_some()
+            || patch.tags.is_some();
+        if edits_fields {
+            actor.may(Act::TriageIncident)?;
+        }
+        let mut next = self.clone();
+        if let Some(t) = &patch.title {
+            validate::line("title", t, validate::TITLE_MAX)?;
+            next.title = t.clone();
+        }
+        if let Some(d) = &patch.description {
+            validate::text("description", d, validate::TEXT_MAX)?;
+            next.description = d.clone();
+        }
+        if let Some(l) = &patch.location {
+            l.validate()?;
+            next.location = l.clone();
+        }
+        if let Some(tags) = &patch.tags {
+            validate::tags(tags)?;
+            next.tags = tags.clone();
+        }
+        next.category = patch.category.unwrap_or(next.category);
+        next.severity = patch.severity.unwrap_or(next.severity);
+        next.lead_agency_id = patch.lead_agency_id.or(next.lead_agency_id);
+        if let Some(s) = &patch.supporting_agency_ids {
+            next.supporting_agency_ids = s.clone();
+        }
+        if let Some(centre) = patch.centre {
+            actor.may(Act::Handover)?;
+            if centre == self.centre {
+                return Err(DomainError::invalid(
+                    "centre",
+                    format!("the incident is already owned by {centre}"),
+                ));
+            }
+            next.centre = centre;
+        }
+        if patch.dismiss_reason.is_some() && patch.status != Some(IncidentStatus::Dismissed) {
+            return Err(DomainError::invalid(
+                "dismiss_reason",
+                "only goes with status dismissed",
+            ));
+        }
+        if let Some(to) = patch.status {
+            next.move_to(to, patch.dismiss_reason, patch.duplicate_of, actor, now)?;
+        } else if patch.duplicate_of.is_some() {
+            return Err(DomainError::invalid(
+                "duplicate_of",
+                "only goes with dismiss_reason duplicate",
+            ));
+        }
+        next.version += 1;
+        next.updated_by = actor.id;
+        next.updated_at = now;
+        Ok(next)
+    }
+
+    fn move_to(
+        &mut self,
+        to: IncidentStatus,
+        reason: Option<DismissReason>,
+        duplicate_of: Option<Uuid>,
+        actor: &Officer,
+        now: OffsetDateTime,
+    ) -> Result<(), DomainError> {
+        check_transition(self.status, to, actor)?;
+        match (to, reason, duplicate_of) {
+            (IncidentStatus::Dismissed, None, _) => {
+                return Err(DomainError::invalid(
+                    "dismiss_reason",
+                    "is required to dismiss (false_alarm, duplicate, out_of_scope)",
+                ));
+            }
+            (IncidentStatus::Dismissed, Some(DismissReason::Duplicate), None) => {
+                return Err(DomainError::invalid(
+                    "duplicate_of",
+                    "names the incident this one duplicates",
+                ));
+            }
+            (_, Some(r), Some(_)) if r != DismissReason::Duplicate => {
+                return Err(DomainError::invalid(
+                    "duplicate_of",
+                    "only goes with dismiss_reason duplicate",
+                ));
+            }
+            (_, _, Some(of)) if of == self.id => {
+                return Err(DomainError::invalid(
+                    "duplicate_of",
+                    "an incident cannot duplicate itself",
+                ));
+            }
+            _ => {}
+        }
+        if self.status.is_open() {
+            if self.acknowledged_at.is_none() && to != IncidentStatus::Dismissed {
+                self.acknowledged_at = Some(now);
+            }
+        } else {
+            // Reopened: the dismissal no longer holds.
+            self.dismiss_reason = None;
+            self.duplicate_of = None;
+        }
+        self.closed_at = (!to.is_open()).then_some(now);
+        if to == IncidentStatus::Dismissed {
+            self.dismiss_reason = reason;
+            self.duplicate_of = duplicate_of;
+        }
+        self.status = to;
+        Ok(())
+    }
+
+    /// This incident dismissed as a duplicate of `target` (the merge endpoint).
+    pub fn merged_into(
+        &self,
+        target: &Incident,
+        actor: &Officer,
+        now: OffsetDateTime,
+    ) -> Result<Incident, DomainError> {
+        actor.may(Act::Merge)?;
+        if !target.status.is_open() {
+            return Err(DomainError::invalid(
+                "into",
+                format!("{} is {}; merge into an open incident", target.reference, target.status),
+            ));
+        }
+        self.patched(
+            &IncidentPatch {
+                status: Some(IncidentStatus::Dismissed),
+                dismiss_reason: Some(DismissReason::Duplicate),
+                duplicate_of: Some(target.id),
+                ..IncidentPatch::default()
+            },
+            actor,
+            now,
+        )
+    }
+}
+
+#[cfg(test)]
+#[path = "incident_tests.rs"]
+mod tests;

@@ -1,0 +1,25 @@
+//! The domain: entities, vocabularies and every rule about how they may change.
+//!
+//! Pure by design — no I/O, no async — so the server, the store and the
+//! console all apply exactly the same rules.
+
+mod enums;
+mod error;
+pub mod event;
+pub mod incident;
+pub mod note;
+pub mod officer;
+pub mod roster;
+pub mod sla;
+pub mod task;
+pub mod validate;
+
+pub use enums::*;
+pub use error::DomainError;
+pub use event::Event;
+pub use incident::{Incident, IncidentPatch, Location, NewIncident};
+pub use note::{NewNote, Note};
+pub use officer::{Act, Officer};
+pub use roster::{Agency, Position, Unit, UnitPatch};
+pub use sla::Sla;
+pub use task::{NewTask, Task, TaskPatch};

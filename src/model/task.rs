@@ -1,0 +1,287 @@
+//! Joint-response tasks: one agency asked to do one thing for one incident.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::officer::{Act, Officer};
+use super::validate;
+use super::{DomainError, Priority, TaskStatus};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Task {
+    pub id: Uuid,
+    pub incident_id: Uuid,
+    pub agency_id: Uuid,
+    pub unit_id: Option<Uuid>,
+    pub title: String,
+    pub priority: Priority,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub due_at: Option<OffsetDateTime>,
+    pub status: TaskStatus,
+    /// Why it was declined or is blocked.
+    pub reason: Option<String>,
+    pub version: u64,
+    pub created_by: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+/// `POST /api/v1/incidents/{id}/tasks`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTask {
+    pub agency_id: Uuid,
+    pub title: String,
+    #[serde(default)]
+    pub unit_id: Option<Uuid>,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub due_at: Option<OffsetDateTime>,
+}
+
+/// `PATCH /api/v1/tasks/{id}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskPatch {
+    pub status: Option<TaskStatus>,
+    /// Required when declining or blocking.
+    pub reason: Option<String>,
+    pub title: Option<String>,
+    pub priority: Option<Priority>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub due_at: Option<OffsetDateTime>,
+    pub unit_id: Option<Uuid>,
+}
+
+impl NewTask {
+    pub fn into_task(
+        self,
+        incident_id: Uuid,
+        actor: &Officer,
+        id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<Task, DomainError> {
+        actor.may(Act::CreateTask)?;
+        validate::line("title", &self.title, validate::TITLE_MAX)?;
+        Ok(Task {
+            id,
+            incident_id,
+            agency_id: self.agency_id,
+            unit_id: self.unit_id,
+            title: self.title,
+            priority: self.priority.unwrap_or(Priority::Normal),
+            due_at: self.due_at,
+            status: TaskStatus::Requested,
+            reason: None,
+            version: 1,
+            created_by: actor.id,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+}
+
+/// Whether the task lifecycle allows `from → to` at all (who may is checked apart).
+pub fn transition_allowed(from: TaskStatus, to: TaskStatus) -> bool {
+    use TaskStatus::*;
+    matches!(
+        (from, to),
+        (Requested, Accepted | Declined)
+            | (Accepted, InProgress | Blocked)
+            | (InProgress, Done | Blocked)
+            | (Blocked, Accepted | InProgress)
+    ) || (from.is_open() && to == Cancelled)
+}
+
+impl Task {
+    pub fn is_overdue(&self, now: OffsetDateTime) -> bool {
+        self.status.is_open() && self.due_at.is_some_and(|d| d < now)
+    }
+
+    pub fn patched(
+        &self,
+        patch: &TaskPatch,
+        actor: &Officer,
+        now: OffsetDateTime,
+    ) -> Result<Task, DomainError> {
+        if patch == &TaskPatch::default() {
+            return Err(DomainError::invalid("body", "names no field to change"));
+        }
+        let mut next = self.clone();
+        if patch.title.is_some() || patch.priority.is_some() || patch.due_at.is_some() {
+            actor.may(Act::EditTask)?;
+        }
+        if let Some(t) = &patch.title {
+            validate::line("title", t, validate::TITLE_MAX)?;
+            next.title = t.clone();
+        }
+        next.priority = patch.priority.unwrap_or(next.priority);
+        next.due_at = patch.due_at.or(next.due_at);
+        if let Some(u) = patch.unit_id {
+            actor
+                .may(Act::EditTask)
+                .or_else(|_| actor.may(Act::WorkTask { agency: self.agency_id }))?;
+            next.unit_id = Some(u);
+        }
+        match patch.status {
+            Some(to) => self.move_to(&mut next, to, patch.reason.as_deref(), actor)?,
+            None if patch.reason.is_some() => {
+                return Err(DomainError::invalid(
+                    "reason",
+                    "only goes with status declined or blocked",
+                ));
+            }
+            None => {}
+        }
+        next.version += 1;
+        next.updated_at = now;
+        Ok(next)
+    }
+
+    fn move_to(
+        &self,
+        next: &mut Task,
+        to: TaskStatus,
+        reason: Option<&str>,
+        actor: &Officer,
+    ) -> Result<(), DomainError> {
+        if !transition_allowed(self.status, to) {
+            return Err(DomainError::Transition {
+                entity: "task",
+                from: self.status.to_string(),
+                to: to.to_string(),
+                why: "the task lifecycle does not allow it".into(),
+            });
+        }
+        if to == TaskStatus::Cancelled {
+            actor.may(Act::CancelTask)?;
+        } else {
+            actor.may(Act::WorkTask {
+                agency: self.agency_id,
+            })?;
+        }
+        let needs_reason = matches!(to, TaskStatus::Declined | TaskStatus::Blocked);
+        match reason {
+            Some(r) => {
+                validate::line("reason", r, validate::TITLE_MAX)?;
+                next.reason = Some(r.to_string());
+            }
+            None if needs_reason => {
+                return Err(DomainError::invalid("reason", format!("is required to {to}")));
+            }
+            None => next.reason = None,
+        }
+        next.status = to;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Centre, Role};
+    use TaskStatus::*;
+
+    fn officer(role: Role, agency: Option<Uuid>) -> Officer {
+        Officer {
+            id: Uuid::new_v4(),
+            name: "t".into(),
+            role,
+            centre: Centre::Ben,
+            agency_id: agency,
+        }
+    }
+
+    fn task(agency: Uuid, status: TaskStatus) -> Task {
+        let mut t = NewTask {
+            agency_id: agency,
+            title: "Intercept at Wazin".into(),
+            unit_id: None,
+            priority: None,
+            due_at: None,
+        }
+        .into_task(
+            Uuid::new_v4(),
+            &officer(Role::DutyOfficer, None),
+            Uuid::new_v4(),
+            OffsetDateTime::UNIX_EPOCH,
+        )
+        .unwrap();
+        t.status = status;
+        t
+    }
+
+    #[test]
+    fn every_task_transition_matches_the_lifecycle() {
+        let allowed: &[(TaskStatus, TaskStatus)] = &[
+            (Requested, Accepted),
+            (Requested, Declined),
+            (Accepted, InProgress),
+            (Accepted, Blocked),
+            (InProgress, Done),
+            (InProgress, Blocked),
+            (Blocked, Accepted),
+            (Blocked, InProgress),
+            (Requested, Cancelled),
+            (Accepted, Cancelled),
+            (InProgress, Cancelled),
+            (Blocked, Cancelled),
+        ];
+        for &from in TaskStatus::ALL {
+            for &to in TaskStatus::ALL {
+                assert_eq!(
+                    transition_allowed(from, to),
+                    allowed.contains(&(from, to)),
+                    "{from} -> {to}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn liaison_works_its_own_agency_tasks_only() {
+        let agency = Uuid::new_v4();
+        let t = task(agency, Requested);
+        let accept = TaskPatch {
+            status: Some(Accepted),
+            ..Default::default()
+        };
+        let now = OffsetDateTime::UNIX_EPOCH;
+        assert!(t.patched(&accept, &officer(Role::Liaison, Some(agency)), now).is_ok());
+        let other = officer(Role::Liaison, Some(Uuid::new_v4()));
+        assert!(t.patched(&accept, &other, now).unwrap_err().is_forbidden());
+        let duty = officer(Role::DutyOfficer, None);
+        assert!(t.patched(&accept, &duty, now).unwrap_err().is_forbidden());
+        let cancel = TaskPatch {
+            status: Some(Cancelled),
+            ..Default::default()
+        };
+        assert!(t.patched(&cancel, &duty, now).is_ok());
+    }
+
+    #[test]
+    fn decline_and_block_need_a_reason() {
+        let agency = Uuid::new_v4();
+        let l = officer(Role::Liaison, Some(agency));
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let mut p = TaskPatch {
+            status: Some(Declined),
+            ..Default::default()
+        };
+        assert!(task(agency, Requested).patched(&p, &l, now).is_err());
+        p.reason = Some("no boat available".into());
+        let d = task(agency, Requested).patched(&p, &l, now).unwrap();
+        assert_eq!(d.reason.as_deref(), Some("no boat available"));
+        assert_eq!(d.version, 2);
+    }
+}

@@ -1,0 +1,76 @@
+//! Persistence behind one trait, so the server does not know which database it runs on.
+//!
+//! Every mutation is a [`Command`] sent to [`Store::execute`]: the store
+//! checks idempotency, loads what the command touches, applies the domain
+//! rules of [`crate::model`], writes the change and its event in one
+//! transaction, and only then answers. SQLite batches concurrent commands
+//! into one transaction (group commit) so one fsync acknowledges many.
+
+mod apply;
+mod error;
+pub mod sqlite;
+
+pub use apply::{Actor, Command, Idempotency, Outcome, Request};
+pub use error::StoreError;
+
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use tokio::sync::broadcast;
+use std::sync::Arc;
+use uuid::Uuid;
+
+use crate::api::{
+    Agency, Event, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit, VerifyReport,
+};
+use crate::api::Incident;
+use crate::model::Officer;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An officer record as the admin command line sees it.
+#[derive(Debug, Clone)]
+pub struct OfficerRecord {
+    pub officer: Officer,
+    pub revoked: bool,
+}
+
+pub trait Store: Send + Sync + 'static {
+    /// The officer holding this token hash, unless unknown or revoked.
+    fn authenticate(&self, token_hash: &str) -> BoxFuture<'_, StoreResult<Option<Officer>>>;
+
+    /// Runs one mutation; the answer comes after the change and its event are durable.
+    fn execute(&self, request: Request) -> BoxFuture<'_, StoreResult<Outcome>>;
+
+    /// The snapshot as JSON text chunks, read in one consistent transaction.
+    fn snapshot(
+        &self,
+        closed_within_hours: u32,
+    ) -> BoxFuture<'_, StoreResult<BoxStream<'static, StoreResult<String>>>>;
+
+    /// Up to `limit` events with seq > `after`, in order.
+    fn events_after(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>>;
+
+    /// The seq of the last committed event (0 when empty).
+    fn head(&self) -> BoxFuture<'_, StoreResult<u64>>;
+
+    /// Events as they commit, in seq order. A lagging receiver must resync from the log.
+    fn subscribe(&self) -> broadcast::Receiver<Arc<Event>>;
+
+    fn incident(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<IncidentDetail>>>;
+    fn search_incidents(&self, q: IncidentQuery) -> BoxFuture<'_, StoreResult<Page<Incident>>>;
+    fn tasks(&self, q: TaskQuery) -> BoxFuture<'_, StoreResult<Page<Task>>>;
+    fn agencies(&self) -> BoxFuture<'_, StoreResult<Vec<Agency>>>;
+    fn units(&self) -> BoxFuture<'_, StoreResult<Vec<Unit>>>;
+    fn officers(&self) -> BoxFuture<'_, StoreResult<Vec<OfficerRecord>>>;
+
+    /// Recomputes the whole hash chain.
+    fn verify(&self) -> BoxFuture<'_, StoreResult<VerifyReport>>;
+}
+
+/// Opens the store a database URL names: `sqlite://PATH` or a bare path.
+pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        anyhow::bail!("PostgreSQL is not supported yet by this build; use a SQLite path");
+    }
+    Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
+}
