@@ -34,7 +34,11 @@ pub async fn add_officer(
                 Some(a) => Some(a.id),
                 None => bail!(
                     "no agency `{code}`; known codes: {}",
-                    agencies.iter().map(|a| a.code.as_str()).collect::<Vec<_>>().join(", ")
+                    agencies
+                        .iter()
+                        .map(|a| a.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             }
         }
@@ -61,7 +65,9 @@ pub async fn add_officer(
 }
 
 pub async fn revoke_officer(store: &dyn Store, id: &str) -> anyhow::Result<Officer> {
-    let id: Uuid = id.parse().context("an officer id looks like 0190c3d2-…; see `tandem admin officer list`")?;
+    let id: Uuid = id
+        .parse()
+        .context("an officer id looks like 0190c3d2-…; see `tandem admin officer list`")?;
     let outcome = store
         .execute(Request {
             actor: Actor::Admin,
@@ -92,7 +98,8 @@ pub async fn list_officers(store: &dyn Store) -> anyhow::Result<String> {
 pub async fn seed(store: &dyn Store, file: Option<&std::path::Path>) -> anyhow::Result<Seeded> {
     let seed = match file {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
             Seed::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
         }
         None => Seed::embedded(),

@@ -9,7 +9,11 @@ use tandem::model::{Centre, Role};
 use tandem::{admin, paths, server, store};
 
 #[derive(Parser)]
-#[command(name = "tandem", version, about = "Operations console of the Joint Border Security Centres")]
+#[command(
+    name = "tandem",
+    version,
+    about = "Operations console of the Joint Border Security Centres"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -64,7 +68,9 @@ enum OfficerCmd {
     },
     List,
     /// Revoke an officer's token.
-    Revoke { id: String },
+    Revoke {
+        id: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -78,16 +84,23 @@ async fn open(database: Option<String>) -> anyhow::Result<std::sync::Arc<dyn sto
         Some(d) => d,
         None => paths::default_database()?,
     };
-    store::open(&url).await.with_context(|| format!("opening the database {url}"))
+    store::open(&url)
+        .await
+        .with_context(|| format!("opening the database {url}"))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        None => anyhow::bail!("the console arrives with the console issue; try `tandem serve` or `tandem --help`"),
+        None => anyhow::bail!(
+            "the console arrives with the console issue; try `tandem serve` or `tandem --help`"
+        ),
         Some(Cmd::Serve { listen, database }) => {
-            tracing_subscriber::fmt().with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-            ).init();
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info".into()),
+                )
+                .init();
             let store = open(database).await?;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
@@ -108,16 +121,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             match command {
                 AdminCmd::Seed { file } => {
                     let s = admin::seed(store.as_ref(), file.as_deref()).await?;
-                    println!("seeded {} agencies and {} units ({} agencies were already there)", s.agencies, s.units, s.skipped_agencies);
+                    println!(
+                        "seeded {} agencies and {} units ({} agencies were already there)",
+                        s.agencies, s.units, s.skipped_agencies
+                    );
                 }
-                AdminCmd::Officer { command: OfficerCmd::Add { name, role, centre, agency } } => {
-                    let (officer, token) = admin::add_officer(store.as_ref(), &name, role, centre, agency.as_deref()).await?;
-                    println!("officer: {}\ntoken: {token}\n(the token is shown once; keep it)", officer.id);
+                AdminCmd::Officer {
+                    command:
+                        OfficerCmd::Add {
+                            name,
+                            role,
+                            centre,
+                            agency,
+                        },
+                } => {
+                    let (officer, token) =
+                        admin::add_officer(store.as_ref(), &name, role, centre, agency.as_deref())
+                            .await?;
+                    println!(
+                        "officer: {}\ntoken: {token}\n(the token is shown once; keep it)",
+                        officer.id
+                    );
                 }
-                AdminCmd::Officer { command: OfficerCmd::List } => {
+                AdminCmd::Officer {
+                    command: OfficerCmd::List,
+                } => {
                     print!("{}", admin::list_officers(store.as_ref()).await?);
                 }
-                AdminCmd::Officer { command: OfficerCmd::Revoke { id } } => {
+                AdminCmd::Officer {
+                    command: OfficerCmd::Revoke { id },
+                } => {
                     let o = admin::revoke_officer(store.as_ref(), &id).await?;
                     println!("revoked {} ({})", o.name, o.id);
                 }

@@ -93,11 +93,17 @@ impl Seed {
                     .enumerate()
                     .map(|(i, spec)| {
                         let (cap, sector) = spec.split_once(':').ok_or_else(|| {
-                            anyhow::anyhow!("agency {}: unit `{spec}` is not `capability:sector`", a.code)
+                            anyhow::anyhow!(
+                                "agency {}: unit `{spec}` is not `capability:sector`",
+                                a.code
+                            )
                         })?;
                         let capability: Capability = cap.parse()?;
                         let home = self.place(sector).ok_or_else(|| {
-                            anyhow::anyhow!("agency {}: unit sector `{sector}` is not a [[place]]", a.code)
+                            anyhow::anyhow!(
+                                "agency {}: unit sector `{sector}` is not a [[place]]",
+                                a.code
+                            )
                         })?;
                         Ok(Unit {
                             id: Uuid::now_v7(),
@@ -126,7 +132,12 @@ impl Seed {
 
     /// Writes the agencies and units not yet present (by code), through the store.
     pub async fn load(&self, store: &dyn Store) -> anyhow::Result<Seeded> {
-        let existing: Vec<String> = store.agencies().await?.into_iter().map(|a| a.code).collect();
+        let existing: Vec<String> = store
+            .agencies()
+            .await?
+            .into_iter()
+            .map(|a| a.code)
+            .collect();
         let mut seeded = Seeded::default();
         for (agency, units) in self.records(OffsetDateTime::now_utc())? {
             if existing.contains(&agency.code) {

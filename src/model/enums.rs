@@ -148,7 +148,10 @@ vocabulary! {
 
 impl TaskStatus {
     pub fn is_open(self) -> bool {
-        !matches!(self, TaskStatus::Done | TaskStatus::Declined | TaskStatus::Cancelled)
+        !matches!(
+            self,
+            TaskStatus::Done | TaskStatus::Declined | TaskStatus::Cancelled
+        )
     }
 }
 

@@ -355,7 +355,10 @@ impl Incident {
         if !target.status.is_open() {
             return Err(DomainError::invalid(
                 "into",
-                format!("{} is {}; merge into an open incident", target.reference, target.status),
+                format!(
+                    "{} is {}; merge into an open incident",
+                    target.reference, target.status
+                ),
             ));
         }
         self.patched(

@@ -159,7 +159,10 @@ fn reopen_clears_dismissal() {
             .is_forbidden()
     );
     let r = i.patched(&p, &officer(Role::Supervisor), now()).unwrap();
-    assert_eq!((r.status, r.dismiss_reason, r.closed_at), (Acknowledged, None, None));
+    assert_eq!(
+        (r.status, r.dismiss_reason, r.closed_at),
+        (Acknowledged, None, None)
+    );
 }
 
 #[test]

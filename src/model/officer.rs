@@ -32,8 +32,12 @@ pub enum Act {
     EditTask,
     CancelTask,
     /// Accept, decline, progress, block, finish a task assigned to `agency`.
-    WorkTask { agency: Uuid },
-    UpdateUnit { agency: Uuid },
+    WorkTask {
+        agency: Uuid,
+    },
+    UpdateUnit {
+        agency: Uuid,
+    },
 }
 
 impl Officer {
@@ -137,12 +141,25 @@ mod tests {
 
     #[test]
     fn only_supervisor_closes_reopens_merges_hands_over() {
-        for act in [Act::CloseIncident, Act::ReopenIncident, Act::Merge, Act::Handover] {
+        for act in [
+            Act::CloseIncident,
+            Act::ReopenIncident,
+            Act::Merge,
+            Act::Handover,
+        ] {
             assert!(officer(Role::Supervisor, None).may(act).is_ok());
             assert!(officer(Role::DutyOfficer, None).may(act).is_err());
         }
-        assert!(officer(Role::DutyOfficer, None).may(Act::TriageIncident).is_ok());
+        assert!(
+            officer(Role::DutyOfficer, None)
+                .may(Act::TriageIncident)
+                .is_ok()
+        );
         assert!(officer(Role::System, None).may(Act::CreateIncident).is_ok());
-        assert!(officer(Role::System, None).may(Act::TriageIncident).is_err());
+        assert!(
+            officer(Role::System, None)
+                .may(Act::TriageIncident)
+                .is_err()
+        );
     }
 }

@@ -63,7 +63,11 @@ impl Agency {
         validate::line("code", &self.code, 16)?;
         validate::line("name", &self.name, validate::TITLE_MAX)?;
         validate::text("name_ar", &self.name_ar, validate::TITLE_MAX)?;
-        validate::text("liaison_contact", &self.liaison_contact, validate::TITLE_MAX)?;
+        validate::text(
+            "liaison_contact",
+            &self.liaison_contact,
+            validate::TITLE_MAX,
+        )?;
         validate::text("radio_channel", &self.radio_channel, 40)
     }
 }

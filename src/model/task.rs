@@ -128,9 +128,11 @@ impl Task {
         next.priority = patch.priority.unwrap_or(next.priority);
         next.due_at = patch.due_at.or(next.due_at);
         if let Some(u) = patch.unit_id {
-            actor
-                .may(Act::EditTask)
-                .or_else(|_| actor.may(Act::WorkTask { agency: self.agency_id }))?;
+            actor.may(Act::EditTask).or_else(|_| {
+                actor.may(Act::WorkTask {
+                    agency: self.agency_id,
+                })
+            })?;
             next.unit_id = Some(u);
         }
         match patch.status {
@@ -177,7 +179,10 @@ impl Task {
                 next.reason = Some(r.to_string());
             }
             None if needs_reason => {
-                return Err(DomainError::invalid("reason", format!("is required to {to}")));
+                return Err(DomainError::invalid(
+                    "reason",
+                    format!("is required to {to}"),
+                ));
             }
             None => next.reason = None,
         }
@@ -257,7 +262,10 @@ mod tests {
             ..Default::default()
         };
         let now = OffsetDateTime::UNIX_EPOCH;
-        assert!(t.patched(&accept, &officer(Role::Liaison, Some(agency)), now).is_ok());
+        assert!(
+            t.patched(&accept, &officer(Role::Liaison, Some(agency)), now)
+                .is_ok()
+        );
         let other = officer(Role::Liaison, Some(Uuid::new_v4()));
         assert!(t.patched(&accept, &other, now).unwrap_err().is_forbidden());
         let duty = officer(Role::DutyOfficer, None);

@@ -18,7 +18,10 @@ pub fn line(field: &str, value: &str, max: usize) -> Result<(), DomainError> {
     if let Some(c) = value.chars().find(|c| c.is_control()) {
         return Err(DomainError::invalid(
             field,
-            format!("must not contain control characters (found U+{:04X})", c as u32),
+            format!(
+                "must not contain control characters (found U+{:04X})",
+                c as u32
+            ),
         ));
     }
     length(field, value, max)
@@ -32,7 +35,10 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<(), DomainError> {
     {
         return Err(DomainError::invalid(
             field,
-            format!("must not contain control characters (found U+{:04X})", c as u32),
+            format!(
+                "must not contain control characters (found U+{:04X})",
+                c as u32
+            ),
         ));
     }
     length(field, value, max)

@@ -34,7 +34,12 @@ pub const HEARTBEAT: Duration = Duration::from_secs(15);
     params(EventsQuery, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this seq")),
     responses((status = 200, description = "text/event-stream: `id` is the seq, `event` the kind, `data` the event JSON (Event); a comment heartbeat every 15 s", content_type = "text/event-stream", body = Event),
               (status = 410, description = "The cursor is no longer served: take a new snapshot", body = Problem)))]
-pub async fn stream(State(state): State<AppState>, Authed(_): Authed, headers: HeaderMap, Query(q): Query<EventsQuery>) -> Result<Response, ApiError> {
+pub async fn stream(
+    State(state): State<AppState>,
+    Authed(_): Authed,
+    headers: HeaderMap,
+    Query(q): Query<EventsQuery>,
+) -> Result<Response, ApiError> {
     let from_header = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

@@ -40,7 +40,9 @@ where
             .and_then(|h| h.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| ApiError::unauthorized("the Authorization header is not `Bearer <token>`"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("the Authorization header is not `Bearer <token>`")
+            })?;
         let officer = state
             .store
             .authenticate(&token_hash(token))
@@ -108,7 +110,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
         .map_err(|_| ApiError::bad_request("the Idempotency-Key must be printable ASCII"))?
         .trim();
     if key.is_empty() || key.len() > 200 {
-        return Err(ApiError::bad_request("the Idempotency-Key must be 1 to 200 characters"));
+        return Err(ApiError::bad_request(
+            "the Idempotency-Key must be 1 to 200 characters",
+        ));
     }
     Ok(key.to_string())
 }

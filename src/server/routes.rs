@@ -20,7 +20,10 @@ type ApiResult<T = Response> = Result<T, ApiError>;
 fn json_response(status: StatusCode, etag: Option<u64>, body: String) -> Response {
     let mut res = (status, body).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let Some(v) = etag {
         if let Ok(v) = HeaderValue::from_str(&format!("\"{v}\"")) {
             h.insert(header::ETAG, v);
@@ -60,7 +63,10 @@ fn ok_json<T: serde::Serialize>(value: &T, etag: Option<u64>) -> ApiResult {
     responses((status = 200, description = "The server is up", body = Health)))]
 pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     let seq = state.store.head().await?;
-    Ok(Json(Health { status: "ok".into(), seq }))
+    Ok(Json(Health {
+        status: "ok".into(),
+        seq,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "meta", security(("bearer" = [])),
@@ -73,20 +79,30 @@ pub async fn me(Authed(officer): Authed) -> Json<Officer> {
 #[utoipa::path(get, path = "/api/v1/snapshot", tag = "sync", security(("bearer" = [])), params(SnapshotQuery),
     responses((status = 200, description = "Everything current, consistent at `seq`", body = Snapshot),
               (status = 401, description = "No or bad token", body = Problem)))]
-pub async fn snapshot(State(state): State<AppState>, Authed(_): Authed, Query(q): Query<SnapshotQuery>) -> ApiResult {
+pub async fn snapshot(
+    State(state): State<AppState>,
+    Authed(_): Authed,
+    Query(q): Query<SnapshotQuery>,
+) -> ApiResult {
     let hours = q.closed_within.unwrap_or(DEFAULT_CLOSED_WITHIN_HOURS);
     let chunks = state.store.snapshot(hours).await?;
     let body = Body::from_stream(chunks.map(|c| c.map_err(std::io::Error::other)));
     let mut res = (StatusCode::OK, body).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     Ok(res)
 }
 
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", security(("bearer" = [])), params(IncidentQuery),
     responses((status = 200, description = "Matching incidents, newest first", body = Page<Incident>),
               (status = 422, description = "Bad filter", body = Problem)))]
-pub async fn search_incidents(State(state): State<AppState>, Authed(_): Authed, Query(q): Query<IncidentQuery>) -> ApiResult {
+pub async fn search_incidents(
+    State(state): State<AppState>,
+    Authed(_): Authed,
+    Query(q): Query<IncidentQuery>,
+) -> ApiResult {
     ok_json(&state.store.search_incidents(q).await?, None)
 }
 
@@ -96,7 +112,11 @@ pub async fn search_incidents(State(state): State<AppState>, Authed(_): Authed, 
               (status = 403, description = "Role may not create", body = Problem),
               (status = 413, description = "Body over 64 KiB", body = Problem),
               (status = 422, description = "Invalid", body = Problem)))]
-pub async fn create_incident(State(state): State<AppState>, Authed(o): Authed, m: Mutation<NewIncident>) -> ApiResult {
+pub async fn create_incident(
+    State(state): State<AppState>,
+    Authed(o): Authed,
+    m: Mutation<NewIncident>,
+) -> ApiResult {
     let cmd = Command::CreateIncident(m.body.clone());
     run(&state, o, m, cmd).await
 }
@@ -105,12 +125,18 @@ pub async fn create_incident(State(state): State<AppState>, Authed(o): Authed, m
     params(("id" = Uuid, Path, description = "Incident id")),
     responses((status = 200, description = "The incident with notes and tasks", body = IncidentDetail),
               (status = 404, description = "No such incident", body = Problem)))]
-pub async fn get_incident(State(state): State<AppState>, Authed(_): Authed, Path(id): Path<Uuid>) -> ApiResult {
-    let detail = state
-        .store
-        .incident(id)
-        .await?
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("incident {id} not found")))?;
+pub async fn get_incident(
+    State(state): State<AppState>,
+    Authed(_): Authed,
+    Path(id): Path<Uuid>,
+) -> ApiResult {
+    let detail = state.store.incident(id).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("incident {id} not found"),
+        )
+    })?;
     ok_json(&detail, Some(detail.incident.version))
 }
 
@@ -123,8 +149,18 @@ pub async fn get_incident(State(state): State<AppState>, Authed(_): Authed, Path
               (status = 409, description = "Lifecycle refuses the move", body = Problem),
               (status = 412, description = "Stale version; `current` holds the incident now", body = Problem),
               (status = 428, description = "If-Match missing", body = Problem)))]
-pub async fn patch_incident(State(state): State<AppState>, Authed(o): Authed, Path(id): Path<Uuid>, IfMatch(v): IfMatch, m: Mutation<IncidentPatch>) -> ApiResult {
-    let cmd = Command::PatchIncident { id, if_match: v, patch: m.body.clone() };
+pub async fn patch_incident(
+    State(state): State<AppState>,
+    Authed(o): Authed,
+    Path(id): Path<Uuid>,
+    IfMatch(v): IfMatch,
+    m: Mutation<IncidentPatch>,
+) -> ApiResult {
+    let cmd = Command::PatchIncident {
+        id,
+        if_match: v,
+        patch: m.body.clone(),
+    };
     run(&state, o, m, cmd).await
 }
 
@@ -132,8 +168,16 @@ pub async fn patch_incident(State(state): State<AppState>, Authed(o): Authed, Pa
     params(("id" = Uuid, Path, description = "Incident id"),
            ("Idempotency-Key" = String, Header, description = "Unique per intended change")),
     responses((status = 201, description = "Added", body = Note), (status = 404, description = "No such incident", body = Problem)))]
-pub async fn add_note(State(state): State<AppState>, Authed(o): Authed, Path(id): Path<Uuid>, m: Mutation<NewNote>) -> ApiResult {
-    let cmd = Command::AddNote { incident_id: id, note: m.body.clone() };
+pub async fn add_note(
+    State(state): State<AppState>,
+    Authed(o): Authed,
+    Path(id): Path<Uuid>,
+    m: Mutation<NewNote>,
+) -> ApiResult {
+    let cmd = Command::AddNote {
+        incident_id: id,
+        note: m.body.clone(),
+    };
     run(&state, o, m, cmd).await
 }
 
@@ -141,8 +185,16 @@ pub async fn add_note(State(state): State<AppState>, Authed(o): Authed, Path(id)
     params(("id" = Uuid, Path, description = "Incident id"),
            ("Idempotency-Key" = String, Header, description = "Unique per intended change")),
     responses((status = 201, description = "Requested", body = Task), (status = 422, description = "Invalid", body = Problem)))]
-pub async fn create_task(State(state): State<AppState>, Authed(o): Authed, Path(id): Path<Uuid>, m: Mutation<NewTask>) -> ApiResult {
-    let cmd = Command::CreateTask { incident_id: id, task: m.body.clone() };
+pub async fn create_task(
+    State(state): State<AppState>,
+    Authed(o): Authed,
+    Path(id): Path<Uuid>,
+    m: Mutation<NewTask>,
+) -> ApiResult {
+    let cmd = Command::CreateTask {
+        incident_id: id,
+        task: m.body.clone(),
+    };
     run(&state, o, m, cmd).await
 }
 
@@ -151,14 +203,26 @@ pub async fn create_task(State(state): State<AppState>, Authed(o): Authed, Path(
            ("Idempotency-Key" = String, Header, description = "Unique per intended change")),
     responses((status = 200, description = "Merged: duplicate dismissed, tasks moved", body = MergeResult),
               (status = 403, description = "Supervisors only", body = Problem)))]
-pub async fn merge(State(state): State<AppState>, Authed(o): Authed, Path(id): Path<Uuid>, m: Mutation<MergeRequest>) -> ApiResult {
-    let cmd = Command::Merge { id, request: m.body.clone() };
+pub async fn merge(
+    State(state): State<AppState>,
+    Authed(o): Authed,
+    Path(id): Path<Uuid>,
+    m: Mutation<MergeRequest>,
+) -> ApiResult {
+    let cmd = Command::Merge {
+        id,
+        request: m.body.clone(),
+    };
     run(&state, o, m, cmd).await
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", security(("bearer" = [])), params(TaskQuery),
     responses((status = 200, description = "Matching tasks", body = Page<Task>)))]
-pub async fn list_tasks(State(state): State<AppState>, Authed(_): Authed, Query(q): Query<TaskQuery>) -> ApiResult {
+pub async fn list_tasks(
+    State(state): State<AppState>,
+    Authed(_): Authed,
+    Query(q): Query<TaskQuery>,
+) -> ApiResult {
     ok_json(&state.store.tasks(q).await?, None)
 }
 
@@ -169,8 +233,18 @@ pub async fn list_tasks(State(state): State<AppState>, Authed(_): Authed, Query(
     responses((status = 200, description = "Updated", body = Task),
               (status = 412, description = "Stale version", body = Problem),
               (status = 428, description = "If-Match missing", body = Problem)))]
-pub async fn patch_task(State(state): State<AppState>, Authed(o): Authed, Path(id): Path<Uuid>, IfMatch(v): IfMatch, m: Mutation<TaskPatch>) -> ApiResult {
-    let cmd = Command::PatchTask { id, if_match: v, patch: m.body.clone() };
+pub async fn patch_task(
+    State(state): State<AppState>,
+    Authed(o): Authed,
+    Path(id): Path<Uuid>,
+    IfMatch(v): IfMatch,
+    m: Mutation<TaskPatch>,
+) -> ApiResult {
+    let cmd = Command::PatchTask {
+        id,
+        if_match: v,
+        patch: m.body.clone(),
+    };
     run(&state, o, m, cmd).await
 }
 
@@ -193,21 +267,42 @@ pub async fn units(State(state): State<AppState>, Authed(_): Authed) -> ApiResul
     responses((status = 200, description = "Updated", body = Unit),
               (status = 412, description = "Stale version", body = Problem),
               (status = 428, description = "If-Match missing", body = Problem)))]
-pub async fn patch_unit(State(state): State<AppState>, Authed(o): Authed, Path(id): Path<Uuid>, IfMatch(v): IfMatch, m: Mutation<UnitPatch>) -> ApiResult {
-    let cmd = Command::PatchUnit { id, if_match: v, patch: m.body.clone() };
+pub async fn patch_unit(
+    State(state): State<AppState>,
+    Authed(o): Authed,
+    Path(id): Path<Uuid>,
+    IfMatch(v): IfMatch,
+    m: Mutation<UnitPatch>,
+) -> ApiResult {
+    let cmd = Command::PatchUnit {
+        id,
+        if_match: v,
+        patch: m.body.clone(),
+    };
     run(&state, o, m, cmd).await
 }
 
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])),
     responses((status = 200, description = "Result of recomputing the hash chain", body = VerifyReport)))]
-pub async fn verify(State(state): State<AppState>, Authed(_): Authed) -> ApiResult<Json<VerifyReport>> {
+pub async fn verify(
+    State(state): State<AppState>,
+    Authed(_): Authed,
+) -> ApiResult<Json<VerifyReport>> {
     Ok(Json(state.store.verify().await?))
 }
 
 pub async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such endpoint; see /api/v1/openapi.json")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "no such endpoint; see /api/v1/openapi.json",
+    )
 }
 
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "this endpoint does not take that method; see /api/v1/openapi.json")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "this endpoint does not take that method; see /api/v1/openapi.json",
+    )
 }

@@ -40,7 +40,9 @@ impl Actor {
     fn officer(&self) -> Result<&Officer, StoreError> {
         match self {
             Actor::Officer(o) => Ok(o),
-            Actor::Admin => Err(DomainError::Forbidden("this needs a signed-in officer".into()).into()),
+            Actor::Admin => {
+                Err(DomainError::Forbidden("this needs a signed-in officer".into()).into())
+            }
         }
     }
 
@@ -59,16 +61,42 @@ impl Actor {
 #[derive(Debug, Clone)]
 pub enum Command {
     CreateIncident(NewIncident),
-    PatchIncident { id: Uuid, if_match: u64, patch: IncidentPatch },
-    AddNote { incident_id: Uuid, note: NewNote },
-    CreateTask { incident_id: Uuid, task: NewTask },
-    PatchTask { id: Uuid, if_match: u64, patch: TaskPatch },
-    PatchUnit { id: Uuid, if_match: u64, patch: UnitPatch },
-    Merge { id: Uuid, request: MergeRequest },
+    PatchIncident {
+        id: Uuid,
+        if_match: u64,
+        patch: IncidentPatch,
+    },
+    AddNote {
+        incident_id: Uuid,
+        note: NewNote,
+    },
+    CreateTask {
+        incident_id: Uuid,
+        task: NewTask,
+    },
+    PatchTask {
+        id: Uuid,
+        if_match: u64,
+        patch: TaskPatch,
+    },
+    PatchUnit {
+        id: Uuid,
+        if_match: u64,
+        patch: UnitPatch,
+    },
+    Merge {
+        id: Uuid,
+        request: MergeRequest,
+    },
     PutAgency(Agency),
     PutUnit(Unit),
-    AddOfficer { officer: Officer, token_hash: String },
-    RevokeOfficer { id: Uuid },
+    AddOfficer {
+        officer: Officer,
+        token_hash: String,
+    },
+    RevokeOfficer {
+        id: Uuid,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -118,19 +146,42 @@ pub enum Row<'a> {
     Note(&'a crate::model::Note),
     Agency(&'a Agency),
     Unit(&'a Unit),
-    Officer { officer: &'a Officer, token_hash: Option<&'a str>, revoked: bool },
+    Officer {
+        officer: &'a Officer,
+        token_hash: Option<&'a str>,
+        revoked: bool,
+    },
 }
 
 /// What a backend provides inside one open transaction.
 pub trait WriteTx: Send {
     /// The stored answer for `(actor, key)`: (request hash, outcome).
-    fn idempotent(&mut self, actor: &str, key: &str) -> impl Future<Output = StoreResult<Option<(String, Outcome)>>> + Send;
-    fn remember(&mut self, actor: &str, key: &Idempotency, outcome: &Outcome, at: i64) -> impl Future<Output = StoreResult<()>> + Send;
+    fn idempotent(
+        &mut self,
+        actor: &str,
+        key: &str,
+    ) -> impl Future<Output = StoreResult<Option<(String, Outcome)>>> + Send;
+    fn remember(
+        &mut self,
+        actor: &str,
+        key: &Idempotency,
+        outcome: &Outcome,
+        at: i64,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
     /// The stored JSON of one entity.
-    fn load(&mut self, entity: EntityKind, id: Uuid) -> impl Future<Output = StoreResult<Option<String>>> + Send;
-    fn tasks_of(&mut self, incident: Uuid) -> impl Future<Output = StoreResult<Vec<String>>> + Send;
+    fn load(
+        &mut self,
+        entity: EntityKind,
+        id: Uuid,
+    ) -> impl Future<Output = StoreResult<Option<String>>> + Send;
+    fn tasks_of(&mut self, incident: Uuid)
+    -> impl Future<Output = StoreResult<Vec<String>>> + Send;
     /// Takes the next incident number for this centre and year (gap-free: rolled back with the transaction).
-    fn next_reference_number(&mut self, centre: &str, year: i32) -> impl Future<Output = StoreResult<u32>> + Send;
+    fn next_reference_number(
+        &mut self,
+        centre: &str,
+        year: i32,
+    ) -> impl Future<Output = StoreResult<u32>> + Send;
     fn put(&mut self, row: Row<'_>, json: &str) -> impl Future<Output = StoreResult<()>> + Send;
     fn append(&mut self, event: &Event) -> impl Future<Output = StoreResult<()>> + Send;
 }
@@ -143,11 +194,27 @@ struct Change {
     json: String,
 }
 
-fn change<T: Serialize>(kind: EventKind, entity: EntityKind, id: Uuid, version: u64, value: &T) -> StoreResult<Change> {
-    Ok(Change { kind, entity, id, version, json: serde_json::to_string(value)? })
+fn change<T: Serialize>(
+    kind: EventKind,
+    entity: EntityKind,
+    id: Uuid,
+    version: u64,
+    value: &T,
+) -> StoreResult<Change> {
+    Ok(Change {
+        kind,
+        entity,
+        id,
+        version,
+        json: serde_json::to_string(value)?,
+    })
 }
 
-async fn load<T: serde::de::DeserializeOwned>(tx: &mut impl WriteTx, entity: EntityKind, id: Uuid) -> StoreResult<T> {
+async fn load<T: serde::de::DeserializeOwned>(
+    tx: &mut impl WriteTx,
+    entity: EntityKind,
+    id: Uuid,
+) -> StoreResult<T> {
     let json = tx
         .load(entity, id)
         .await?
@@ -157,12 +224,21 @@ async fn load<T: serde::de::DeserializeOwned>(tx: &mut impl WriteTx, entity: Ent
 
 fn check_version(given: u64, current: u64, json: &str) -> StoreResult<()> {
     if given != current {
-        return Err(StoreError::Stale { given, current_version: current, current: serde_json::from_str(json)? });
+        return Err(StoreError::Stale {
+            given,
+            current_version: current,
+            current: serde_json::from_str(json)?,
+        });
     }
     Ok(())
 }
 
-async fn require(tx: &mut impl WriteTx, entity: EntityKind, id: Option<Uuid>, field: &str) -> StoreResult<()> {
+async fn require(
+    tx: &mut impl WriteTx,
+    entity: EntityKind,
+    id: Option<Uuid>,
+    field: &str,
+) -> StoreResult<()> {
     if let Some(id) = id {
         if tx.load(entity, id).await?.is_none() {
             return Err(DomainError::invalid(field, format!("no {entity} has id {id}")).into());
@@ -172,7 +248,11 @@ async fn require(tx: &mut impl WriteTx, entity: EntityKind, id: Option<Uuid>, fi
 }
 
 /// Carries out one request inside `tx`, appending its events after `head`.
-pub async fn apply(tx: &mut impl WriteTx, head: &mut Head, request: &Request) -> StoreResult<(Outcome, Vec<Event>)> {
+pub async fn apply(
+    tx: &mut impl WriteTx,
+    head: &mut Head,
+    request: &Request,
+) -> StoreResult<(Outcome, Vec<Event>)> {
     let actor_id = request.actor.id();
     if let Some(idem) = &request.idempotency {
         if let Some((hash, mut outcome)) = tx.idempotent(&actor_id, &idem.key).await? {
@@ -185,7 +265,9 @@ pub async fn apply(tx: &mut impl WriteTx, head: &mut Head, request: &Request) ->
     }
     let now = OffsetDateTime::now_utc();
     let (outcome, changes) = decide(tx, &request.actor, &request.command, now).await?;
-    let at = now.format(&Rfc3339).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let at = now
+        .format(&Rfc3339)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut events = Vec::with_capacity(changes.len());
     for c in changes {
         let entity_id = c.id.to_string();
@@ -219,17 +301,28 @@ pub async fn apply(tx: &mut impl WriteTx, head: &mut Head, request: &Request) ->
         events.push(event);
     }
     if let Some(idem) = &request.idempotency {
-        tx.remember(&actor_id, idem, &outcome, now.unix_timestamp()).await?;
+        tx.remember(&actor_id, idem, &outcome, now.unix_timestamp())
+            .await?;
     }
     Ok((outcome, events))
 }
 
 fn reply<T: Serialize>(status: u16, etag: Option<u64>, value: &T) -> StoreResult<Outcome> {
-    Ok(Outcome { status, etag, body: serde_json::to_string(value)?, replayed: false })
+    Ok(Outcome {
+        status,
+        etag,
+        body: serde_json::to_string(value)?,
+        replayed: false,
+    })
 }
 
 /// Loads, checks and writes the rows of one command; returns its answer and changes.
-async fn decide(tx: &mut impl WriteTx, actor: &Actor, command: &Command, now: OffsetDateTime) -> StoreResult<(Outcome, Vec<Change>)> {
+async fn decide(
+    tx: &mut impl WriteTx,
+    actor: &Actor,
+    command: &Command,
+    now: OffsetDateTime,
+) -> StoreResult<(Outcome, Vec<Change>)> {
     use EntityKind as E;
     use EventKind as K;
     match command {
@@ -241,16 +334,31 @@ async fn decide(tx: &mut impl WriteTx, actor: &Actor, command: &Command, now: Of
             }
             let centre = new.centre.unwrap_or(officer.centre);
             // Validate before taking a number, so a refused report burns none.
-            new.clone().into_incident(officer, Uuid::nil(), String::new(), now)?;
-            let n = tx.next_reference_number(centre.as_str(), now.year()).await?;
-            let inc = new.clone().into_incident(officer, Uuid::now_v7(), incident::reference(centre, now.year(), n), now)?;
+            new.clone()
+                .into_incident(officer, Uuid::nil(), String::new(), now)?;
+            let n = tx
+                .next_reference_number(centre.as_str(), now.year())
+                .await?;
+            let inc = new.clone().into_incident(
+                officer,
+                Uuid::now_v7(),
+                incident::reference(centre, now.year(), n),
+                now,
+            )?;
             let c = change(K::IncidentCreated, E::Incident, inc.id, inc.version, &inc)?;
             tx.put(Row::Incident(&inc), &c.json).await?;
             Ok((reply(201, Some(inc.version), &inc)?, vec![c]))
         }
-        Command::PatchIncident { id, if_match, patch } => {
+        Command::PatchIncident {
+            id,
+            if_match,
+            patch,
+        } => {
             let officer = actor.officer()?;
-            let json = tx.load(E::Incident, *id).await?.ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
+            let json = tx
+                .load(E::Incident, *id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
             let current: Incident = serde_json::from_str(&json)?;
             check_version(*if_match, current.version, &json)?;
             require(tx, E::Agency, patch.lead_agency_id, "lead_agency_id").await?;
@@ -259,14 +367,24 @@ async fn decide(tx: &mut impl WriteTx, actor: &Actor, command: &Command, now: Of
             }
             require(tx, E::Incident, patch.duplicate_of, "duplicate_of").await?;
             let next = current.patched(patch, officer, now)?;
-            let c = change(K::IncidentUpdated, E::Incident, next.id, next.version, &next)?;
+            let c = change(
+                K::IncidentUpdated,
+                E::Incident,
+                next.id,
+                next.version,
+                &next,
+            )?;
             tx.put(Row::Incident(&next), &c.json).await?;
             Ok((reply(200, Some(next.version), &next)?, vec![c]))
         }
         Command::AddNote { incident_id, note } => {
             let officer = actor.officer()?;
-            require(tx, E::Incident, Some(*incident_id), "incident").await.map_err(|_| StoreError::NotFound(format!("incident {incident_id}")))?;
-            let note = note.clone().into_note(*incident_id, officer, Uuid::now_v7(), now)?;
+            require(tx, E::Incident, Some(*incident_id), "incident")
+                .await
+                .map_err(|_| StoreError::NotFound(format!("incident {incident_id}")))?;
+            let note = note
+                .clone()
+                .into_note(*incident_id, officer, Uuid::now_v7(), now)?;
             let c = change(K::NoteAdded, E::Note, note.id, 1, &note)?;
             tx.put(Row::Note(&note), &c.json).await?;
             Ok((reply(201, None, &note)?, vec![c]))
@@ -275,29 +393,57 @@ async fn decide(tx: &mut impl WriteTx, actor: &Actor, command: &Command, now: Of
             let officer = actor.officer()?;
             let inc: Incident = load(tx, E::Incident, *incident_id).await?;
             if !inc.status.is_open() {
-                return Err(DomainError::invalid("incident", format!("{} is {}; tasks go to open incidents", inc.reference, inc.status)).into());
+                return Err(DomainError::invalid(
+                    "incident",
+                    format!(
+                        "{} is {}; tasks go to open incidents",
+                        inc.reference, inc.status
+                    ),
+                )
+                .into());
             }
             require(tx, E::Agency, Some(task.agency_id), "agency_id").await?;
             if let Some(u) = task.unit_id {
-                let unit: Unit = load(tx, E::Unit, u).await.map_err(|_| DomainError::invalid("unit_id", format!("no unit has id {u}")))?;
+                let unit: Unit = load(tx, E::Unit, u)
+                    .await
+                    .map_err(|_| DomainError::invalid("unit_id", format!("no unit has id {u}")))?;
                 if unit.agency_id != task.agency_id {
-                    return Err(DomainError::invalid("unit_id", format!("{} belongs to another agency", unit.callsign)).into());
+                    return Err(DomainError::invalid(
+                        "unit_id",
+                        format!("{} belongs to another agency", unit.callsign),
+                    )
+                    .into());
                 }
             }
-            let t = task.clone().into_task(*incident_id, officer, Uuid::now_v7(), now)?;
+            let t = task
+                .clone()
+                .into_task(*incident_id, officer, Uuid::now_v7(), now)?;
             let c = change(K::TaskCreated, E::Task, t.id, t.version, &t)?;
             tx.put(Row::Task(&t), &c.json).await?;
             Ok((reply(201, Some(t.version), &t)?, vec![c]))
         }
-        Command::PatchTask { id, if_match, patch } => {
+        Command::PatchTask {
+            id,
+            if_match,
+            patch,
+        } => {
             let officer = actor.officer()?;
-            let json = tx.load(E::Task, *id).await?.ok_or_else(|| StoreError::NotFound(format!("task {id}")))?;
+            let json = tx
+                .load(E::Task, *id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("task {id}")))?;
             let current: Task = serde_json::from_str(&json)?;
             check_version(*if_match, current.version, &json)?;
             if let Some(u) = patch.unit_id {
-                let unit: Unit = load(tx, E::Unit, u).await.map_err(|_| DomainError::invalid("unit_id", format!("no unit has id {u}")))?;
+                let unit: Unit = load(tx, E::Unit, u)
+                    .await
+                    .map_err(|_| DomainError::invalid("unit_id", format!("no unit has id {u}")))?;
                 if unit.agency_id != current.agency_id {
-                    return Err(DomainError::invalid("unit_id", format!("{} belongs to another agency", unit.callsign)).into());
+                    return Err(DomainError::invalid(
+                        "unit_id",
+                        format!("{} belongs to another agency", unit.callsign),
+                    )
+                    .into());
                 }
             }
             let next = current.patched(patch, officer, now)?;
@@ -305,11 +451,20 @@ async fn decide(tx: &mut impl WriteTx, actor: &Actor, command: &Command, now: Of
             tx.put(Row::Task(&next), &c.json).await?;
             Ok((reply(200, Some(next.version), &next)?, vec![c]))
         }
-        Command::PatchUnit { id, if_match, patch } => {
+        Command::PatchUnit {
+            id,
+            if_match,
+            patch,
+        } => {
             let officer = actor.officer()?;
-            let json = tx.load(E::Unit, *id).await?.ok_or_else(|| StoreError::NotFound(format!("unit {id}")))?;
+            let json = tx
+                .load(E::Unit, *id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("unit {id}")))?;
             let current: Unit = serde_json::from_str(&json)?;
-            officer.may(crate::model::Act::UpdateUnit { agency: current.agency_id })?;
+            officer.may(crate::model::Act::UpdateUnit {
+                agency: current.agency_id,
+            })?;
             check_version(*if_match, current.version, &json)?;
             let next = current.patched(patch, now)?;
             let c = change(K::UnitUpdated, E::Unit, next.id, next.version, &next)?;
@@ -319,12 +474,24 @@ async fn decide(tx: &mut impl WriteTx, actor: &Actor, command: &Command, now: Of
         Command::Merge { id, request } => {
             let officer = actor.officer()?;
             if *id == request.into {
-                return Err(DomainError::invalid("into", "an incident cannot be merged into itself").into());
+                return Err(DomainError::invalid(
+                    "into",
+                    "an incident cannot be merged into itself",
+                )
+                .into());
             }
             let dup: Incident = load(tx, E::Incident, *id).await?;
-            let target: Incident = load(tx, E::Incident, request.into).await.map_err(|_| DomainError::invalid("into", format!("no incident has id {}", request.into)))?;
+            let target: Incident = load(tx, E::Incident, request.into).await.map_err(|_| {
+                DomainError::invalid("into", format!("no incident has id {}", request.into))
+            })?;
             let dismissed = dup.merged_into(&target, officer, now)?;
-            let mut changes = vec![change(K::IncidentUpdated, E::Incident, dismissed.id, dismissed.version, &dismissed)?];
+            let mut changes = vec![change(
+                K::IncidentUpdated,
+                E::Incident,
+                dismissed.id,
+                dismissed.version,
+                &dismissed,
+            )?];
             tx.put(Row::Incident(&dismissed), &changes[0].json).await?;
             let mut moved = Vec::new();
             for json in tx.tasks_of(dup.id).await? {
@@ -337,7 +504,11 @@ async fn decide(tx: &mut impl WriteTx, actor: &Actor, command: &Command, now: Of
                 changes.push(c);
                 moved.push(t);
             }
-            let result = MergeResult { duplicate: dismissed, into: target, moved_tasks: moved };
+            let result = MergeResult {
+                duplicate: dismissed,
+                into: target,
+                moved_tasks: moved,
+            };
             Ok((reply(200, None, &result)?, changes))
         }
         Command::PutAgency(a) => {
@@ -355,24 +526,55 @@ async fn decide(tx: &mut impl WriteTx, actor: &Actor, command: &Command, now: Of
             tx.put(Row::Unit(u), &c.json).await?;
             Ok((reply(201, Some(u.version), u)?, vec![c]))
         }
-        Command::AddOfficer { officer, token_hash } => {
+        Command::AddOfficer {
+            officer,
+            token_hash,
+        } => {
             actor.admin()?;
             crate::model::validate::line("name", &officer.name, 100)?;
             match (officer.role, officer.agency_id) {
-                (Role::Liaison, None) => return Err(DomainError::invalid("agency", "a liaison acts for one agency: name it").into()),
+                (Role::Liaison, None) => {
+                    return Err(DomainError::invalid(
+                        "agency",
+                        "a liaison acts for one agency: name it",
+                    )
+                    .into());
+                }
                 (Role::Liaison, Some(a)) => require(tx, E::Agency, Some(a), "agency").await?,
-                (_, Some(_)) => return Err(DomainError::invalid("agency", "only a liaison is tied to an agency").into()),
+                (_, Some(_)) => {
+                    return Err(DomainError::invalid(
+                        "agency",
+                        "only a liaison is tied to an agency",
+                    )
+                    .into());
+                }
                 (_, None) => {}
             }
             let c = change(K::OfficerCreated, E::Officer, officer.id, 1, officer)?;
-            tx.put(Row::Officer { officer, token_hash: Some(token_hash), revoked: false }, &c.json).await?;
+            tx.put(
+                Row::Officer {
+                    officer,
+                    token_hash: Some(token_hash),
+                    revoked: false,
+                },
+                &c.json,
+            )
+            .await?;
             Ok((reply(201, None, officer)?, vec![c]))
         }
         Command::RevokeOfficer { id } => {
             actor.admin()?;
             let officer: Officer = load(tx, E::Officer, *id).await?;
             let c = change(K::OfficerRevoked, E::Officer, officer.id, 2, &officer)?;
-            tx.put(Row::Officer { officer: &officer, token_hash: None, revoked: true }, &c.json).await?;
+            tx.put(
+                Row::Officer {
+                    officer: &officer,
+                    token_hash: None,
+                    revoked: true,
+                },
+                &c.json,
+            )
+            .await?;
             Ok((reply(200, None, &officer)?, vec![c]))
         }
     }

@@ -15,14 +15,14 @@ pub use error::StoreError;
 
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
-use tokio::sync::broadcast;
 use std::sync::Arc;
+use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use crate::api::Incident;
 use crate::api::{
     Agency, Event, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit, VerifyReport,
 };
-use crate::api::Incident;
 use crate::model::Officer;
 
 pub type StoreResult<T> = Result<T, StoreError>;

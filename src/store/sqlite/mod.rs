@@ -64,11 +64,12 @@ impl Store for SqliteStore {
     fn authenticate(&self, token_hash: &str) -> BoxFuture<'_, StoreResult<Option<Officer>>> {
         let token_hash = token_hash.to_string();
         Box::pin(async move {
-            let json: Option<String> =
-                sqlx::query_scalar("SELECT data FROM officers WHERE token_hash = ? AND revoked = 0")
-                    .bind(token_hash)
-                    .fetch_optional(&self.pool)
-                    .await?;
+            let json: Option<String> = sqlx::query_scalar(
+                "SELECT data FROM officers WHERE token_hash = ? AND revoked = 0",
+            )
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
             Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
         })
     }
@@ -123,11 +124,17 @@ impl Store for SqliteStore {
     }
 
     fn agencies(&self) -> BoxFuture<'_, StoreResult<Vec<Agency>>> {
-        Box::pin(read::all(&self.pool, "SELECT data FROM agencies ORDER BY code"))
+        Box::pin(read::all(
+            &self.pool,
+            "SELECT data FROM agencies ORDER BY code",
+        ))
     }
 
     fn units(&self) -> BoxFuture<'_, StoreResult<Vec<Unit>>> {
-        Box::pin(read::all(&self.pool, "SELECT data FROM units ORDER BY callsign"))
+        Box::pin(read::all(
+            &self.pool,
+            "SELECT data FROM units ORDER BY callsign",
+        ))
     }
 
     fn officers(&self) -> BoxFuture<'_, StoreResult<Vec<OfficerRecord>>> {

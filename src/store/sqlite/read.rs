@@ -55,7 +55,8 @@ fn event_from_row(r: &sqlx::sqlite::SqliteRow) -> StoreResult<Event> {
     })
 }
 
-const EVENT_COLUMNS: &str = "seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash";
+const EVENT_COLUMNS: &str =
+    "seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash";
 
 pub async fn events_after(pool: &SqlitePool, after: u64, limit: u32) -> StoreResult<Vec<Event>> {
     let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
@@ -108,35 +109,51 @@ pub async fn incident(pool: &SqlitePool, id: Uuid) -> StoreResult<Option<Inciden
             .bind(&id)
             .fetch_all(pool)
             .await?;
-    let tasks: Vec<String> = sqlx::query_scalar("SELECT data FROM tasks WHERE incident_id = ? ORDER BY id")
-        .bind(&id)
-        .fetch_all(pool)
-        .await?;
+    let tasks: Vec<String> =
+        sqlx::query_scalar("SELECT data FROM tasks WHERE incident_id = ? ORDER BY id")
+            .bind(&id)
+            .fetch_all(pool)
+            .await?;
     Ok(Some(IncidentDetail {
         incident,
-        notes: notes.iter().map(|j| serde_json::from_str::<Note>(j)).collect::<Result<_, _>>()?,
-        tasks: tasks.iter().map(|j| serde_json::from_str::<Task>(j)).collect::<Result<_, _>>()?,
+        notes: notes
+            .iter()
+            .map(|j| serde_json::from_str::<Note>(j))
+            .collect::<Result<_, _>>()?,
+        tasks: tasks
+            .iter()
+            .map(|j| serde_json::from_str::<Task>(j))
+            .collect::<Result<_, _>>()?,
     }))
 }
 
 fn parse_time(field: &str, value: &str) -> StoreResult<i64> {
     OffsetDateTime::parse(value, &Rfc3339)
         .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-        .map_err(|_| crate::model::DomainError::invalid(field, format!("`{value}` is not an RFC 3339 time")).into())
+        .map_err(|_| {
+            crate::model::DomainError::invalid(field, format!("`{value}` is not an RFC 3339 time"))
+                .into()
+        })
 }
 
 /// Cursor: `<reported_at_ms>:<id>` of the last row of the previous page.
 fn parse_cursor(c: &str) -> StoreResult<(i64, String)> {
     c.split_once(':')
         .and_then(|(ms, id)| Some((ms.parse().ok()?, id.to_string())))
-        .ok_or_else(|| crate::model::DomainError::invalid("cursor", "is not a cursor this server issued").into())
+        .ok_or_else(|| {
+            crate::model::DomainError::invalid("cursor", "is not a cursor this server issued")
+                .into()
+        })
 }
 
 pub async fn search_incidents(pool: &SqlitePool, q: IncidentQuery) -> StoreResult<Page<Incident>> {
     let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
-    let mut b: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT reported_at_ms, id, data FROM incidents WHERE 1 = 1");
+    let mut b: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT reported_at_ms, id, data FROM incidents WHERE 1 = 1");
     if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
-        b.push(" AND instr(search, ").push_bind(text.trim().to_lowercase()).push(") > 0");
+        b.push(" AND instr(search, ")
+            .push_bind(text.trim().to_lowercase())
+            .push(") > 0");
     }
     if let Some(s) = q.status {
         b.push(" AND status = ").push_bind(s.as_str());
@@ -154,21 +171,31 @@ pub async fn search_incidents(pool: &SqlitePool, q: IncidentQuery) -> StoreResul
         b.push(" AND lead_agency_id = ").push_bind(a.to_string());
     }
     if let Some(s) = &q.since {
-        b.push(" AND reported_at_ms >= ").push_bind(parse_time("since", s)?);
+        b.push(" AND reported_at_ms >= ")
+            .push_bind(parse_time("since", s)?);
     }
     if let Some(u) = &q.until {
-        b.push(" AND reported_at_ms < ").push_bind(parse_time("until", u)?);
+        b.push(" AND reported_at_ms < ")
+            .push_bind(parse_time("until", u)?);
     }
     if let Some(c) = &q.cursor {
         let (ms, id) = parse_cursor(c)?;
-        b.push(" AND (reported_at_ms, id) < (").push_bind(ms).push(", ").push_bind(id).push(")");
+        b.push(" AND (reported_at_ms, id) < (")
+            .push_bind(ms)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
     }
-    b.push(" ORDER BY reported_at_ms DESC, id DESC LIMIT ").push_bind(limit as i64 + 1);
+    b.push(" ORDER BY reported_at_ms DESC, id DESC LIMIT ")
+        .push_bind(limit as i64 + 1);
     let rows = b.build().fetch_all(pool).await?;
     let more = rows.len() > limit as usize;
     let rows = &rows[..rows.len().min(limit as usize)];
     let next_cursor = more
-        .then(|| rows.last().map(|r| format!("{}:{}", r.get::<i64, _>(0), r.get::<String, _>(1))))
+        .then(|| {
+            rows.last()
+                .map(|r| format!("{}:{}", r.get::<i64, _>(0), r.get::<String, _>(1)))
+        })
         .flatten();
     let items = rows
         .iter()
@@ -199,7 +226,9 @@ pub async fn tasks(pool: &SqlitePool, q: TaskQuery) -> StoreResult<Page<Task>> {
     let rows = b.build().fetch_all(pool).await?;
     let more = rows.len() > limit as usize;
     let rows = &rows[..rows.len().min(limit as usize)];
-    let next_cursor = more.then(|| rows.last().map(|r| r.get::<String, _>(0))).flatten();
+    let next_cursor = more
+        .then(|| rows.last().map(|r| r.get::<String, _>(0)))
+        .flatten();
     let items = rows
         .iter()
         .map(|r| serde_json::from_str(r.get::<&str, _>(1)))
@@ -209,7 +238,10 @@ pub async fn tasks(pool: &SqlitePool, q: TaskQuery) -> StoreResult<Page<Task>> {
 
 /// Streams the snapshot JSON in chunks from one read transaction, so a large
 /// snapshot is consistent at its seq and never held whole in memory.
-pub async fn snapshot(pool: SqlitePool, closed_within_hours: u32) -> StoreResult<BoxStream<'static, StoreResult<String>>> {
+pub async fn snapshot(
+    pool: SqlitePool,
+    closed_within_hours: u32,
+) -> StoreResult<BoxStream<'static, StoreResult<String>>> {
     let mut conn = pool.acquire().await?;
     let (tx, rx) = mpsc::channel(4);
     tokio::spawn(async move {
@@ -242,7 +274,13 @@ impl Chunker<'_> {
             .map_err(|_| StoreError::Unavailable("snapshot reader went away".into()))
     }
 
-    async fn array(&mut self, conn: &mut sqlx::SqliteConnection, name: &str, sql: &'static str, bind: Option<i64>) -> StoreResult<()> {
+    async fn array(
+        &mut self,
+        conn: &mut sqlx::SqliteConnection,
+        name: &str,
+        sql: &'static str,
+        bind: Option<i64>,
+    ) -> StoreResult<()> {
         self.push(&format!(",\"{name}\":[")).await?;
         let mut q = sqlx::query_scalar::<_, String>(sql);
         if let Some(b) = bind {
@@ -261,7 +299,11 @@ impl Chunker<'_> {
     }
 }
 
-async fn write_snapshot(conn: &mut sqlx::SqliteConnection, closed_within_hours: u32, out: &mpsc::Sender<StoreResult<String>>) -> StoreResult<()> {
+async fn write_snapshot(
+    conn: &mut sqlx::SqliteConnection,
+    closed_within_hours: u32,
+    out: &mpsc::Sender<StoreResult<String>>,
+) -> StoreResult<()> {
     sqlx::query("BEGIN").execute(&mut *conn).await?;
     let result = async {
         let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events").fetch_one(&mut *conn).await?;

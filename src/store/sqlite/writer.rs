@@ -122,7 +122,11 @@ fn millis(t: time::OffsetDateTime) -> i64 {
 }
 
 impl WriteTx for SqliteConnection {
-    async fn idempotent(&mut self, actor: &str, key: &str) -> StoreResult<Option<(String, Outcome)>> {
+    async fn idempotent(
+        &mut self,
+        actor: &str,
+        key: &str,
+    ) -> StoreResult<Option<(String, Outcome)>> {
         let row = sqlx::query(
             "SELECT request_hash, status, etag, body FROM idempotency WHERE actor = ? AND key = ?",
         )
@@ -143,7 +147,13 @@ impl WriteTx for SqliteConnection {
         }))
     }
 
-    async fn remember(&mut self, actor: &str, key: &Idempotency, outcome: &Outcome, at: i64) -> StoreResult<()> {
+    async fn remember(
+        &mut self,
+        actor: &str,
+        key: &Idempotency,
+        outcome: &Outcome,
+        at: i64,
+    ) -> StoreResult<()> {
         sqlx::query("INSERT INTO idempotency (actor, key, request_hash, status, etag, body, at) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(actor)
             .bind(&key.key)
@@ -166,10 +176,12 @@ impl WriteTx for SqliteConnection {
     }
 
     async fn tasks_of(&mut self, incident: Uuid) -> StoreResult<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT data FROM tasks WHERE incident_id = ? ORDER BY id")
-            .bind(incident.to_string())
-            .fetch_all(&mut *self)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT data FROM tasks WHERE incident_id = ? ORDER BY id")
+                .bind(incident.to_string())
+                .fetch_all(&mut *self)
+                .await?,
+        )
     }
 
     async fn next_reference_number(&mut self, centre: &str, year: i32) -> StoreResult<u32> {

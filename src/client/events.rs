@@ -1,0 +1,61 @@
+//! Reading the SSE event stream with `eventsource-stream` (WHATWG parsing rules).
+
+use std::pin::Pin;
+
+use eventsource_stream::Eventsource;
+use futures::{Stream, StreamExt};
+
+use super::{ClientError, ClientResult};
+use crate::model::Event;
+
+type Inner = Pin<Box<dyn Stream<Item = ClientResult<Event>> + Send>>;
+
+/// Events in seq order as the server sends them; ends when the link drops.
+pub struct EventStream {
+    inner: Inner,
+}
+
+impl EventStream {
+    pub fn new(res: reqwest::Response) -> EventStream {
+        let inner = res
+            .bytes_stream()
+            .eventsource()
+            .filter_map(|item| async move {
+                match item {
+                    Ok(ev) if ev.data.is_empty() => None,
+                    Ok(ev) => Some(
+                        serde_json::from_str::<Event>(&ev.data)
+                            .map_err(|e| ClientError::Decode(format!("event {}: {e}", ev.id))),
+                    ),
+                    Err(e) => Some(Err(ClientError::Decode(e.to_string()))),
+                }
+            })
+            .boxed();
+        EventStream { inner }
+    }
+
+    pub async fn next(&mut self) -> Option<ClientResult<Event>> {
+        self.inner.next().await
+    }
+}
+
+/// One parsed SSE message: (event type, data, last event id).
+pub type SseMessage = (String, String, String);
+
+/// Parses SSE text chunks with the same parser the stream uses (for tests and tools).
+pub async fn parse_sse(chunks: Vec<String>) -> Vec<SseMessage> {
+    let bytes = futures::stream::iter(
+        chunks
+            .into_iter()
+            .map(|c| Ok::<_, std::convert::Infallible>(bytes_of(c))),
+    );
+    bytes
+        .eventsource()
+        .filter_map(|e| async move { e.ok().map(|e| (e.event, e.data, e.id)) })
+        .collect()
+        .await
+}
+
+fn bytes_of(s: String) -> Vec<u8> {
+    s.into_bytes()
+}

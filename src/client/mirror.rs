@@ -1,0 +1,112 @@
+//! The client's copy of the server's current state: a snapshot plus every
+//! event after it, applied in seq order. Pure, so the console, the tests and
+//! the simulator share one definition of "apply an event".
+
+use std::collections::HashMap;
+
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::api::Snapshot;
+use crate::model::{Agency, EntityKind, Event, Incident, Officer, Task, Unit};
+
+#[derive(Debug, Error, PartialEq)]
+pub enum MirrorError {
+    #[error("event {got} arrived but {expected} was expected; resync needed")]
+    Gap { expected: u64, got: u64 },
+    #[error("event {seq} carries an unreadable {entity}: {message}")]
+    Bad {
+        seq: u64,
+        entity: EntityKind,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mirror {
+    pub seq: u64,
+    pub agencies: HashMap<Uuid, Agency>,
+    pub units: HashMap<Uuid, Unit>,
+    pub incidents: HashMap<Uuid, Incident>,
+    pub tasks: HashMap<Uuid, Task>,
+    pub officers: HashMap<Uuid, Officer>,
+}
+
+fn index<T>(items: Vec<T>, id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, T> {
+    items.into_iter().map(|t| (id(&t), t)).collect()
+}
+
+impl Mirror {
+    pub fn from_snapshot(s: Snapshot) -> Mirror {
+        Mirror {
+            seq: s.seq,
+            agencies: index(s.agencies, |a| a.id),
+            units: index(s.units, |u| u.id),
+            incidents: index(s.incidents, |i| i.id),
+            tasks: index(s.tasks, |t| t.id),
+            officers: index(s.officers, |o| o.id),
+        }
+    }
+
+    /// Applies the next event; refuses anything but seq + 1, so a gap is never silent.
+    /// Returns what changed, for views that react to it.
+    pub fn apply(&mut self, e: &Event) -> Result<Applied, MirrorError> {
+        if e.seq <= self.seq {
+            return Ok(Applied::AlreadyHad);
+        }
+        if e.seq != self.seq + 1 {
+            return Err(MirrorError::Gap {
+                expected: self.seq + 1,
+                got: e.seq,
+            });
+        }
+        let bad = |err: serde_json::Error| MirrorError::Bad {
+            seq: e.seq,
+            entity: e.entity,
+            message: err.to_string(),
+        };
+        let applied = match e.entity {
+            EntityKind::Incident => {
+                let i: Incident = e.entity().map_err(bad)?;
+                let previous = self.incidents.insert(i.id, i);
+                Applied::Incident {
+                    id: e.entity_id,
+                    new: previous.is_none(),
+                }
+            }
+            EntityKind::Task => {
+                let t: Task = e.entity().map_err(bad)?;
+                self.tasks.insert(t.id, t);
+                Applied::Task(e.entity_id)
+            }
+            EntityKind::Agency => {
+                let a: Agency = e.entity().map_err(bad)?;
+                self.agencies.insert(a.id, a);
+                Applied::Roster
+            }
+            EntityKind::Unit => {
+                let u: Unit = e.entity().map_err(bad)?;
+                self.units.insert(u.id, u);
+                Applied::Roster
+            }
+            EntityKind::Officer => {
+                let o: Officer = e.entity().map_err(bad)?;
+                self.officers.insert(o.id, o);
+                Applied::Roster
+            }
+            EntityKind::Note => Applied::Note(e.entity_id),
+        };
+        self.seq = e.seq;
+        Ok(applied)
+    }
+}
+
+/// What one applied event touched.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Applied {
+    AlreadyHad,
+    Incident { id: Uuid, new: bool },
+    Task(Uuid),
+    Note(Uuid),
+    Roster,
+}
