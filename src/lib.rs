@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod bench;
 pub mod client;
 pub mod demo;
 pub mod model;

@@ -30,6 +30,11 @@ enum Cmd {
         #[arg(long, env = "TANDEM_DATABASE")]
         database: Option<String>,
     },
+    /// Run the committed benchmarks (see BENCHMARKS.md); build with --release.
+    Bench {
+        #[command(subcommand)]
+        workload: Option<BenchCmd>,
+    },
     /// Officers, tokens and seed data, straight against the database.
     Admin {
         #[arg(long, env = "TANDEM_DATABASE", global = true)]
@@ -48,6 +53,33 @@ enum AdminCmd {
     },
     /// Load agencies and units (from FILE, or the embedded config/seed.toml).
     Seed { file: Option<PathBuf> },
+}
+
+#[derive(Subcommand, Clone, Copy)]
+enum BenchCmd {
+    /// Acknowledged mutations/s from concurrent HTTP clients, beside raw SQLite.
+    Writes {
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
+    /// Commit-to-arrival latency of the event stream.
+    Sse {
+        #[arg(long, default_value_t = 100)]
+        subscribers: usize,
+        #[arg(long, default_value_t = 500)]
+        rate: u64,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Snapshot time and memory with many incidents and tasks.
+    Snapshot {
+        #[arg(long, default_value_t = 100_000)]
+        incidents: usize,
+        #[arg(long, default_value_t = 2)]
+        tasks_per_incident: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -114,6 +146,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let _ = stop.send(true);
             });
             running.wait().await?;
+            Ok(())
+        }
+        Some(Cmd::Bench { workload }) => {
+            let all = [
+                BenchCmd::Writes {
+                    clients: 64,
+                    seconds: 20,
+                },
+                BenchCmd::Sse {
+                    subscribers: 100,
+                    rate: 500,
+                    seconds: 10,
+                },
+                BenchCmd::Snapshot {
+                    incidents: 100_000,
+                    tasks_per_incident: 2,
+                },
+            ];
+            let chosen = workload.map(|w| vec![w]).unwrap_or_else(|| all.to_vec());
+            for w in chosen {
+                let line = match w {
+                    BenchCmd::Writes { clients, seconds } => {
+                        tandem::bench::writes(clients, seconds).await?
+                    }
+                    BenchCmd::Sse {
+                        subscribers,
+                        rate,
+                        seconds,
+                    } => tandem::bench::sse(subscribers, rate, seconds).await?,
+                    BenchCmd::Snapshot {
+                        incidents,
+                        tasks_per_incident,
+                    } => tandem::bench::snapshot(incidents, tasks_per_incident).await?,
+                };
+                println!("{line}");
+            }
             Ok(())
         }
         Some(Cmd::Admin { database, command }) => {

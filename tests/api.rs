@@ -326,7 +326,7 @@ async fn idempotent_retry_replays_and_writes_one_event() {
         Some(Role::DutyOfficer),
         Method::POST,
         "/api/v1/incidents",
-        &[k.clone()],
+        std::slice::from_ref(&k),
         Some(body.clone()),
     )
     .await;
@@ -335,7 +335,7 @@ async fn idempotent_retry_replays_and_writes_one_event() {
         Some(Role::DutyOfficer),
         Method::POST,
         "/api/v1/incidents",
-        &[k.clone()],
+        std::slice::from_ref(&k),
         Some(body.clone()),
     )
     .await;
@@ -616,4 +616,62 @@ async fn openapi_describes_every_endpoint_and_resolves() {
             "dangling $ref {name}"
         );
     }
+}
+
+#[tokio::test]
+async fn concurrent_patches_of_one_version_let_exactly_one_win() {
+    // Concurrent requests land in one group-commit batch: later commands must
+    // see the earlier ones' writes, or two officers could both "win".
+    let ts = TestServer::start().await;
+    let inc = ts.incident("Contested").await;
+    let mut handles = Vec::new();
+    for i in 0..16 {
+        let c = ts.client(if i % 2 == 0 {
+            Role::DutyOfficer
+        } else {
+            Role::Supervisor
+        });
+        handles.push(tokio::spawn(async move {
+            let patch = tandem::api::IncidentPatch {
+                title: Some(format!("title {i}")),
+                ..Default::default()
+            };
+            c.patch_incident(&new_key(), inc.id, 1, &patch).await
+        }));
+    }
+    let mut won = 0;
+    for h in handles {
+        match h.await.unwrap() {
+            Ok(i) => {
+                won += 1;
+                assert_eq!(i.version, 2);
+            }
+            Err(e) => assert_eq!(e.status(), Some(412), "{e}"),
+        }
+    }
+    assert_eq!(won, 1);
+    let refs: Vec<_> = {
+        let mut hs = Vec::new();
+        for i in 0..20 {
+            let c = ts.client(Role::DutyOfficer);
+            hs.push(tokio::spawn(async move {
+                c.create_incident(&new_key(), &new_incident(&format!("r{i}")))
+                    .await
+                    .unwrap()
+                    .reference
+            }));
+        }
+        let mut r = Vec::new();
+        for h in hs {
+            r.push(h.await.unwrap());
+        }
+        r.sort();
+        r
+    };
+    let numbers: Vec<u32> = refs.iter().map(|r| r[7..].parse().unwrap()).collect();
+    assert_eq!(
+        numbers,
+        (2..=21).collect::<Vec<_>>(),
+        "gap-free under concurrency"
+    );
 }

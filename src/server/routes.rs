@@ -24,10 +24,8 @@ fn json_response(status: StatusCode, etag: Option<u64>, body: String) -> Respons
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if let Some(v) = etag {
-        if let Ok(v) = HeaderValue::from_str(&format!("\"{v}\"")) {
-            h.insert(header::ETAG, v);
-        }
+    if let Some(v) = etag.and_then(|v| HeaderValue::from_str(&format!("\"{v}\"")).ok()) {
+        h.insert(header::ETAG, v);
     }
     res
 }

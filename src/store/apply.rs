@@ -239,10 +239,10 @@ async fn require(
     id: Option<Uuid>,
     field: &str,
 ) -> StoreResult<()> {
-    if let Some(id) = id {
-        if tx.load(entity, id).await?.is_none() {
-            return Err(DomainError::invalid(field, format!("no {entity} has id {id}")).into());
-        }
+    if let Some(id) = id
+        && tx.load(entity, id).await?.is_none()
+    {
+        return Err(DomainError::invalid(field, format!("no {entity} has id {id}")).into());
     }
     Ok(())
 }
@@ -254,14 +254,14 @@ pub async fn apply(
     request: &Request,
 ) -> StoreResult<(Outcome, Vec<Event>)> {
     let actor_id = request.actor.id();
-    if let Some(idem) = &request.idempotency {
-        if let Some((hash, mut outcome)) = tx.idempotent(&actor_id, &idem.key).await? {
-            if hash != idem.request_hash {
-                return Err(StoreError::IdempotencyMismatch);
-            }
-            outcome.replayed = true;
-            return Ok((outcome, Vec::new()));
+    if let Some(idem) = &request.idempotency
+        && let Some((hash, mut outcome)) = tx.idempotent(&actor_id, &idem.key).await?
+    {
+        if hash != idem.request_hash {
+            return Err(StoreError::IdempotencyMismatch);
         }
+        outcome.replayed = true;
+        return Ok((outcome, Vec::new()));
     }
     let now = OffsetDateTime::now_utc();
     let (outcome, changes) = decide(tx, &request.actor, &request.command, now).await?;

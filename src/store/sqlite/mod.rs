@@ -1,5 +1,6 @@
 //! The SQLite store: WAL, `synchronous=FULL`, one group-committing writer, pooled readers.
 
+mod batch;
 mod read;
 mod writer;
 

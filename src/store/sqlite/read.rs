@@ -17,6 +17,8 @@ use crate::model::{Centre, Event, Incident, Note, Task};
 use crate::store::{OfficerRecord, StoreError, StoreResult};
 
 const SNAPSHOT_CHUNK: usize = 256 * 1024;
+/// Rows SQLite concatenates per query while streaming a snapshot.
+const SNAPSHOT_PAGE: usize = 2000;
 const PAGE_DEFAULT: u32 = 100;
 const PAGE_MAX: u32 = 1000;
 
@@ -274,26 +276,41 @@ impl Chunker<'_> {
             .map_err(|_| StoreError::Unavailable("snapshot reader went away".into()))
     }
 
+    /// Appends `"name":[...]` with the `data` of every row of `source` (an
+    /// alias `t`, a FROM and a WHERE), concatenated by SQLite itself a page at
+    /// a time: per-row overhead through the driver, not I/O, bounds a snapshot.
     async fn array(
         &mut self,
         conn: &mut sqlx::SqliteConnection,
         name: &str,
-        sql: &'static str,
+        source: &str,
         bind: Option<i64>,
     ) -> StoreResult<()> {
         self.push(&format!(",\"{name}\":[")).await?;
-        let mut q = sqlx::query_scalar::<_, String>(sql);
-        if let Some(b) = bind {
-            q = q.bind(b);
-        }
-        let mut rows = q.fetch(&mut *conn);
+        let sql = format!(
+            "SELECT group_concat(data, ','), max(r) FROM \
+             (SELECT t.rowid AS r, t.data AS data FROM {source} AND t.rowid > ? ORDER BY t.rowid LIMIT {SNAPSHOT_PAGE})"
+        );
+        let mut after = 0i64;
         let mut first = true;
-        while let Some(json) = rows.try_next().await? {
+        loop {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            if let Some(b) = bind {
+                q = q.bind(b);
+            }
+            let row = q.bind(after).fetch_one(&mut *conn).await?;
+            let (Some(json), Some(last)) = (
+                row.get::<Option<String>, _>(0),
+                row.get::<Option<i64>, _>(1),
+            ) else {
+                break;
+            };
             if !first {
                 self.buf.push(',');
             }
             first = false;
             self.push(&json).await?;
+            after = last;
         }
         self.push("]").await
     }
@@ -311,17 +328,17 @@ async fn write_snapshot(
         let centres: Vec<CentreInfo> = Centre::ALL.iter().map(|c| CentreInfo { code: *c, name: c.name().into() }).collect();
         let mut w = Chunker { buf: String::with_capacity(SNAPSHOT_CHUNK + 4096), out };
         w.push(&format!("{{\"seq\":{},\"centres\":{}", seq.unwrap_or(0), serde_json::to_string(&centres)?)).await?;
-        w.array(conn, "agencies", "SELECT data FROM agencies ORDER BY code", None).await?;
-        w.array(conn, "units", "SELECT data FROM units ORDER BY callsign", None).await?;
-        w.array(conn, "incidents", "SELECT data FROM incidents WHERE is_open = 1 OR closed_at_ms >= ?", Some(cutoff)).await?;
+        w.array(conn, "agencies", "agencies t WHERE 1 = 1", None).await?;
+        w.array(conn, "units", "units t WHERE 1 = 1", None).await?;
+        w.array(conn, "incidents", "incidents t WHERE (t.is_open = 1 OR t.closed_at_ms >= ?)", Some(cutoff)).await?;
         w.array(
             conn,
             "tasks",
-            "SELECT t.data FROM tasks t JOIN incidents i ON i.id = t.incident_id WHERE i.is_open = 1 OR i.closed_at_ms >= ?",
+            "tasks t JOIN incidents i ON i.id = t.incident_id WHERE (i.is_open = 1 OR i.closed_at_ms >= ?)",
             Some(cutoff),
         )
         .await?;
-        w.array(conn, "officers", "SELECT data FROM officers ORDER BY rowid", None).await?;
+        w.array(conn, "officers", "officers t WHERE 1 = 1", None).await?;
         w.push("}").await?;
         w.flush().await
     }

@@ -1,0 +1,118 @@
+//! `tandem bench`: the committed benchmarks behind BENCHMARKS.md.
+//!
+//! Each workload starts the real server in-process on 127.0.0.1 over a fresh
+//! SQLite file and drives it over real HTTP; the load generator shares the
+//! machine, as the targets require.
+
+mod snapshot;
+mod sse;
+mod writes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::admin;
+use crate::demo::seed::Seed;
+use crate::model::{Centre, Officer, Role};
+use crate::server::{self, Running};
+use crate::store::{self, Store};
+
+pub use snapshot::snapshot;
+pub use sse::sse;
+pub use writes::{incident as writes_incident, writes};
+
+/// A server over a fresh database in a temporary directory.
+pub struct BenchServer {
+    pub url: String,
+    pub store: Arc<dyn Store>,
+    pub db_path: std::path::PathBuf,
+    pub duty: (Officer, String),
+    pub liaison: (Officer, String),
+    running: Running,
+    _dir: tempfile_dir::Dir,
+}
+
+mod tempfile_dir {
+    /// A directory removed on drop (std only, to keep benches dependency-free).
+    pub struct Dir(pub std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl BenchServer {
+    pub async fn start() -> anyhow::Result<BenchServer> {
+        let dir = std::env::temp_dir().join(format!("tandem-bench-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir)?;
+        let db_path = dir.join("bench.db");
+        let store = store::open(db_path.to_str().unwrap_or_default()).await?;
+        Seed::embedded().load(store.as_ref()).await?;
+        let duty = admin::add_officer(
+            store.as_ref(),
+            "Bench duty",
+            Role::DutyOfficer,
+            Centre::Trp,
+            None,
+        )
+        .await?;
+        let liaison = admin::add_officer(
+            store.as_ref(),
+            "Bench liaison",
+            Role::Liaison,
+            Centre::Trp,
+            Some("LCG-W"),
+        )
+        .await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let running = server::spawn(store.clone(), listener)?;
+        Ok(BenchServer {
+            url: format!("http://{}", running.addr),
+            store,
+            db_path,
+            duty,
+            liaison,
+            running,
+            _dir: tempfile_dir::Dir(dir),
+        })
+    }
+
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.running.shutdown().await?;
+        Ok(())
+    }
+}
+
+/// Percentile of sorted samples.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Resident set size now and its peak, in MiB (Linux; zero elsewhere).
+pub fn rss_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Resets the peak RSS counter so a phase can measure its own peak.
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}

@@ -1,0 +1,110 @@
+//! Snapshot time and server memory with 100k incidents and 200k tasks.
+
+use std::time::Instant;
+
+use futures::StreamExt;
+use sqlx::Connection;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{BenchServer, reset_peak_rss, rss_mib};
+use crate::model::{Centre, Priority, Task, TaskStatus};
+
+pub async fn snapshot(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<String> {
+    let server = BenchServer::start().await?;
+    let agency = server
+        .store
+        .agencies()
+        .await?
+        .into_iter()
+        .next()
+        .map(|a| a.id)
+        .unwrap_or_default();
+    fill(&server, incidents, tasks_per_incident, agency).await?;
+    let (rss_before, _) = rss_mib();
+    reset_peak_rss();
+    let http = reqwest::Client::new();
+    let start = Instant::now();
+    let res = http
+        .get(format!("{}/api/v1/snapshot", server.url))
+        .bearer_auth(&server.duty.1)
+        .send()
+        .await?
+        .error_for_status()?;
+    let first_byte = start.elapsed();
+    let mut body = res.bytes_stream();
+    let mut bytes = 0usize;
+    while let Some(chunk) = body.next().await {
+        bytes += chunk?.len();
+    }
+    let took = start.elapsed();
+    let (_, peak) = rss_mib();
+    server.stop().await?;
+    Ok(format!(
+        "snapshot: {incidents} incidents + {} tasks, {:.1} MB of JSON: first byte {:.0} ms, complete {:.0} ms; process RSS {rss_before:.0} MiB before, peak {peak:.0} MiB during (server and reader together)",
+        incidents * tasks_per_incident,
+        bytes as f64 / 1e6,
+        first_byte.as_secs_f64() * 1000.0,
+        took.as_secs_f64() * 1000.0,
+    ))
+}
+
+/// Writes rows straight into the database (this measures reading, not writing).
+async fn fill(
+    server: &BenchServer,
+    incidents: usize,
+    tasks_per: usize,
+    agency: Uuid,
+) -> anyhow::Result<()> {
+    let mut conn =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", server.db_path.display())).await?;
+    let now = OffsetDateTime::now_utc();
+    let actor = crate::model::Officer {
+        id: server.duty.0.id,
+        name: String::new(),
+        role: crate::model::Role::DutyOfficer,
+        centre: Centre::Trp,
+        agency_id: None,
+    };
+    let mut tx = conn.begin().await?;
+    for n in 0..incidents {
+        let inc = super::writes_incident(n).into_incident(
+            &actor,
+            Uuid::now_v7(),
+            format!("TRP-26-{:06}", n + 1),
+            now,
+        )?;
+        sqlx::query("INSERT INTO incidents (id, reference, centre, status, severity, category, is_open, reported_at_ms, search, version, data) VALUES (?, ?, 'TRP', 'reported', 'medium', 'smuggling_fuel', 1, 0, '', 1, ?)")
+            .bind(inc.id.to_string())
+            .bind(&inc.reference)
+            .bind(serde_json::to_string(&inc)?)
+            .execute(&mut *tx)
+            .await?;
+        for _ in 0..tasks_per {
+            let t = Task {
+                id: Uuid::now_v7(),
+                incident_id: inc.id,
+                agency_id: agency,
+                unit_id: None,
+                title: "Patrol the coastal road and report tanker movements".into(),
+                priority: Priority::Normal,
+                due_at: None,
+                status: TaskStatus::Requested,
+                reason: None,
+                version: 1,
+                created_by: actor.id,
+                created_at: now,
+                updated_at: now,
+            };
+            sqlx::query("INSERT INTO tasks (id, incident_id, agency_id, status, is_open, version, data) VALUES (?, ?, ?, 'requested', 1, 1, ?)")
+                .bind(t.id.to_string())
+                .bind(inc.id.to_string())
+                .bind(agency.to_string())
+                .bind(serde_json::to_string(&t)?)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Commit-to-arrival latency of the live stream with many subscribers.
+
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::{BenchServer, ms, percentile};
+use crate::client::{Client, new_key};
+
+/// `subscribers` streams while writers commit `rate` events/s for `seconds`.
+pub async fn sse(subscribers: usize, rate: u64, seconds: u64) -> anyhow::Result<String> {
+    let server = BenchServer::start().await?;
+    let head = server.store.head().await?;
+    let total = (rate * seconds) as usize;
+    let mut readers = Vec::new();
+    for _ in 0..subscribers {
+        let client = Client::new(&server.url, &server.duty.1)?;
+        let mut stream = client.events(head).await?;
+        readers.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(total);
+            while lat.len() < total {
+                match tokio::time::timeout(Duration::from_secs(10), stream.next()).await {
+                    Ok(Some(Ok(e))) => {
+                        let at = OffsetDateTime::parse(&e.at, &Rfc3339)
+                            .unwrap_or(OffsetDateTime::now_utc());
+                        let d = OffsetDateTime::now_utc() - at;
+                        lat.push(Duration::try_from(d).unwrap_or_default());
+                    }
+                    _ => break,
+                }
+            }
+            lat
+        }));
+    }
+    // Paced writers: 10 of them, each at rate/10, so one slow answer does not stall the pace.
+    let writers = 10u64;
+    let interval = Duration::from_secs_f64(writers as f64 / rate as f64);
+    let started = Instant::now();
+    let mut ws = Vec::new();
+    for w in 0..writers {
+        let client = Client::new(&server.url, &server.duty.1)?;
+        let per_writer = total as u64 / writers;
+        ws.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            for i in 0..per_writer {
+                tick.tick().await;
+                let mut n = super::writes_incident(w as usize * 1_000_000 + i as usize);
+                n.title = format!("sse bench {w}/{i}");
+                let _ = client.create_incident(&new_key(), &n).await;
+            }
+        }));
+    }
+    for w in ws {
+        w.await?;
+    }
+    let wrote_in = started.elapsed();
+    let mut lat = Vec::new();
+    let mut short = 0;
+    for r in readers {
+        let l = r.await?;
+        if l.len() < total {
+            short += 1;
+        }
+        lat.extend(l);
+    }
+    lat.sort();
+    server.stop().await?;
+    Ok(format!(
+        "sse: {subscribers} subscribers, {} events in {:.1} s ({:.0}/s): {} deliveries, {short} subscribers short; commit-to-arrival p50 {}, p99 {}, max {}",
+        total,
+        wrote_in.as_secs_f64(),
+        total as f64 / wrote_in.as_secs_f64(),
+        lat.len(),
+        ms(percentile(&lat, 0.50)),
+        ms(percentile(&lat, 0.99)),
+        ms(lat.last().copied().unwrap_or_default()),
+    ))
+}
