@@ -21,6 +21,25 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// The full-screen console (the default when no command is given).
+    Console(ConsoleArgs),
+    /// Backend, seeded demo data, a simulator and the console, on this machine.
+    Demo {
+        /// Start from a new demo database.
+        #[arg(long)]
+        fresh: bool,
+        /// Run only backend and simulator; print `url:` and `token:` lines.
+        #[arg(long)]
+        headless: bool,
+        /// Simulator speed factor (2 = twice as busy).
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+        /// Directory for the demo database (default: the data dir).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Run the shared backend (HTTP API and live event stream).
     Serve {
         /// Address to listen on.
@@ -53,6 +72,19 @@ enum AdminCmd {
     },
     /// Load agencies and units (from FILE, or the embedded config/seed.toml).
     Seed { file: Option<PathBuf> },
+}
+
+#[derive(clap::Args, Default)]
+struct ConsoleArgs {
+    /// Backend URL (overrides TANDEM_SERVER and the config file).
+    #[arg(long)]
+    server: Option<String>,
+    /// Bearer token (overrides TANDEM_TOKEN and the config file).
+    #[arg(long)]
+    token: Option<String>,
+    /// Config file (default: the platform config dir's tandem/config.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Clone, Copy)]
@@ -123,16 +155,34 @@ async fn open(database: Option<String>) -> anyhow::Result<std::sync::Arc<dyn sto
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        None => anyhow::bail!(
-            "the console arrives with the console issue; try `tandem serve` or `tandem --help`"
-        ),
+        None => console(ConsoleArgs::default()).await,
+        Some(Cmd::Console(args)) => console(args).await,
+        Some(Cmd::Demo {
+            fresh,
+            headless,
+            speed,
+            listen,
+            dir,
+        }) => {
+            let _guard = if headless {
+                None
+            } else {
+                tandem::console::run::log_to_file()
+            };
+            if headless {
+                init_stderr_logs();
+            }
+            tandem::demo::run(tandem::demo::DemoOptions {
+                fresh,
+                headless,
+                speed,
+                listen,
+                dir,
+            })
+            .await
+        }
         Some(Cmd::Serve { listen, database }) => {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| "info".into()),
-                )
-                .init();
+            init_stderr_logs();
             let store = open(database).await?;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
@@ -141,7 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("tandem serving on http://{}", running.addr);
             let stop = running.stopper();
             tokio::spawn(async move {
-                shutdown_signal().await;
+                tandem::signal::shutdown().await;
                 tracing::info!("shutting down: finishing requests in flight");
                 let _ = stop.send(true);
             });
@@ -228,17 +278,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing the SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {},
-            _ = term.recv() => {},
+fn init_stderr_logs() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .try_init();
+}
+
+async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
+    use tandem::console::config::Config;
+    let path = match args.config {
+        Some(p) => p,
+        None => {
+            Config::default_path().context("cannot find the config directory; pass --config")?
         }
+    };
+    let mut config = Config::load(&path)?;
+    if let Some(s) = args.server {
+        config.server = s;
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    if let Some(t) = args.token {
+        config.token = Some(t);
+    }
+    let _guard = tandem::console::run::log_to_file();
+    tandem::console::run(config).await
 }

@@ -50,13 +50,16 @@ pub struct SnapshotQuery {
     pub closed_within: Option<u32>,
 }
 
-/// `GET /api/v1/incidents/{id}`: the incident with its notes and tasks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+/// `GET /api/v1/incidents/{id}`: the incident with its notes, tasks and timeline.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct IncidentDetail {
     #[serde(flatten)]
     pub incident: Incident,
     pub notes: Vec<Note>,
     pub tasks: Vec<Task>,
+    /// Every event of the incident, its notes and its tasks, in seq order.
+    #[serde(default)]
+    pub timeline: Vec<Event>,
 }
 
 /// A page of results; pass `next_cursor` back as `cursor` for the next one.

@@ -1,3 +1,190 @@
-//! Demo data and the `tandem demo` command.
+//! `tandem demo`: the real backend in-process on 127.0.0.1, seeded with the
+//! agencies, units, places and three days of history, a simulator keeping it
+//! alive over HTTP, and the console logged in as a TRP duty officer.
 
+pub mod history;
+pub mod rng;
+pub mod scenario;
 pub mod seed;
+pub mod simulator;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::admin;
+use crate::client::Client;
+use crate::model::{Centre, Officer, Role};
+use crate::store::{self, Store};
+
+pub struct DemoOptions {
+    pub fresh: bool,
+    pub headless: bool,
+    pub speed: f64,
+    pub listen: String,
+    /// Where the demo database lives (default: the data dir).
+    pub dir: Option<PathBuf>,
+}
+
+/// The demo's officers and their tokens, kept beside the demo database.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Credentials {
+    pub duty: String,
+    pub ben_duty: String,
+    pub trp_colleague: String,
+    pub supervisor: String,
+    pub system: String,
+    /// agency id → liaison token.
+    pub liaisons: HashMap<Uuid, String>,
+}
+
+/// A running demo backend.
+pub struct Demo {
+    pub url: String,
+    pub credentials: Credentials,
+    server: crate::server::Running,
+    stop_sim: tokio::sync::watch::Sender<bool>,
+}
+
+impl Demo {
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop_sim.send(true);
+        self.server.shutdown().await?;
+        Ok(())
+    }
+}
+
+/// Starts backend and simulator (not the console).
+pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
+    let dir = match &opts.dir {
+        Some(d) => d.clone(),
+        None => crate::paths::data_dir()?,
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let db = dir.join("demo.db");
+    let creds_path = dir.join("demo-officers.json");
+    if opts.fresh {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        let _ = std::fs::remove_file(&creds_path);
+    }
+    let store = store::open(&db.display().to_string())
+        .await
+        .with_context(|| format!("opening {}", db.display()))?;
+    let credentials = match read_credentials(&creds_path) {
+        Some(c) if !store.agencies().await?.is_empty() => c,
+        _ => {
+            if !store.agencies().await?.is_empty() {
+                anyhow::bail!(
+                    "{} exists but its officers' tokens are gone; run `tandem demo --fresh`",
+                    db.display()
+                );
+            }
+            let c = populate(store.as_ref()).await?;
+            std::fs::write(&creds_path, serde_json::to_vec_pretty(&c)?)
+                .with_context(|| format!("writing {}", creds_path.display()))?;
+            c
+        }
+    };
+    let listener = tokio::net::TcpListener::bind(&opts.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", opts.listen))?;
+    let server = crate::server::spawn(store, listener)?;
+    let url = format!("http://{}", server.addr);
+    let crew = crew(&url, &credentials)?;
+    let (stop_sim, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(simulator::run(
+        crew,
+        seed::Seed::embedded().place,
+        opts.speed,
+        stop,
+    ));
+    Ok(Demo {
+        url,
+        credentials,
+        server,
+        stop_sim,
+    })
+}
+
+fn read_credentials(path: &Path) -> Option<Credentials> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+fn crew(url: &str, c: &Credentials) -> anyhow::Result<simulator::Crew> {
+    Ok(simulator::Crew {
+        system: Client::new(url, &c.system)?,
+        ben_duty: Client::new(url, &c.ben_duty)?,
+        trp_colleague: Client::new(url, &c.trp_colleague)?,
+        supervisor: Client::new(url, &c.supervisor)?,
+        liaisons: c
+            .liaisons
+            .iter()
+            .map(|(a, t)| Ok((*a, Client::new(url, t)?)))
+            .collect::<anyhow::Result<_>>()?,
+    })
+}
+
+/// Seeds a new demo database and creates its officers.
+async fn populate(store: &dyn Store) -> anyhow::Result<Credentials> {
+    let seed = seed::Seed::embedded();
+    seed.load(store).await?;
+    let add = |name: &'static str, role: Role, centre: Centre, agency: Option<String>| async move {
+        admin::add_officer(store, name, role, centre, agency.as_deref()).await
+    };
+    let (duty_o, duty) = add("Salem Al-Mabrouk", Role::DutyOfficer, Centre::Trp, None).await?;
+    let (ben_o, ben_duty) = add("Fatima Al-Obeidi", Role::DutyOfficer, Centre::Ben, None).await?;
+    let (col_o, trp_colleague) =
+        add("Omar Al-Tarhouni", Role::DutyOfficer, Centre::Trp, None).await?;
+    let (sup_o, supervisor) =
+        add("Col. Khalid Ben Ali", Role::Supervisor, Centre::Trp, None).await?;
+    let (_, system) = add("Sensor and field feed", Role::System, Centre::Trp, None).await?;
+    let agencies = store.agencies().await?;
+    let mut liaisons = HashMap::new();
+    for a in &agencies {
+        let centre = if a.region == crate::model::Region::East {
+            Centre::Ben
+        } else {
+            Centre::Trp
+        };
+        let name = format!("Liaison {}", a.code);
+        let (_, token) =
+            admin::add_officer(store, &name, Role::Liaison, centre, Some(&a.code)).await?;
+        liaisons.insert(a.id, token);
+    }
+    let officers: Vec<Officer> = vec![duty_o, ben_o, col_o, sup_o];
+    let mut rng = rng::Rng::from_time();
+    history::load(store, &seed.place, &agencies, &officers, 160, 70, &mut rng).await?;
+    Ok(Credentials {
+        duty,
+        ben_duty,
+        trp_colleague,
+        supervisor,
+        system,
+        liaisons,
+    })
+}
+
+/// `tandem demo`: backend + simulator, then the console (or, headless, the URL and a token).
+pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
+    let demo = start(&opts).await?;
+    if opts.headless {
+        println!("url: {}", demo.url);
+        println!("token: {}", demo.credentials.duty);
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        crate::signal::shutdown().await;
+    } else {
+        let mut config = crate::console::config::Config::load(
+            &crate::console::config::Config::default_path().unwrap_or_default(),
+        )?;
+        config.server = demo.url.clone();
+        config.token = Some(demo.credentials.duty.clone());
+        crate::console::run(config).await?;
+    }
+    demo.shutdown().await
+}

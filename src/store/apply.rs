@@ -88,6 +88,12 @@ pub enum Command {
         id: Uuid,
         request: MergeRequest,
     },
+    /// Past records brought in by an operator (demo history, migrations):
+    /// written as given, except that incidents take the next reference of
+    /// their centre and year so numbering stays gap-free.
+    ImportIncident(Incident),
+    ImportTask(Task),
+    ImportNote(crate::model::Note),
     PutAgency(Agency),
     PutUnit(Unit),
     AddOfficer {
@@ -510,6 +516,34 @@ async fn decide(
                 moved_tasks: moved,
             };
             Ok((reply(200, None, &result)?, changes))
+        }
+        Command::ImportIncident(given) => {
+            actor.admin()?;
+            let mut inc = given.clone();
+            crate::model::validate::line("title", &inc.title, crate::model::validate::TITLE_MAX)?;
+            inc.location.validate()?;
+            let year = inc.reported_at.year();
+            let n = tx.next_reference_number(inc.centre.as_str(), year).await?;
+            inc.reference = incident::reference(inc.centre, year, n);
+            let c = change(K::IncidentCreated, E::Incident, inc.id, inc.version, &inc)?;
+            tx.put(Row::Incident(&inc), &c.json).await?;
+            Ok((reply(201, Some(inc.version), &inc)?, vec![c]))
+        }
+        Command::ImportTask(t) => {
+            actor.admin()?;
+            require(tx, E::Incident, Some(t.incident_id), "incident_id").await?;
+            require(tx, E::Agency, Some(t.agency_id), "agency_id").await?;
+            let c = change(K::TaskCreated, E::Task, t.id, t.version, t)?;
+            tx.put(Row::Task(t), &c.json).await?;
+            Ok((reply(201, Some(t.version), t)?, vec![c]))
+        }
+        Command::ImportNote(n) => {
+            actor.admin()?;
+            require(tx, E::Incident, Some(n.incident_id), "incident_id").await?;
+            crate::model::validate::text("text", &n.text, crate::model::validate::TEXT_MAX)?;
+            let c = change(K::NoteAdded, E::Note, n.id, 1, n)?;
+            tx.put(Row::Note(n), &c.json).await?;
+            Ok((reply(201, None, n)?, vec![c]))
         }
         Command::PutAgency(a) => {
             actor.admin()?;

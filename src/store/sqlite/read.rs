@@ -116,8 +116,22 @@ pub async fn incident(pool: &SqlitePool, id: Uuid) -> StoreResult<Option<Inciden
             .bind(&id)
             .fetch_all(pool)
             .await?;
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE entity_id = ?1 \
+         OR entity_id IN (SELECT id FROM tasks WHERE incident_id = ?1) \
+         OR entity_id IN (SELECT id FROM notes WHERE incident_id = ?1) ORDER BY seq"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&id)
+        .fetch_all(pool)
+        .await?;
+    let timeline = rows
+        .iter()
+        .map(event_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
     Ok(Some(IncidentDetail {
         incident,
+        timeline,
         notes: notes
             .iter()
             .map(|j| serde_json::from_str::<Note>(j))

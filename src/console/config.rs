@@ -1,0 +1,128 @@
+//! The console's configuration: TOML at the platform config path, every key
+//! optional (see `config/tandem.example.toml`), overridden by
+//! `TANDEM_SERVER`/`TANDEM_TOKEN` and then by command-line flags.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::model::Sla;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThemeName {
+    #[default]
+    Default,
+    HighContrast,
+    /// No colour at all (also what `NO_COLOR` selects).
+    Mono,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Base URL of `tandem serve`.
+    pub server: String,
+    /// Bearer token (prefer `TANDEM_TOKEN` over keeping it in a file).
+    pub token: Option<String>,
+    /// Ring the terminal bell for new high and critical incidents.
+    pub bell: bool,
+    pub theme: ThemeName,
+    /// Minutes before an unacknowledged incident is overdue, per severity.
+    pub sla: Sla,
+    /// Seconds a toast stays up.
+    pub toast_seconds: u64,
+    /// Key overrides: command name → keys, e.g. `ack = ["a", "ctrl-a"]`.
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: "http://127.0.0.1:8470".into(),
+            token: None,
+            bell: true,
+            theme: ThemeName::Default,
+            sla: Sla::default(),
+            toast_seconds: 8,
+            keys: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    pub path: String,
+    pub message: String,
+}
+
+impl Config {
+    /// Parses config text; the error names the file, line and key.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError {
+            path: path.display().to_string(),
+            message: e.to_string().trim_end().to_string(),
+        })
+    }
+
+    /// Loads `path` if it exists (defaults otherwise), then applies the environment.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let mut config = match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, path)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+            Err(e) => {
+                return Err(ConfigError {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                });
+            }
+        };
+        if let Ok(s) = std::env::var("TANDEM_SERVER") {
+            config.server = s;
+        }
+        if let Ok(t) = std::env::var("TANDEM_TOKEN") {
+            config.token = Some(t);
+        }
+        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            config.theme = ThemeName::Mono;
+        }
+        Ok(config)
+    }
+
+    pub fn default_path() -> Option<PathBuf> {
+        crate::paths::config_file().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_parses_and_matches_the_defaults() {
+        let text = include_str!("../../config/tandem.example.toml");
+        let parsed = Config::parse(text, Path::new("tandem.example.toml")).unwrap();
+        let mut expected = Config::default();
+        expected.token = parsed.token.clone();
+        expected.keys = parsed.keys.clone();
+        assert_eq!(parsed, expected, "the example must document the defaults");
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let err = Config::parse(
+            "bell = true\ntheme = \"neon\"\n",
+            Path::new("/etc/tandem.toml"),
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("/etc/tandem.toml"), "{msg}");
+        assert!(msg.contains("line 2"), "{msg}");
+        assert!(msg.contains("neon"), "{msg}");
+        let err = Config::parse("[sla]\ncritcal = 3\n", Path::new("c.toml")).unwrap_err();
+        assert!(err.to_string().contains("critcal"), "{err}");
+    }
+}

@@ -1,0 +1,254 @@
+//! Everything the console knows and shows. Only `update` changes it; views only read it.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::action::Link;
+use super::config::Config;
+use super::feed::Feed;
+use super::form::Form;
+use super::input::LineInput;
+use super::keymap::Keymap;
+use super::theme::Theme;
+use crate::api::IncidentDetail;
+use crate::client::mirror::Mirror;
+use crate::demo::seed::Place;
+use crate::model::{Agency, Incident, Officer, Sla, Task};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Feed,
+    Roster,
+    Tasks,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    Main,
+    Detail { id: Uuid, scroll: u16 },
+    Help { scroll: u16 },
+    Messages { scroll: u16 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputPurpose {
+    Filter,
+    Command,
+    Note(Uuid),
+    Duplicate(Uuid),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MenuPurpose {
+    Status(Uuid),
+    Lead(Uuid),
+    Dismiss(Uuid),
+}
+
+/// What a confirmed dialog does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Confirmed {
+    Call(super::action::ApiCall),
+    Quit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Input {
+        purpose: InputPurpose,
+        line: LineInput,
+    },
+    Menu {
+        purpose: MenuPurpose,
+        title: String,
+        items: Vec<(String, String)>,
+        selected: usize,
+    },
+    Form(Form),
+    /// Destructive actions: Cancel is selected until the officer moves to the action.
+    Confirm {
+        text: String,
+        action_label: String,
+        then: Confirmed,
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub at: OffsetDateTime,
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    pub text: String,
+    pub until: OffsetDateTime,
+}
+
+pub struct App {
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub sla: Sla,
+    pub bell: bool,
+    pub toast_seconds: i64,
+    pub places: Vec<Place>,
+
+    pub me: Option<Officer>,
+    pub server: String,
+    pub link: Link,
+    pub synced: bool,
+    pub mirror: Mirror,
+    pub feed: Feed,
+    /// incident id → its task ids.
+    pub tasks_of: HashMap<Uuid, BTreeSet<Uuid>>,
+    pub now: OffsetDateTime,
+    pub size: (u16, u16),
+
+    pub pane: Pane,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub selected: Option<Uuid>,
+    pub top: Option<Uuid>,
+    pub marks: BTreeSet<Uuid>,
+    pub roster_selected: usize,
+    pub roster_agency: Option<Uuid>,
+    pub tasks_selected: usize,
+    pub tasks_all: bool,
+    pub detail: Option<IncidentDetail>,
+
+    /// Calls sent and not yet answered.
+    pub pending: usize,
+    /// incident id → the version it will have once our in-flight changes land.
+    pub expected_versions: HashMap<Uuid, u64>,
+    pub messages: Vec<Message>,
+    pub toasts: VecDeque<Toast>,
+}
+
+impl App {
+    pub fn new(config: &Config, keymap: Keymap, places: Vec<Place>, now: OffsetDateTime) -> App {
+        App {
+            theme: Theme::named(config.theme),
+            keymap,
+            sla: config.sla,
+            bell: config.bell,
+            toast_seconds: config.toast_seconds as i64,
+            places,
+            me: None,
+            server: config.server.clone(),
+            link: Link::Connecting,
+            synced: false,
+            mirror: Mirror::default(),
+            feed: Feed::default(),
+            tasks_of: HashMap::new(),
+            now,
+            size: (80, 24),
+            pane: Pane::Feed,
+            screen: Screen::Main,
+            overlay: None,
+            selected: None,
+            top: None,
+            marks: BTreeSet::new(),
+            roster_selected: 0,
+            roster_agency: None,
+            tasks_selected: 0,
+            tasks_all: false,
+            detail: None,
+            pending: 0,
+            expected_versions: HashMap::new(),
+            messages: Vec::new(),
+            toasts: VecDeque::new(),
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        (self.now.unix_timestamp_nanos() / 1_000_000) as i64
+    }
+
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.messages.push(Message {
+            at: self.now,
+            level,
+            text: text.into(),
+        });
+        if self.messages.len() > 1000 {
+            self.messages.drain(..200);
+        }
+    }
+
+    pub fn incident(&self, id: &Uuid) -> Option<&Incident> {
+        self.mirror.incidents.get(id)
+    }
+
+    /// The incident the triage keys act on: the one in detail, else the selected row.
+    pub fn target(&self) -> Option<&Incident> {
+        match &self.screen {
+            Screen::Detail { id, .. } => self.incident(id),
+            _ => self.selected.and_then(|s| self.incident(&s)),
+        }
+    }
+
+    /// Agencies in roster order: region, then code.
+    pub fn agencies(&self) -> Vec<&Agency> {
+        let mut a: Vec<&Agency> = self.mirror.agencies.values().collect();
+        a.sort_by(|x, y| (x.region, &x.code).cmp(&(y.region, &y.code)));
+        a
+    }
+
+    pub fn agency_code(&self, id: Option<Uuid>) -> &str {
+        id.and_then(|i| self.mirror.agencies.get(&i))
+            .map(|a| a.code.as_str())
+            .unwrap_or("—")
+    }
+
+    pub fn officer_name(&self, id: &str) -> String {
+        id.parse::<Uuid>()
+            .ok()
+            .and_then(|u| self.mirror.officers.get(&u))
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// Tasks shown in the tasks pane: the selected incident's, or all open ones.
+    pub fn visible_tasks(&self) -> Vec<&Task> {
+        let mut tasks: Vec<&Task> = match (self.tasks_all, self.target()) {
+            (false, Some(i)) => self
+                .tasks_of
+                .get(&i.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|t| self.mirror.tasks.get(t))
+                .collect(),
+            _ => self
+                .mirror
+                .tasks
+                .values()
+                .filter(|t| t.status.is_open())
+                .take(5000)
+                .collect(),
+        };
+        tasks.sort_by_key(|t| (!t.is_overdue(self.now), !t.status.is_open(), t.due_at, t.id));
+        tasks
+    }
+
+    pub fn is_overdue(&self, id: &Uuid) -> bool {
+        self.feed.is_overdue(id)
+    }
+
+    pub fn open_count(&self) -> usize {
+        self.mirror
+            .incidents
+            .values()
+            .filter(|i| i.status.is_open())
+            .count()
+    }
+}

@@ -1,0 +1,412 @@
+//! `update`: the only place the console's state changes.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use time::OffsetDateTime;
+
+use super::action::{Action, Effect, Link, NetEvent};
+use super::form::{FormEvent, FormPurpose};
+use super::input::Edit;
+use super::keymap::Cmd;
+use super::state::{App, InputPurpose, Level, MenuPurpose, Overlay, Screen, Toast};
+use super::{navigate, palette, triage, view};
+use crate::client::mirror::{Applied, Mirror};
+use crate::model::{EntityKind, Note, Priority, Severity};
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(k) => key(app, k),
+        Action::Resize(w, h) => {
+            app.size = (w, h);
+            navigate::keep_selection(app);
+            Vec::new()
+        }
+        Action::Tick(now) => {
+            tick(app, now);
+            Vec::new()
+        }
+        Action::Net(e) => net(app, e),
+    }
+}
+
+fn tick(app: &mut App, now: OffsetDateTime) {
+    app.now = now;
+    let now_ms = app.now_ms();
+    for id in app.feed.due(now_ms) {
+        let inc = app.mirror.incidents.get(&id);
+        app.feed.upsert(inc, id, &app.sla, now_ms);
+    }
+    while app.toasts.front().is_some_and(|t| t.until <= now) {
+        app.toasts.pop_front();
+    }
+}
+
+fn key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
+    if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+        return vec![Effect::Quit];
+    }
+    if view::too_small(app.size) {
+        return match app.keymap.command(&k) {
+            Some(Cmd::Quit) => navigate::quit(app),
+            _ => Vec::new(),
+        };
+    }
+    if let Some(overlay) = app.overlay.take() {
+        return overlay_key(app, overlay, &k);
+    }
+    let cmd = app.keymap.command(&k);
+    match (&app.screen, cmd) {
+        (Screen::Help { scroll } | Screen::Messages { scroll }, Some(c))
+            if matches!(c, Cmd::Down | Cmd::Up | Cmd::PageDown | Cmd::PageUp) =>
+        {
+            let s = scrolled(*scroll, c);
+            match &mut app.screen {
+                Screen::Help { scroll } | Screen::Messages { scroll } => *scroll = s,
+                _ => {}
+            }
+            Vec::new()
+        }
+        (
+            Screen::Help { .. } | Screen::Messages { .. },
+            Some(Cmd::Back | Cmd::Quit | Cmd::Help | Cmd::Messages),
+        ) => {
+            app.screen = Screen::Main;
+            Vec::new()
+        }
+        (Screen::Help { .. } | Screen::Messages { .. }, _) => Vec::new(),
+        (Screen::Detail { id, scroll }, Some(c))
+            if matches!(c, Cmd::Down | Cmd::Up | Cmd::PageDown | Cmd::PageUp) =>
+        {
+            app.screen = Screen::Detail {
+                id: *id,
+                scroll: scrolled(*scroll, c),
+            };
+            Vec::new()
+        }
+        (_, Some(c)) => command(app, c),
+        (_, None) => Vec::new(),
+    }
+}
+
+fn scrolled(scroll: u16, c: Cmd) -> u16 {
+    match c {
+        Cmd::Down => scroll.saturating_add(1),
+        Cmd::Up => scroll.saturating_sub(1),
+        Cmd::PageDown => scroll.saturating_add(10),
+        _ => scroll.saturating_sub(10),
+    }
+}
+
+fn command(app: &mut App, c: Cmd) -> Vec<Effect> {
+    let page = navigate::feed_height(app) as isize;
+    match c {
+        Cmd::Down => navigate::move_in_pane(app, 1),
+        Cmd::Up => navigate::move_in_pane(app, -1),
+        Cmd::PageDown => navigate::move_in_pane(app, page),
+        Cmd::PageUp => navigate::move_in_pane(app, -page),
+        Cmd::Top => navigate::feed_edge(app, false),
+        Cmd::Bottom => navigate::feed_edge(app, true),
+        Cmd::NextPane => navigate::cycle_pane(app, true),
+        Cmd::PrevPane => navigate::cycle_pane(app, false),
+        Cmd::Open => return navigate::open(app),
+        Cmd::Back => navigate::back(app),
+        Cmd::Ack => return triage::ack(app),
+        Cmd::SevCritical => return triage::severity(app, Severity::Critical),
+        Cmd::SevHigh => return triage::severity(app, Severity::High),
+        Cmd::SevMedium => return triage::severity(app, Severity::Medium),
+        Cmd::SevLow => return triage::severity(app, Severity::Low),
+        Cmd::Status => return triage::status_menu(app),
+        Cmd::Lead => return triage::lead_menu(app),
+        Cmd::Note => return triage::note_input(app),
+        Cmd::Task => return triage::task_form(app),
+        Cmd::NewIncident => return triage::incident_form(app),
+        Cmd::Dismiss => return triage::dismiss_menu(app),
+        Cmd::Duplicate => return triage::duplicate_input(app),
+        Cmd::Handover => return triage::handover(app, None),
+        Cmd::Mark => navigate::toggle_mark(app),
+        Cmd::Filter => {
+            let current = app.feed.filter.source.clone();
+            app.overlay = Some(Overlay::Input {
+                purpose: InputPurpose::Filter,
+                line: super::input::LineInput::with(&current),
+            });
+        }
+        Cmd::NextUnacked => navigate::next_unacked(app, true),
+        Cmd::PrevUnacked => navigate::next_unacked(app, false),
+        Cmd::Palette => {
+            app.overlay = Some(Overlay::Input {
+                purpose: InputPurpose::Command,
+                line: Default::default(),
+            })
+        }
+        Cmd::Help => app.screen = Screen::Help { scroll: 0 },
+        Cmd::Messages => app.screen = Screen::Messages { scroll: 0 },
+        Cmd::Quit => return navigate::quit(app),
+    }
+    Vec::new()
+}
+
+/// Keys while a dialog is open; the overlay was taken out and is put back unless closed.
+fn overlay_key(app: &mut App, overlay: Overlay, k: &KeyEvent) -> Vec<Effect> {
+    match overlay {
+        Overlay::Input { purpose, mut line } => {
+            if purpose == InputPurpose::Command && k.code == KeyCode::Tab {
+                let (completed, options) = palette::complete(app, line.text());
+                line.set(&completed);
+                if options.len() > 1 {
+                    app.say(Level::Info, options.join("  "));
+                }
+                app.overlay = Some(Overlay::Input { purpose, line });
+                return Vec::new();
+            }
+            match line.handle(k) {
+                Edit::Submit => {
+                    let text = line.text().to_string();
+                    match purpose {
+                        InputPurpose::Filter => navigate::set_filter(app, &text),
+                        InputPurpose::Command => return palette::run(app, &text),
+                        InputPurpose::Note(id) => return triage::add_note(app, id, &text),
+                        InputPurpose::Duplicate(id) => return triage::duplicate_of(app, id, &text),
+                    }
+                }
+                Edit::Cancel => {}
+                _ => app.overlay = Some(Overlay::Input { purpose, line }),
+            }
+            Vec::new()
+        }
+        Overlay::Menu {
+            purpose,
+            title,
+            items,
+            mut selected,
+        } => {
+            match k.code {
+                KeyCode::Esc => return Vec::new(),
+                KeyCode::Down | KeyCode::Char('j') => {
+                    selected = (selected + 1).min(items.len().saturating_sub(1))
+                }
+                KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
+                KeyCode::Enter => {
+                    let Some((_, value)) = items.get(selected).cloned() else {
+                        return Vec::new();
+                    };
+                    return match purpose {
+                        MenuPurpose::Status(id) => match value.parse() {
+                            Ok(s) => triage::set_status(app, id, s),
+                            Err(_) => Vec::new(),
+                        },
+                        MenuPurpose::Lead(id) => triage::set_lead(app, id, &value),
+                        MenuPurpose::Dismiss(id) => match value.parse() {
+                            Ok(r) => triage::dismiss(app, id, r),
+                            Err(_) => Vec::new(),
+                        },
+                    };
+                }
+                _ => {}
+            }
+            app.overlay = Some(Overlay::Menu {
+                purpose,
+                title,
+                items,
+                selected,
+            });
+            Vec::new()
+        }
+        Overlay::Form(mut form) => match form.handle(k) {
+            FormEvent::Cancel => Vec::new(),
+            FormEvent::None => {
+                app.overlay = Some(Overlay::Form(form));
+                Vec::new()
+            }
+            FormEvent::Submit => match form.purpose {
+                FormPurpose::Incident => triage::create_incident(app, &form),
+                FormPurpose::Task => {
+                    let due = form.value("Due in minutes");
+                    let due = if due.is_empty() {
+                        None
+                    } else {
+                        due.parse::<i64>().ok().filter(|m| *m > 0)
+                    };
+                    if !form.value("Due in minutes").is_empty() && due.is_none() {
+                        form.error = Some("Due in minutes must be a positive whole number".into());
+                        app.overlay = Some(Overlay::Form(form));
+                        return Vec::new();
+                    }
+                    let Some(id) = app.target().map(|i| i.id) else {
+                        return Vec::new();
+                    };
+                    let priority = form.value("Priority").parse().unwrap_or(Priority::Normal);
+                    triage::create_task(
+                        app,
+                        id,
+                        &form.value("Agency"),
+                        &form.value("Title"),
+                        priority,
+                        due,
+                    )
+                }
+            },
+        },
+        Overlay::Confirm {
+            text,
+            action_label,
+            then,
+            mut yes,
+        } => match k.code {
+            KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Tab
+            | KeyCode::BackTab
+            | KeyCode::Char('h')
+            | KeyCode::Char('l') => {
+                yes = !yes;
+                app.overlay = Some(Overlay::Confirm {
+                    text,
+                    action_label,
+                    then,
+                    yes,
+                });
+                Vec::new()
+            }
+            KeyCode::Enter if yes => triage::confirmed(app, then),
+            KeyCode::Char('y') => triage::confirmed(app, then),
+            KeyCode::Enter | KeyCode::Esc | KeyCode::Char('n') => {
+                app.say(Level::Info, "cancelled");
+                Vec::new()
+            }
+            _ => {
+                app.overlay = Some(Overlay::Confirm {
+                    text,
+                    action_label,
+                    then,
+                    yes,
+                });
+                Vec::new()
+            }
+        },
+    }
+}
+
+fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
+    match e {
+        NetEvent::Me(me) => {
+            app.me = Some(me);
+            Vec::new()
+        }
+        NetEvent::Link(link) => {
+            if link == Link::Live && app.link != Link::Live {
+                app.say(Level::Info, "link is LIVE");
+            }
+            app.link = link;
+            Vec::new()
+        }
+        NetEvent::Snapshot(s) => {
+            app.mirror = Mirror::from_snapshot(*s);
+            rebuild(app);
+            app.synced = true;
+            Vec::new()
+        }
+        NetEvent::Event(e) => apply_event(app, &e),
+        NetEvent::Detail(d) => {
+            if matches!(app.screen, Screen::Detail { id, .. } if id == d.incident.id) {
+                app.detail = Some(*d);
+            }
+            Vec::new()
+        }
+        NetEvent::Done { what, error } => {
+            app.pending = app.pending.saturating_sub(1);
+            if app.pending == 0 {
+                app.expected_versions.clear();
+            }
+            match error {
+                None => app.say(Level::Info, format!("done: {what}")),
+                Some(e) => app.say(Level::Error, format!("refused: {what}: {e}")),
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Rebuilds every derived index from the mirror (after a snapshot).
+pub fn rebuild(app: &mut App) {
+    app.tasks_of.clear();
+    for t in app.mirror.tasks.values() {
+        app.tasks_of.entry(t.incident_id).or_default().insert(t.id);
+    }
+    let now = app.now_ms();
+    app.feed
+        .rebuild(app.mirror.incidents.values(), &app.sla, now);
+    navigate::keep_selection(app);
+}
+
+/// Applies one live event: mirror first, then only the indexes it touches.
+pub fn apply_event(app: &mut App, e: &crate::model::Event) -> Vec<Effect> {
+    let moved_from = (e.entity == EntityKind::Task)
+        .then(|| app.mirror.tasks.get(&e.entity_id).map(|t| t.incident_id))
+        .flatten();
+    let applied = match app.mirror.apply(e) {
+        Ok(a) => a,
+        Err(err) => {
+            app.say(Level::Error, err.to_string());
+            return vec![Effect::Resync];
+        }
+    };
+    let mut effects = Vec::new();
+    match applied {
+        Applied::Incident { id, new } => {
+            let now = app.now_ms();
+            app.feed
+                .upsert(app.mirror.incidents.get(&id), id, &app.sla, now);
+            if app.selected.is_none() {
+                navigate::keep_selection(app);
+            }
+            if let Some(i) = app
+                .mirror
+                .incidents
+                .get(&id)
+                .filter(|i| new && i.severity >= Severity::High)
+            {
+                let text = format!(
+                    "NEW {} {} — {}",
+                    super::theme::severity_label(i.severity).trim(),
+                    i.reference,
+                    i.title
+                );
+                app.toasts.push_back(Toast {
+                    text,
+                    until: app.now + time::Duration::seconds(app.toast_seconds),
+                });
+                if app.toasts.len() > 3 {
+                    app.toasts.pop_front();
+                }
+                if app.bell {
+                    effects.push(Effect::Bell);
+                }
+            }
+            effects.extend(refresh_detail(app, id));
+        }
+        Applied::Task(id) => {
+            if let Some(t) = app.mirror.tasks.get(&id) {
+                let now_on = t.incident_id;
+                if let Some(old) = moved_from.filter(|o| *o != now_on)
+                    && let Some(set) = app.tasks_of.get_mut(&old)
+                {
+                    set.remove(&id);
+                }
+                app.tasks_of.entry(now_on).or_default().insert(id);
+                effects.extend(refresh_detail(app, now_on));
+            }
+        }
+        Applied::Note(_) => {
+            if let Ok(n) = e.entity::<Note>() {
+                effects.extend(refresh_detail(app, n.incident_id));
+            }
+        }
+        Applied::Roster | Applied::AlreadyHad => {}
+    }
+    effects
+}
+
+fn refresh_detail(app: &App, incident: uuid::Uuid) -> Option<Effect> {
+    matches!(app.screen, Screen::Detail { id, .. } if id == incident)
+        .then_some(Effect::FetchDetail(incident))
+}
