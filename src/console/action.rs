@@ -52,7 +52,7 @@ pub enum ApiCall {
     PatchIncident {
         id: Uuid,
         version: u64,
-        patch: IncidentPatch,
+        patch: Box<IncidentPatch>,
         what: String,
     },
     Note {
@@ -62,11 +62,11 @@ pub enum ApiCall {
     },
     CreateTask {
         incident: Uuid,
-        task: NewTask,
+        task: Box<NewTask>,
         what: String,
     },
     CreateIncident {
-        new: NewIncident,
+        new: Box<NewIncident>,
         what: String,
     },
     Merge {

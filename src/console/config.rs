@@ -105,9 +105,11 @@ mod tests {
     fn the_example_file_parses_and_matches_the_defaults() {
         let text = include_str!("../../config/tandem.example.toml");
         let parsed = Config::parse(text, Path::new("tandem.example.toml")).unwrap();
-        let mut expected = Config::default();
-        expected.token = parsed.token.clone();
-        expected.keys = parsed.keys.clone();
+        let expected = Config {
+            token: parsed.token.clone(),
+            keys: parsed.keys.clone(),
+            ..Config::default()
+        };
         assert_eq!(parsed, expected, "the example must document the defaults");
     }
 

@@ -76,7 +76,7 @@ pub fn ack(app: &mut App) -> Vec<Effect> {
             ApiCall::PatchIncident {
                 id,
                 version: base_version(app, id, i.version),
-                patch,
+                patch: Box::new(patch),
                 what,
             },
         ));
@@ -108,7 +108,7 @@ pub fn severity(app: &mut App, s: Severity) -> Vec<Effect> {
             ApiCall::PatchIncident {
                 id,
                 version: base_version(app, id, i.version),
-                patch,
+                patch: Box::new(patch),
                 what,
             },
         ));
@@ -172,7 +172,7 @@ pub fn set_status(app: &mut App, id: Uuid, to: IncidentStatus) -> Vec<Effect> {
     let c = ApiCall::PatchIncident {
         id,
         version: base_version(app, id, i.version),
-        patch,
+        patch: Box::new(patch),
         what,
     };
     if to == IncidentStatus::Closed {
@@ -228,7 +228,7 @@ pub fn set_lead(app: &mut App, id: Uuid, code: &str) -> Vec<Effect> {
         ApiCall::PatchIncident {
             id,
             version: base_version(app, id, i.version),
-            patch,
+            patch: Box::new(patch),
             what,
         },
     )
@@ -325,7 +325,7 @@ pub fn create_task(
         app,
         ApiCall::CreateTask {
             incident: id,
-            task,
+            task: Box::new(task),
             what,
         },
     )
@@ -398,7 +398,13 @@ pub fn create_incident(app: &mut App, form: &Form) -> Vec<Effect> {
         tags: vec![],
     };
     let what = format!("report `{}`", new.title);
-    call(app, ApiCall::CreateIncident { new, what })
+    call(
+        app,
+        ApiCall::CreateIncident {
+            new: Box::new(new),
+            what,
+        },
+    )
 }
 
 pub fn dismiss_menu(app: &mut App) -> Vec<Effect> {
@@ -445,7 +451,7 @@ pub fn dismiss(app: &mut App, id: Uuid, reason: DismissReason) -> Vec<Effect> {
     let c = ApiCall::PatchIncident {
         id,
         version: base_version(app, id, i.version),
-        patch,
+        patch: Box::new(patch),
         what,
     };
     confirm(
@@ -524,7 +530,7 @@ pub fn duplicate_of(app: &mut App, id: Uuid, reference: &str) -> Vec<Effect> {
             ApiCall::PatchIncident {
                 id,
                 version: base_version(app, id, dup.version),
-                patch,
+                patch: Box::new(patch),
                 what,
             },
             format!(
@@ -562,7 +568,7 @@ pub fn handover(app: &mut App, to: Option<Centre>) -> Vec<Effect> {
     let c = ApiCall::PatchIncident {
         id: i.id,
         version: base_version(app, i.id, i.version),
-        patch,
+        patch: Box::new(patch),
         what,
     };
     confirm(

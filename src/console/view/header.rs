@@ -49,26 +49,37 @@ pub fn link_label(app: &App) -> String {
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
-    let who = match &app.me {
-        Some(me) => format!("{} · {} {}", me.centre, role_title(me.role), me.name),
-        None => "signing in…".into(),
-    };
     let link_style = if app.link == Link::Live {
         app.theme.live
     } else {
         app.theme.offline
     };
-    let left = vec![
-        Span::raw(" TANDEM  "),
-        Span::raw(who),
-        Span::raw(" · "),
-        Span::styled(link_label(app), link_style),
-        Span::raw(format!(
-            " · seq {} · outbox {} ",
-            app.mirror.seq, app.pending
-        )),
-    ];
     let right = format!("{} ", clock(app.now));
+    let room = (area.width as usize).saturating_sub(right.width());
+    // The link state, seq and clock always show; the rest gives way on narrow terminals.
+    let tail = format!(" · seq {} · outbox {} ", app.mirror.seq, app.pending);
+    let fixed = link_label(app).width() + tail.width();
+    let who = match &app.me {
+        Some(me) => [
+            format!(
+                " TANDEM  {} · {} {} · ",
+                me.centre,
+                role_title(me.role),
+                me.name
+            ),
+            format!(" {} · {} {} · ", me.centre, role_title(me.role), me.name),
+            format!(" {} · {} · ", me.centre, me.name),
+        ]
+        .into_iter()
+        .find(|w| w.width() + fixed <= room)
+        .unwrap_or_else(|| format!(" {} · ", me.centre)),
+        None => " TANDEM  signing in… · ".into(),
+    };
+    let left = vec![
+        Span::raw(who),
+        Span::styled(link_label(app), link_style),
+        Span::raw(tail),
+    ];
     let used: usize = left.iter().map(|s| s.content.width()).sum();
     let gap = (area.width as usize).saturating_sub(used + right.width());
     let mut spans = left;

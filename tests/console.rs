@@ -1,0 +1,605 @@
+//! The console without a terminal: key sequences through `update` (state and
+//! the API calls issued) and frames rendered into ratatui's TestBackend.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tandem::api::Snapshot;
+use tandem::console::action::{Action, ApiCall, Effect, Link, NetEvent};
+use tandem::console::config::Config;
+use tandem::console::keymap::Keymap;
+use tandem::console::state::{App, Overlay, Screen};
+use tandem::console::update::update;
+use tandem::console::view;
+use tandem::demo::seed::Seed;
+use tandem::model::*;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+const NOW: OffsetDateTime = datetime!(2026-11-29 12:00 UTC);
+
+fn officer(role: Role) -> Officer {
+    Officer {
+        id: Uuid::now_v7(),
+        name: "Salem".into(),
+        role,
+        centre: Centre::Trp,
+        agency_id: None,
+    }
+}
+
+fn incident(
+    me: &Officer,
+    n: u32,
+    title: &str,
+    severity: Severity,
+    status: IncidentStatus,
+    minutes_ago: i64,
+) -> Incident {
+    let reported = NOW - Duration::minutes(minutes_ago);
+    let mut i = NewIncident {
+        title: title.into(),
+        category: Category::SmugglingFuel,
+        severity,
+        location: Location {
+            lat: 33.1,
+            lon: 11.5,
+            sector: Some("Ras Ajdir".into()),
+            crossing: None,
+        },
+        description: "seen by a patrol".into(),
+        source: None,
+        occurred_at: None,
+        centre: None,
+        lead_agency_id: None,
+        supporting_agency_ids: vec![],
+        tags: vec![],
+    }
+    .into_incident(me, Uuid::now_v7(), format!("TRP-26-{n:05}"), reported)
+    .unwrap();
+    i.status = status;
+    if status != IncidentStatus::Reported {
+        i.acknowledged_at = Some(reported);
+    }
+    if !status.is_open() {
+        i.closed_at = Some(reported);
+    }
+    i
+}
+
+struct Fixture {
+    app: App,
+    overdue_critical: Incident,
+    fresh_low: Incident,
+    acked_high: Incident,
+}
+
+fn fixture(role: Role, size: (u16, u16)) -> Fixture {
+    let me = officer(role);
+    let (agencies, units): (Vec<_>, Vec<_>) =
+        Seed::embedded().records(NOW).unwrap().into_iter().unzip();
+    let overdue_critical = incident(
+        &me,
+        1,
+        "Armed group crossed near Tummo",
+        Severity::Critical,
+        IncidentStatus::Reported,
+        10,
+    );
+    let fresh_low = incident(
+        &me,
+        2,
+        "Border marker damaged near Wazin",
+        Severity::Low,
+        IncidentStatus::Reported,
+        1,
+    );
+    let acked_high = incident(
+        &me,
+        3,
+        "قارب مهاجرين قبالة زوارة — 40 شخصاً",
+        Severity::High,
+        IncidentStatus::Acknowledged,
+        30,
+    );
+    let closed = incident(
+        &me,
+        4,
+        "Old fuel case",
+        Severity::Critical,
+        IncidentStatus::Closed,
+        600,
+    );
+    let task = NewTask {
+        agency_id: agencies[0].id,
+        title: "Send a patrol".into(),
+        unit_id: None,
+        priority: None,
+        due_at: Some(NOW - Duration::minutes(1)),
+    }
+    .into_task(overdue_critical.id, &me, Uuid::now_v7(), NOW)
+    .unwrap();
+    let snapshot = Snapshot {
+        seq: 100,
+        centres: vec![],
+        agencies,
+        units: units.into_iter().flatten().collect(),
+        incidents: vec![
+            overdue_critical.clone(),
+            fresh_low.clone(),
+            acked_high.clone(),
+            closed,
+        ],
+        tasks: vec![task],
+        officers: vec![me.clone()],
+    };
+    let mut app = App::new(
+        &Config::default(),
+        Keymap::new(&Default::default()).unwrap(),
+        Seed::embedded().place,
+        NOW,
+    );
+    update(&mut app, Action::Resize(size.0, size.1));
+    update(&mut app, Action::Net(NetEvent::Me(me)));
+    update(&mut app, Action::Net(NetEvent::Link(Link::Live)));
+    update(
+        &mut app,
+        Action::Net(NetEvent::Snapshot(Box::new(snapshot))),
+    );
+    Fixture {
+        app,
+        overdue_critical,
+        fresh_low,
+        acked_high,
+    }
+}
+
+fn key(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(app, key(c))).collect()
+}
+
+fn calls(effects: &[Effect]) -> Vec<ApiCall> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Call(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn render_buffer(app: &App, w: u16, h: u16) -> ratatui::buffer::Buffer {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| view::draw(f, app)).unwrap();
+    t.backend().buffer().clone()
+}
+
+fn render(app: &App, w: u16, h: u16) -> Vec<String> {
+    let buf = render_buffer(app, w, h);
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[test]
+fn feed_puts_overdue_first_then_severity() {
+    let f = fixture(Role::DutyOfficer, (200, 60));
+    assert_eq!(f.app.feed.first(), Some(f.overdue_critical.id));
+    assert_eq!(f.app.selected, Some(f.overdue_critical.id));
+    let order: Vec<Uuid> = f.app.feed.window(None, 10).collect();
+    assert_eq!(
+        &order[..3],
+        &[f.overdue_critical.id, f.acked_high.id, f.fresh_low.id]
+    );
+}
+
+#[test]
+fn ack_then_severity_issue_calls_on_successive_versions() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let c = calls(&update(&mut f.app, key('a')));
+    let v = f.overdue_critical.version;
+    match &c[..] {
+        [
+            ApiCall::PatchIncident {
+                id, version, patch, ..
+            },
+        ] => {
+            assert_eq!(
+                (*id, *version, patch.status),
+                (f.overdue_critical.id, v, Some(IncidentStatus::Acknowledged))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let c = calls(&update(&mut f.app, key('2')));
+    match &c[..] {
+        [ApiCall::PatchIncident { version, patch, .. }] => {
+            assert_eq!((*version, patch.severity), (v + 1, Some(Severity::High)))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(f.app.pending, 2);
+}
+
+#[test]
+fn note_is_typed_and_sent() {
+    let mut f = fixture(Role::DutyOfficer, (80, 24));
+    update(&mut f.app, key('i'));
+    assert!(matches!(f.app.overlay, Some(Overlay::Input { .. })));
+    typed(&mut f.app, "Patrol sent, ETA 20 min");
+    let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
+    assert_eq!(
+        c,
+        vec![ApiCall::Note {
+            incident: f.overdue_critical.id,
+            text: "Patrol sent, ETA 20 min".into(),
+            what: "note on TRP-26-00001".into()
+        }]
+    );
+    assert!(f.app.overlay.is_none());
+}
+
+#[test]
+fn status_menu_offers_only_allowed_moves() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    update(&mut f.app, key('s'));
+    let Some(Overlay::Menu { items, .. }) = &f.app.overlay else {
+        panic!("no menu")
+    };
+    let offered: Vec<&str> = items.iter().map(|(_, v)| v.as_str()).collect();
+    assert_eq!(
+        offered,
+        vec!["acknowledged", "responding", "contained"],
+        "a duty officer cannot close"
+    );
+    update(&mut f.app, key('j'));
+    let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
+    assert!(
+        matches!(&c[..], [ApiCall::PatchIncident { patch, .. }] if patch.status == Some(IncidentStatus::Responding))
+    );
+
+    let mut sup = fixture(Role::Supervisor, (200, 60));
+    update(&mut sup.app, key('s'));
+    let Some(Overlay::Menu { items, .. }) = &sup.app.overlay else {
+        panic!("no menu")
+    };
+    assert!(items.iter().any(|(_, v)| v == "closed"));
+}
+
+#[test]
+fn marks_make_a_bulk_acknowledge() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    update(&mut f.app, key(' ')); // marks the overdue critical, moves down
+    update(&mut f.app, key(' ')); // marks the acknowledged high
+    update(&mut f.app, key(' ')); // marks the fresh low
+    let c = calls(&update(&mut f.app, key('a')));
+    let ids: Vec<Uuid> = c
+        .iter()
+        .filter_map(|c| match c {
+            ApiCall::PatchIncident { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 2, "the acknowledged one is skipped");
+    assert!(ids.contains(&f.overdue_critical.id) && ids.contains(&f.fresh_low.id));
+    assert!(f.app.marks.is_empty());
+}
+
+#[test]
+fn command_line_completes_and_runs() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    update(&mut f.app, key(':'));
+    typed(&mut f.app, "se");
+    update(&mut f.app, code(KeyCode::Tab));
+    typed(&mut f.app, "cr");
+    update(&mut f.app, code(KeyCode::Tab));
+    let Some(Overlay::Input { line, .. }) = &f.app.overlay else {
+        panic!()
+    };
+    assert_eq!(line.text(), "sev critical ");
+    let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
+    assert!(c.is_empty(), "it is already critical");
+    update(&mut f.app, key(':'));
+    typed(&mut f.app, "task LCG-W Intercept the boat");
+    let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
+    assert!(
+        matches!(&c[..], [ApiCall::CreateTask { task, .. }] if task.title == "Intercept the boat")
+    );
+    update(&mut f.app, key(':'));
+    typed(&mut f.app, "frobnicate");
+    update(&mut f.app, code(KeyCode::Enter));
+    assert!(
+        f.app
+            .messages
+            .last()
+            .unwrap()
+            .text
+            .contains("unknown command")
+    );
+}
+
+#[test]
+fn destructive_actions_confirm_with_cancel_selected() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    update(&mut f.app, key('D'));
+    let c = calls(&update(&mut f.app, code(KeyCode::Enter))); // false alarm
+    assert!(c.is_empty());
+    let Some(Overlay::Confirm { text, yes, .. }) = &f.app.overlay else {
+        panic!("no confirm")
+    };
+    assert!(text.contains("TRP-26-00001") && !yes);
+    assert!(
+        calls(&update(&mut f.app, code(KeyCode::Enter))).is_empty(),
+        "Enter on Cancel sends nothing"
+    );
+    update(&mut f.app, key('D'));
+    update(&mut f.app, code(KeyCode::Enter));
+    update(&mut f.app, code(KeyCode::Right));
+    let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
+    assert!(
+        matches!(&c[..], [ApiCall::PatchIncident { patch, .. }] if patch.dismiss_reason == Some(DismissReason::FalseAlarm))
+    );
+}
+
+#[test]
+fn handover_is_refused_locally_for_a_duty_officer() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    assert!(calls(&update(&mut f.app, key('H'))).is_empty());
+    assert!(f.app.messages.last().unwrap().text.contains("supervisor"));
+    let mut s = fixture(Role::Supervisor, (200, 60));
+    update(&mut s.app, key('H'));
+    update(&mut s.app, code(KeyCode::Left));
+    let c = calls(&update(&mut s.app, code(KeyCode::Enter)));
+    assert!(
+        matches!(&c[..], [ApiCall::PatchIncident { patch, .. }] if patch.centre == Some(Centre::Ben))
+    );
+}
+
+#[test]
+fn filter_narrows_the_feed_and_esc_clears() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    update(&mut f.app, key('/'));
+    typed(&mut f.app, "sev>=high status:reported");
+    update(&mut f.app, code(KeyCode::Enter));
+    assert_eq!(f.app.feed.len(), 1);
+    update(&mut f.app, code(KeyCode::Esc));
+    assert_eq!(f.app.feed.len(), 4);
+    update(&mut f.app, key('/'));
+    typed(&mut f.app, "sev>=huge");
+    update(&mut f.app, code(KeyCode::Enter));
+    assert!(f.app.messages.last().unwrap().text.contains("huge"));
+}
+
+#[test]
+fn quit_asks_only_when_work_is_pending() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    assert_eq!(update(&mut f.app, key('q')), vec![Effect::Quit]);
+    update(&mut f.app, key('a'));
+    assert!(update(&mut f.app, key('q')).is_empty());
+    assert!(matches!(f.app.overlay, Some(Overlay::Confirm { .. })));
+    let ctrl_c = Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(update(&mut f.app, ctrl_c), vec![Effect::Quit]);
+}
+
+fn event(seq: u64, kind: EventKind, i: &Incident) -> Event {
+    let json = serde_json::to_string(i).unwrap();
+    Event {
+        seq,
+        at: "2026-11-29T12:00:00Z".into(),
+        actor: "x".into(),
+        kind,
+        entity: EntityKind::Incident,
+        entity_id: i.id,
+        version: i.version,
+        data: serde_json::value::RawValue::from_string(json).unwrap(),
+        prev_hash: String::new(),
+        hash: String::new(),
+    }
+}
+
+#[test]
+fn live_events_keep_the_selection_and_raise_toasts() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    update(&mut f.app, key('j')); // select the acknowledged high
+    assert_eq!(f.app.selected, Some(f.acked_high.id));
+    let me = f.app.me.clone().unwrap();
+    let new = incident(
+        &me,
+        9,
+        "Exchange of fire at the Tummo post",
+        Severity::Critical,
+        IncidentStatus::Reported,
+        0,
+    );
+    let effects = update(
+        &mut f.app,
+        Action::Net(NetEvent::Event(Box::new(event(
+            101,
+            EventKind::IncidentCreated,
+            &new,
+        )))),
+    );
+    assert!(effects.contains(&Effect::Bell));
+    assert!(f.app.toasts.back().unwrap().text.contains("TRP-26-00009"));
+    assert_eq!(
+        f.app.selected,
+        Some(f.acked_high.id),
+        "selection stays on its incident"
+    );
+    assert_eq!(f.app.mirror.seq, 101);
+    // A gap asks for a new snapshot instead of guessing.
+    let effects = update(
+        &mut f.app,
+        Action::Net(NetEvent::Event(Box::new(event(
+            105,
+            EventKind::IncidentUpdated,
+            &new,
+        )))),
+    );
+    assert_eq!(effects, vec![Effect::Resync]);
+}
+
+#[test]
+fn overdue_is_promoted_by_the_clock() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    assert!(!f.app.is_overdue(&f.fresh_low.id));
+    update(&mut f.app, Action::Tick(NOW + Duration::minutes(61)));
+    assert!(f.app.is_overdue(&f.fresh_low.id));
+}
+
+#[test]
+fn render_main_at_both_sizes() {
+    for (w, h) in [(80, 24), (200, 60)] {
+        let f = fixture(Role::DutyOfficer, (w, h));
+        let lines = render(&f.app, w, h);
+        assert!(
+            lines[0].contains("LIVE") && lines[0].contains("Duty officer Salem"),
+            "{w}x{h}: {}",
+            lines[0]
+        );
+        assert!(
+            lines[0].contains("LYT") && lines[0].contains("12:00:00Z"),
+            "{w}x{h}: {}",
+            lines[0]
+        );
+        let first_row = &lines[2];
+        assert!(
+            first_row.contains("CRIT")
+                && first_row.contains("OVERDUE")
+                && first_row.contains("TRP-26-00001"),
+            "{w}x{h}: {first_row}"
+        );
+        assert!(lines[1].contains("1 OVERDUE"));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("NEW") && l.contains("TRP-26-00002")),
+            "unacknowledged row marked"
+        );
+        assert!(lines[h as usize - 2].contains("ack"), "key hints");
+        // Every body row ends at the frame: no text (Arabic included) pushed the border.
+        // (Cells, not chars: a combining mark shares its base letter's cell.)
+        let buf = render_buffer(&f.app, w, h);
+        let border_col = if w >= 120 { 119 } else { w - 1 };
+        for y in 2..6u16 {
+            assert_eq!(
+                buf[(border_col, y)].symbol(),
+                "│",
+                "{w}x{h} row {y}: {}",
+                lines[y as usize]
+            );
+        }
+        if w >= 120 {
+            assert!(lines.iter().any(|l| l.contains("Agency roster")));
+        }
+        assert!(lines.iter().any(|l| l.contains("Joint-response tasks")));
+    }
+}
+
+#[test]
+fn render_offline_link() {
+    let mut f = fixture(Role::DutyOfficer, (80, 24));
+    update(
+        &mut f.app,
+        Action::Net(NetEvent::Link(Link::Offline {
+            since: NOW - Duration::minutes(3),
+            reason: "down".into(),
+        })),
+    );
+    let lines = render(&f.app, 80, 24);
+    assert!(lines[0].contains("OFFLINE since 11:57Z"), "{}", lines[0]);
+}
+
+#[test]
+fn render_detail_help_messages_and_too_small() {
+    for (w, h) in [(80, 24), (200, 60)] {
+        let mut f = fixture(Role::DutyOfficer, (w, h));
+        update(&mut f.app, code(KeyCode::Enter));
+        assert!(matches!(f.app.screen, Screen::Detail { .. }));
+        let lines = render(&f.app, w, h).join("\n");
+        assert!(
+            lines.contains("Armed group crossed near Tummo")
+                && lines.contains("Send a patrol")
+                && lines.contains("Timeline")
+        );
+        update(&mut f.app, code(KeyCode::Esc));
+        update(&mut f.app, key('?'));
+        let mut help = render(&f.app, w, h).join("\n");
+        update(&mut f.app, code(KeyCode::PageDown));
+        help.push_str(&render(&f.app, w, h).join("\n"));
+        assert!(
+            help.contains("acknowledge") && help.contains("filter the feed"),
+            "help is generated from the keymap"
+        );
+        update(&mut f.app, code(KeyCode::Esc));
+        update(&mut f.app, key('m'));
+        assert!(render(&f.app, w, h).join("\n").contains("Messages"));
+    }
+    let f = fixture(Role::DutyOfficer, (79, 24));
+    let lines = render(&f.app, 79, 24).join("\n");
+    assert!(lines.contains("too small") && lines.contains("q"));
+    let mut f = fixture(Role::DutyOfficer, (40, 10));
+    assert_eq!(
+        update(&mut f.app, key('q')),
+        vec![Effect::Quit],
+        "q works on the too-small screen"
+    );
+}
+
+fn any_action() -> impl Strategy<Value = Action> {
+    let keys = prop_oneof![
+        prop::sample::select(vec![
+            'j', 'k', 'g', 'G', 'a', '1', '2', '3', '4', 's', 'L', 'i', 't', 'c', 'D', 'M', 'H',
+            ' ', '/', ':', '?', 'm', 'n', 'N', 'x', 'ع', 'q', 'y', 'h', 'l'
+        ])
+        .prop_map(key),
+        prop::sample::select(vec![
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::PageDown,
+            KeyCode::PageUp,
+            KeyCode::Backspace,
+            KeyCode::Home,
+            KeyCode::End
+        ])
+        .prop_map(code),
+    ];
+    prop_oneof![8 => keys, 1 => (1u16..=220, 1u16..=70).prop_map(|(w, h)| Action::Resize(w, h))]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Random keys and resizes (down to 1×1) never panic, in update or in drawing.
+    #[test]
+    fn random_keys_and_resizes_never_panic(actions in prop::collection::vec(any_action(), 1..80)) {
+        let mut f = fixture(Role::Supervisor, (120, 40));
+        for a in actions {
+            if matches!(update(&mut f.app, a).as_slice(), [Effect::Quit]) {
+                f.app.overlay = None;
+            }
+            let (w, h) = f.app.size;
+            render(&f.app, w.max(1), h.max(1));
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! End to end with the real binary in a real terminal (tmux): `tandem demo`,
+//! triage by keys, then the HTTP API must show what that officer did.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use tandem::client::{Client, new_key};
+use tandem::model::{IncidentStatus, Severity};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tandem");
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux is installed (.ci/run installs it)");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", "e2e", k]);
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "e2e", "-l", text]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn wait_for(&self, what: &str, timeout: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(what) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "`{what}` did not appear within {timeout:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn triage_by_keys_in_the_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let tmux = Tmux {
+        socket: format!("tandem-e2e-{}", std::process::id()),
+    };
+    let cmd = format!(
+        "{BIN} demo --fresh --speed 0.1 --dir {} --listen 127.0.0.1:{port}",
+        dir.path().display()
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-s",
+        "e2e",
+        &cmd,
+    ]);
+    tmux.wait_for("LIVE", Duration::from_secs(90));
+    let screen = tmux.wait_for("Incident feed", Duration::from_secs(10));
+
+    // The top row is selected; read its reference off the screen.
+    let row = screen
+        .lines()
+        .find(|l| l.contains('▶'))
+        .expect("a selected row");
+    let reference = row
+        .split_whitespace()
+        .find(|w| w.starts_with("TRP-") || w.starts_with("BEN-"))
+        .expect("a reference on the selected row")
+        .to_string();
+
+    let note = "Patrol LBG-W-01 dispatched, ETA 20 min";
+    tmux.keys(&["a", "2", "i"]);
+    tmux.text(note);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("done: note on", Duration::from_secs(15));
+
+    // What the server says, through the API, as the same officer.
+    let creds: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("demo-officers.json")).unwrap())
+            .unwrap();
+    let client = Client::new(&url, creds["duty"].as_str().unwrap()).unwrap();
+    let me = client.me().await.unwrap();
+    let found = client
+        .search(&tandem::api::IncidentQuery {
+            q: Some(reference.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let incident = found
+        .items
+        .iter()
+        .find(|i| i.reference == reference)
+        .expect("the incident");
+    let detail = client.incident(incident.id).await.unwrap();
+    assert_ne!(
+        detail.incident.status,
+        IncidentStatus::Reported,
+        "acknowledged by keys"
+    );
+    assert!(detail.incident.acknowledged_at.is_some());
+    assert_eq!(
+        detail.incident.severity,
+        Severity::High,
+        "severity set by keys"
+    );
+    assert!(
+        detail
+            .notes
+            .iter()
+            .any(|n| n.text == note && n.author == me.id),
+        "note by this officer: {:?}",
+        detail.notes
+    );
+    let by_me: Vec<_> = detail
+        .timeline
+        .iter()
+        .filter(|e| e.actor == me.id.to_string())
+        .collect();
+    assert!(
+        by_me.len() >= 3,
+        "ack, severity and note were made by {}: {by_me:?}",
+        me.name
+    );
+
+    // An incident created through the API shows on the screen within seconds.
+    let title = format!("E2E armed group seen {}", &new_key()[..8]);
+    let mut new = tandem::api::NewIncident {
+        title: title.clone(),
+        category: tandem::model::Category::ArmedIncursion,
+        severity: Severity::Critical,
+        location: tandem::model::Location {
+            lat: 22.79,
+            lon: 14.02,
+            sector: Some("Tummo".into()),
+            crossing: Some("Tummo".into()),
+        },
+        description: String::new(),
+        source: None,
+        occurred_at: None,
+        centre: None,
+        lead_agency_id: None,
+        supporting_agency_ids: vec![],
+        tags: vec![],
+    };
+    new.title = title.clone();
+    let created = client.create_incident(&new_key(), &new).await.unwrap();
+    tmux.wait_for(&created.reference, Duration::from_secs(5));
+    tmux.keys(&["q"]);
+}
