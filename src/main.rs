@@ -105,6 +105,13 @@ enum BenchCmd {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Console frame, event-apply and re-filter times with a large state.
+    Console {
+        #[arg(long, default_value_t = 100_000)]
+        incidents: usize,
+        #[arg(long, default_value_t = 2)]
+        tasks_per_incident: usize,
+    },
     /// Snapshot time and memory with many incidents and tasks.
     Snapshot {
         #[arg(long, default_value_t = 100_000)]
@@ -213,6 +220,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     incidents: 100_000,
                     tasks_per_incident: 2,
                 },
+                BenchCmd::Console {
+                    incidents: 100_000,
+                    tasks_per_incident: 2,
+                },
             ];
             let chosen = workload.map(|w| vec![w]).unwrap_or_else(|| all.to_vec());
             for w in chosen {
@@ -225,6 +236,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         rate,
                         seconds,
                     } => tandem::bench::sse(subscribers, rate, seconds).await?,
+                    BenchCmd::Console {
+                        incidents,
+                        tasks_per_incident,
+                    } => tandem::bench::console(incidents, tasks_per_incident)?,
                     BenchCmd::Snapshot {
                         incidents,
                         tasks_per_incident,

@@ -4,6 +4,7 @@
 //! SQLite file and drives it over real HTTP; the load generator shares the
 //! machine, as the targets require.
 
+mod console;
 mod snapshot;
 mod sse;
 mod writes;
@@ -17,6 +18,7 @@ use crate::model::{Centre, Officer, Role};
 use crate::server::{self, Running};
 use crate::store::{self, Store};
 
+pub use console::console;
 pub use snapshot::snapshot;
 pub use sse::sse;
 pub use writes::{incident as writes_incident, writes};

@@ -27,24 +27,26 @@ pub struct Mirror {
     pub seq: u64,
     pub agencies: HashMap<Uuid, Agency>,
     pub units: HashMap<Uuid, Unit>,
-    pub incidents: HashMap<Uuid, Incident>,
-    pub tasks: HashMap<Uuid, Task>,
+    /// Boxed: a hash table sized for 100k entries keeps its spare buckets
+    /// small this way (a quarter of the table is always empty).
+    pub incidents: HashMap<Uuid, Box<Incident>>,
+    pub tasks: HashMap<Uuid, Box<Task>>,
     pub officers: HashMap<Uuid, Officer>,
-}
-
-fn index<T>(items: Vec<T>, id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, T> {
-    items.into_iter().map(|t| (id(&t), t)).collect()
 }
 
 impl Mirror {
     pub fn from_snapshot(s: Snapshot) -> Mirror {
         Mirror {
             seq: s.seq,
-            agencies: index(s.agencies, |a| a.id),
-            units: index(s.units, |u| u.id),
-            incidents: index(s.incidents, |i| i.id),
-            tasks: index(s.tasks, |t| t.id),
-            officers: index(s.officers, |o| o.id),
+            agencies: s.agencies.into_iter().map(|a| (a.id, a)).collect(),
+            units: s.units.into_iter().map(|u| (u.id, u)).collect(),
+            incidents: s
+                .incidents
+                .into_iter()
+                .map(|i| (i.id, Box::new(i)))
+                .collect(),
+            tasks: s.tasks.into_iter().map(|t| (t.id, Box::new(t))).collect(),
+            officers: s.officers.into_iter().map(|o| (o.id, o)).collect(),
         }
     }
 
@@ -68,7 +70,7 @@ impl Mirror {
         let applied = match e.entity {
             EntityKind::Incident => {
                 let i: Incident = e.entity().map_err(bad)?;
-                let previous = self.incidents.insert(i.id, i);
+                let previous = self.incidents.insert(i.id, Box::new(i));
                 Applied::Incident {
                     id: e.entity_id,
                     new: previous.is_none(),
@@ -76,7 +78,7 @@ impl Mirror {
             }
             EntityKind::Task => {
                 let t: Task = e.entity().map_err(bad)?;
-                self.tasks.insert(t.id, t);
+                self.tasks.insert(t.id, Box::new(t));
                 Applied::Task(e.entity_id)
             }
             EntityKind::Agency => {

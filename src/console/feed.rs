@@ -3,19 +3,23 @@
 //! Order: overdue first, then open incidents, then closed or dismissed ones
 //! (still in the snapshot window); within each, severity (critical first),
 //! then newest first.
-//! Each incident's key is kept so one event re-sorts one row in O(log n);
-//! overdue deadlines sit in their own ordered map so the clock promotes rows
-//! without scanning the feed. Views read a window with `range`, so drawing
-//! never walks or clones the whole feed.
+//!
+//! What the filter and the order need of each incident is packed into a
+//! contiguous [`Facts`] vector (with the searchable text lowercased once), so
+//! a re-filter scans memory in order instead of chasing 100k heap entities.
+//! A feed key is derived from the facts, so one event re-sorts one row in
+//! O(log n); deadlines sit in their own ordered set so the clock promotes
+//! rows to overdue without scanning. Views read a window with `range`, so
+//! drawing never walks or clones the whole feed.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
 use uuid::Uuid;
 
 use super::filter::Filter;
-use crate::model::{Incident, IncidentStatus, Severity, Sla};
+use crate::model::{Category, Centre, Incident, IncidentStatus, Severity, Sla};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FeedKey {
@@ -26,20 +30,88 @@ pub struct FeedKey {
     pub id: Uuid,
 }
 
-#[derive(Debug, Default)]
-pub struct Feed {
-    order: BTreeSet<FeedKey>,
-    keys: HashMap<Uuid, FeedKey>,
-    /// Deadlines of unacknowledged incidents not yet overdue: (deadline ms, id).
-    deadlines: BTreeSet<(i64, Uuid)>,
-    deadline_of: HashMap<Uuid, i64>,
-    /// Incidents past their deadline and still unacknowledged.
-    overdue: BTreeMap<Uuid, ()>,
-    pub filter: Filter,
+/// One incident as the filter and the order see it.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub id: Uuid,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub category: Category,
+    pub centre: Centre,
+    pub reported_ms: i64,
+    /// When it becomes overdue if still unacknowledged.
+    pub deadline_ms: Option<i64>,
+    pub overdue: bool,
+    /// Lead and supporting agencies.
+    pub agencies: Box<[Uuid]>,
+    /// Reference, title, sector, tags and description, lowercased.
+    pub search: Box<str>,
 }
 
 fn ms(t: time::OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+impl Facts {
+    fn of(i: &Incident, sla: &Sla, now_ms: i64) -> Facts {
+        let deadline_ms = (i.status == IncidentStatus::Reported).then(|| ms(sla.deadline(i)));
+        let mut search = format!(
+            "{}\n{}\n{}\n{}\n{}",
+            i.reference,
+            i.title,
+            i.location.sector.as_deref().unwrap_or(""),
+            i.tags.join(" "),
+            i.description
+        );
+        search.make_ascii_lowercase();
+        if !search.is_ascii() {
+            search = search.to_lowercase();
+        }
+        Facts {
+            id: i.id,
+            severity: i.severity,
+            status: i.status,
+            category: i.category,
+            centre: i.centre,
+            reported_ms: ms(i.reported_at),
+            deadline_ms,
+            overdue: deadline_ms.is_some_and(|d| d < now_ms),
+            agencies: i
+                .lead_agency_id
+                .into_iter()
+                .chain(i.supporting_agency_ids.iter().copied())
+                .collect(),
+            search: search.into_boxed_str(),
+        }
+    }
+
+    fn key(&self) -> FeedKey {
+        let group = if self.overdue {
+            0
+        } else if self.status.is_open() {
+            1
+        } else {
+            2
+        };
+        FeedKey {
+            group,
+            severity: Reverse(self.severity),
+            reported: Reverse(self.reported_ms),
+            id: self.id,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Feed {
+    facts: Vec<Facts>,
+    slot: HashMap<Uuid, usize>,
+    /// The filtered feed, in display order.
+    order: BTreeSet<FeedKey>,
+    /// Deadlines not yet passed: (deadline ms, id).
+    deadlines: BTreeSet<(i64, Uuid)>,
+    overdue: usize,
+    pub filter: Filter,
 }
 
 impl Feed {
@@ -52,84 +124,132 @@ impl Feed {
     }
 
     pub fn overdue_count(&self) -> usize {
-        self.overdue.len()
+        self.overdue
+    }
+
+    fn facts(&self, id: &Uuid) -> Option<&Facts> {
+        self.slot.get(id).map(|s| &self.facts[*s])
     }
 
     pub fn is_overdue(&self, id: &Uuid) -> bool {
-        self.overdue.contains_key(id)
+        self.facts(id).is_some_and(|f| f.overdue)
     }
 
+    /// The row key of `id`, if it is in the (filtered) feed.
     pub fn key_of(&self, id: &Uuid) -> Option<FeedKey> {
-        self.keys.get(id).copied()
+        self.facts(id)
+            .map(Facts::key)
+            .filter(|k| self.order.contains(k))
+    }
+
+    fn forget(&mut self, slot: usize) {
+        let old = &self.facts[slot];
+        self.order.remove(&old.key());
+        if let Some(d) = old.deadline_ms {
+            self.deadlines.remove(&(d, old.id));
+        }
+        if old.overdue {
+            self.overdue -= 1;
+        }
+    }
+
+    fn file(&mut self, slot: usize) {
+        let f = &self.facts[slot];
+        if f.overdue {
+            self.overdue += 1;
+        } else if let Some(d) = f.deadline_ms {
+            self.deadlines.insert((d, f.id));
+        }
+        if self.filter.matches(f) {
+            self.order.insert(f.key());
+        }
     }
 
     /// Re-files one incident after it changed (or `None` if it left the state).
     pub fn upsert(&mut self, incident: Option<&Incident>, id: Uuid, sla: &Sla, now_ms: i64) {
-        if let Some(old) = self.keys.remove(&id) {
-            self.order.remove(&old);
+        let slot = self.slot.get(&id).copied();
+        if let Some(s) = slot {
+            self.forget(s);
         }
-        if let Some(d) = self.deadline_of.remove(&id) {
-            self.deadlines.remove(&(d, id));
-        }
-        self.overdue.remove(&id);
-        let Some(i) = incident else { return };
-        if i.status == IncidentStatus::Reported {
-            let deadline = ms(sla.deadline(i));
-            if deadline < now_ms {
-                self.overdue.insert(id, ());
-            } else {
-                self.deadlines.insert((deadline, id));
-                self.deadline_of.insert(id, deadline);
+        match (incident, slot) {
+            (Some(i), Some(s)) => {
+                self.facts[s] = Facts::of(i, sla, now_ms);
+                self.file(s);
             }
-        }
-        let overdue = self.overdue.contains_key(&id);
-        if self.filter.matches(i, overdue) {
-            let key = FeedKey {
-                group: if overdue {
-                    0
-                } else if i.status.is_open() {
-                    1
-                } else {
-                    2
-                },
-                severity: Reverse(i.severity),
-                reported: Reverse(ms(i.reported_at)),
-                id,
-            };
-            self.order.insert(key);
-            self.keys.insert(id, key);
+            (Some(i), None) => {
+                self.facts.push(Facts::of(i, sla, now_ms));
+                self.slot.insert(id, self.facts.len() - 1);
+                self.file(self.facts.len() - 1);
+            }
+            (None, Some(s)) => {
+                self.facts.swap_remove(s);
+                self.slot.remove(&id);
+                if let Some(moved) = self.facts.get(s) {
+                    self.slot.insert(moved.id, s);
+                }
+            }
+            (None, None) => {}
         }
     }
 
-    /// Ids whose deadline passed since the last call; the caller re-files them.
-    pub fn due(&mut self, now_ms: i64) -> Vec<Uuid> {
-        let mut out = Vec::new();
+    /// Promotes incidents whose deadline has passed; returns how many.
+    pub fn tick(&mut self, now_ms: i64) -> usize {
+        let mut n = 0;
         while let Some(&(d, id)) = self.deadlines.first() {
             if d >= now_ms {
                 break;
             }
             self.deadlines.pop_first();
-            self.deadline_of.remove(&id);
-            out.push(id);
+            let Some(&s) = self.slot.get(&id) else {
+                continue;
+            };
+            let old = self.facts[s].key();
+            let member = self.order.remove(&old);
+            self.facts[s].overdue = true;
+            self.overdue += 1;
+            if member {
+                self.order.insert(self.facts[s].key());
+            }
+            n += 1;
         }
-        out
+        n
     }
 
-    /// Rebuilds from scratch (new snapshot, new filter or SLA).
+    /// Rebuilds from scratch (new snapshot or SLA).
     pub fn rebuild<'a>(
         &mut self,
         incidents: impl Iterator<Item = &'a Incident>,
         sla: &Sla,
         now_ms: i64,
     ) {
-        let filter = std::mem::take(&mut self.filter);
-        *self = Feed {
-            filter,
-            ..Feed::default()
-        };
-        for i in incidents {
-            self.upsert(Some(i), i.id, sla, now_ms);
-        }
+        self.facts = incidents.map(|i| Facts::of(i, sla, now_ms)).collect();
+        self.slot = self
+            .facts
+            .iter()
+            .enumerate()
+            .map(|(s, f)| (f.id, s))
+            .collect();
+        self.deadlines = self
+            .facts
+            .iter()
+            .filter(|f| !f.overdue)
+            .filter_map(|f| f.deadline_ms.map(|d| (d, f.id)))
+            .collect();
+        self.overdue = self.facts.iter().filter(|f| f.overdue).count();
+        self.refilter();
+    }
+
+    /// Re-applies the filter to every incident: a scan of the packed facts,
+    /// one sort, one bulk load.
+    pub fn refilter(&mut self) {
+        let mut keys: Vec<FeedKey> = self
+            .facts
+            .iter()
+            .filter(|f| self.filter.matches(f))
+            .map(Facts::key)
+            .collect();
+        keys.sort_unstable();
+        self.order = BTreeSet::from_iter(keys);
     }
 
     pub fn first(&self) -> Option<Uuid> {
@@ -145,23 +265,12 @@ impl Feed {
         let Some(key) = from.and_then(|f| self.key_of(&f)) else {
             return self.first();
         };
-        if n >= 0 {
-            let mut it = self.order.range(key..);
-            let mut last = key.id;
-            for _ in 0..=n {
-                match it.next() {
-                    Some(k) => last = k.id,
-                    None => break,
-                }
-            }
-            Some(last)
+        let found = if n >= 0 {
+            self.order.range(key..).take(n as usize + 1).last()
         } else {
-            let mut last = key.id;
-            for k in self.order.range(..key).rev().take(n.unsigned_abs()) {
-                last = k.id;
-            }
-            Some(last)
-        }
+            self.order.range(..key).rev().take(n.unsigned_abs()).last()
+        };
+        Some(found.map(|k| k.id).unwrap_or(key.id))
     }
 
     /// Up to `n` ids starting at `top` (or the first row).
@@ -183,11 +292,11 @@ impl Feed {
         selected: Option<Uuid>,
         height: usize,
     ) -> Option<Uuid> {
-        let (Some(sel), height) = (selected.and_then(|s| self.key_of(&s)), height.max(1)) else {
+        let height = height.max(1);
+        let Some(sel) = selected.and_then(|s| self.key_of(&s)) else {
             return self.first();
         };
-        let top_key = top.and_then(|t| self.key_of(&t));
-        match top_key {
+        match top.and_then(|t| self.key_of(&t)) {
             Some(t) if t <= sel => {
                 if self.order.range(t..=sel).take(height + 1).count() <= height {
                     Some(t.id)
@@ -202,12 +311,6 @@ impl Feed {
             }
             _ => Some(sel.id),
         }
-    }
-
-    /// The 0-based position of `id` (walks the rows before it; for the status line only).
-    pub fn position(&self, id: &Uuid) -> Option<usize> {
-        let key = self.key_of(id)?;
-        Some(self.order.range(..key).count())
     }
 
     /// Next id after `from` (wrapping) for which `pred` holds.

@@ -3,7 +3,8 @@
 
 use uuid::Uuid;
 
-use crate::model::{Agency, Category, Centre, Incident, IncidentStatus, Severity};
+use super::feed::Facts;
+use crate::model::{Agency, Category, Centre, IncidentStatus, Severity};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
@@ -93,48 +94,26 @@ impl Filter {
         self.source.is_empty()
     }
 
-    pub fn matches(&self, i: &Incident, overdue: bool) -> bool {
-        if self.overdue && !overdue {
+    pub fn matches(&self, f: &Facts) -> bool {
+        if self.overdue && !f.overdue {
             return false;
         }
-        if self.min_severity.is_some_and(|s| i.severity < s) {
+        if self.min_severity.is_some_and(|s| f.severity < s) {
             return false;
         }
-        if !self.statuses.is_empty() && !self.statuses.contains(&i.status) {
+        if !self.statuses.is_empty() && !self.statuses.contains(&f.status) {
             return false;
         }
-        if !self.categories.is_empty() && !self.categories.contains(&i.category) {
+        if !self.categories.is_empty() && !self.categories.contains(&f.category) {
             return false;
         }
-        if self.centre.is_some_and(|c| c != i.centre) {
+        if self.centre.is_some_and(|c| c != f.centre) {
             return false;
         }
-        if let Some(a) = self.agency
-            && i.lead_agency_id != Some(a)
-            && !i.supporting_agency_ids.contains(&a)
-        {
+        if self.agency.is_some_and(|a| !f.agencies.contains(&a)) {
             return false;
         }
-        self.text.iter().all(|t| {
-            contains_ci(&i.title, t)
-                || contains_ci(&i.reference, t)
-                || contains_ci(&i.description, t)
-                || i.location
-                    .sector
-                    .as_deref()
-                    .is_some_and(|s| contains_ci(s, t))
-                || i.tags.iter().any(|g| contains_ci(g, t))
-        })
-    }
-}
-
-fn contains_ci(hay: &str, lower_needle: &str) -> bool {
-    if hay.is_ascii() && lower_needle.is_ascii() {
-        hay.as_bytes()
-            .windows(lower_needle.len().max(1))
-            .any(|w| w.eq_ignore_ascii_case(lower_needle.as_bytes()))
-    } else {
-        hay.to_lowercase().contains(lower_needle)
+        self.text.iter().all(|t| f.search.contains(t.as_str()))
     }
 }
 

@@ -109,9 +109,7 @@ pub fn set_filter(app: &mut App, text: &str) {
     match Filter::parse(text, &agencies) {
         Ok(f) => {
             app.feed.filter = f;
-            let now = app.now_ms();
-            app.feed
-                .rebuild(app.mirror.incidents.values(), &app.sla, now);
+            app.feed.refilter();
             keep_selection(app);
             if !text.trim().is_empty() {
                 app.say(

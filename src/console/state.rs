@@ -186,7 +186,7 @@ impl App {
     }
 
     pub fn incident(&self, id: &Uuid) -> Option<&Incident> {
-        self.mirror.incidents.get(id)
+        self.mirror.incidents.get(id).map(|b| &**b)
     }
 
     /// The incident the triage keys act on: the one in detail, else the selected row.
@@ -226,12 +226,13 @@ impl App {
                 .get(&i.id)
                 .into_iter()
                 .flatten()
-                .filter_map(|t| self.mirror.tasks.get(t))
+                .filter_map(|t| self.mirror.tasks.get(t).map(|b| &**b))
                 .collect(),
             _ => self
                 .mirror
                 .tasks
                 .values()
+                .map(|b| &**b)
                 .filter(|t| t.status.is_open())
                 .take(5000)
                 .collect(),

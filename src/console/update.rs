@@ -31,10 +31,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 fn tick(app: &mut App, now: OffsetDateTime) {
     app.now = now;
     let now_ms = app.now_ms();
-    for id in app.feed.due(now_ms) {
-        let inc = app.mirror.incidents.get(&id);
-        app.feed.upsert(inc, id, &app.sla, now_ms);
-    }
+    app.feed.tick(now_ms);
     while app.toasts.front().is_some_and(|t| t.until <= now) {
         app.toasts.pop_front();
     }
@@ -334,7 +331,7 @@ pub fn rebuild(app: &mut App) {
     }
     let now = app.now_ms();
     app.feed
-        .rebuild(app.mirror.incidents.values(), &app.sla, now);
+        .rebuild(app.mirror.incidents.values().map(|b| &**b), &app.sla, now);
     navigate::keep_selection(app);
 }
 
@@ -354,8 +351,12 @@ pub fn apply_event(app: &mut App, e: &crate::model::Event) -> Vec<Effect> {
     match applied {
         Applied::Incident { id, new } => {
             let now = app.now_ms();
-            app.feed
-                .upsert(app.mirror.incidents.get(&id), id, &app.sla, now);
+            app.feed.upsert(
+                app.mirror.incidents.get(&id).map(|b| &**b),
+                id,
+                &app.sla,
+                now,
+            );
             if app.selected.is_none() {
                 navigate::keep_selection(app);
             }

@@ -35,7 +35,7 @@ pub fn draw(f: &mut Frame, app: &App, id: Uuid, scroll: u16, area: Rect) {
         .get(&id)
         .into_iter()
         .flatten()
-        .filter_map(|t| app.mirror.tasks.get(t))
+        .filter_map(|t| app.mirror.tasks.get(t).map(|b| &**b))
         .collect();
     tasks.sort_by_key(|t| t.created_at);
     if tasks.is_empty() {

@@ -1,0 +1,189 @@
+//! The console with 100k incidents and 200k tasks in its state: frame time,
+//! event apply time, re-filter time, memory.
+
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::value::RawValue;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{ms, percentile, rss_mib};
+use crate::api::Snapshot;
+use crate::console::action::{Action, Link, NetEvent};
+use crate::console::config::Config;
+use crate::console::keymap::Keymap;
+use crate::console::state::App;
+use crate::console::{navigate, update, view};
+use crate::demo::rng::Rng;
+use crate::demo::seed::Seed;
+use crate::model::{
+    Centre, EntityKind, Event, EventKind, Incident, Officer, Priority, Role, Severity, Task,
+    TaskStatus,
+};
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<String> {
+    let now = OffsetDateTime::now_utc();
+    let me = Officer {
+        id: Uuid::now_v7(),
+        name: "Bench".into(),
+        role: Role::DutyOfficer,
+        centre: Centre::Trp,
+        agency_id: None,
+    };
+    let seed = Seed::embedded();
+    let (agencies, units): (Vec<_>, Vec<_>) = seed.records(now)?.into_iter().unzip();
+    let mut rng = Rng::new(7);
+    let mut snap = Snapshot {
+        seq: 1,
+        agencies: agencies.clone(),
+        units: units.into_iter().flatten().collect(),
+        officers: vec![me.clone()],
+        ..Default::default()
+    };
+    for n in 0..incidents {
+        let r = crate::demo::scenario::report(&seed.place, &mut rng);
+        let new = crate::api::NewIncident {
+            title: r.title,
+            category: r.category,
+            severity: r.severity,
+            location: crate::model::Location {
+                lat: r.place.lat,
+                lon: r.place.lon,
+                sector: Some(r.place.name.clone()),
+                crossing: None,
+            },
+            description: r.description,
+            source: Some(r.source),
+            occurred_at: None,
+            centre: Some(r.place.centre),
+            lead_agency_id: None,
+            supporting_agency_ids: vec![],
+            tags: vec![],
+        };
+        let reported = now - time::Duration::seconds(rng.below(72 * 3600) as i64);
+        let inc = new.into_incident(
+            &me,
+            Uuid::now_v7(),
+            format!("TRP-26-{:06}", n + 1),
+            reported,
+        )?;
+        for _ in 0..tasks_per_incident {
+            snap.tasks.push(Task {
+                id: Uuid::now_v7(),
+                incident_id: inc.id,
+                agency_id: agencies[rng.below(agencies.len())].id,
+                unit_id: None,
+                title: "Send a patrol to verify the report".into(),
+                priority: Priority::Normal,
+                due_at: Some(now + time::Duration::minutes(30)),
+                status: TaskStatus::Requested,
+                reason: None,
+                version: 1,
+                created_by: me.id,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+        snap.incidents.push(inc);
+    }
+    let ids: Vec<Uuid> = snap.incidents.iter().map(|i| i.id).collect();
+    let mut app = App::new(
+        &Config::default(),
+        Keymap::new(&Default::default()).map_err(anyhow::Error::msg)?,
+        seed.place.clone(),
+        now,
+    );
+    update::update(&mut app, Action::Resize(200, 60));
+    update::update(&mut app, Action::Net(NetEvent::Me(me.clone())));
+    update::update(&mut app, Action::Net(NetEvent::Link(Link::Live)));
+    let t0 = Instant::now();
+    update::update(&mut app, Action::Net(NetEvent::Snapshot(Box::new(snap))));
+    let load = t0.elapsed();
+    let (rss, _) = rss_mib();
+
+    // Frames.
+    let mut terminal = Terminal::new(TestBackend::new(200, 60))?;
+    let mut frames = Vec::new();
+    for i in 0..300 {
+        if i % 3 == 0 {
+            update::update(
+                &mut app,
+                Action::Key(crossterm::event::KeyEvent::from(
+                    crossterm::event::KeyCode::Char('j'),
+                )),
+            );
+        }
+        let t = Instant::now();
+        terminal.draw(|f| view::draw(f, &app))?;
+        frames.push(t.elapsed());
+    }
+    frames.sort();
+
+    // Events: severity changes of random incidents, prepared before timing.
+    let mut events = Vec::new();
+    let first = app.mirror.seq + 1;
+    for seq in first..first + 20_000 {
+        let id = ids[rng.below(ids.len())];
+        let mut inc: Incident = (*app.mirror.incidents[&id]).clone();
+        inc.severity = Severity::ALL[rng.below(4)];
+        inc.version += 1;
+        events.push(Event {
+            seq,
+            at: String::new(),
+            actor: me.id.to_string(),
+            kind: EventKind::IncidentUpdated,
+            entity: EntityKind::Incident,
+            entity_id: id,
+            version: inc.version,
+            data: RawValue::from_string(serde_json::to_string(&inc)?)?,
+            prev_hash: String::new(),
+            hash: String::new(),
+        });
+        // Keep the prepared copies current so versions stay consistent.
+        app.mirror.incidents.insert(id, Box::new(inc));
+    }
+    let mut applies = Vec::with_capacity(events.len());
+    for e in events {
+        let t = Instant::now();
+        update::apply_event(&mut app, &e);
+        applies.push(t.elapsed());
+    }
+    applies.sort();
+
+    let mut filters = Vec::new();
+    let mut each = Vec::new();
+    for f in [
+        "sev>=high",
+        "fuel",
+        "status:reported cat:smuggling_fuel",
+        "Zuwara sev>=medium",
+        "زوارة",
+        "",
+    ] {
+        let t = Instant::now();
+        navigate::set_filter(&mut app, f);
+        filters.push(t.elapsed());
+        each.push(format!("`{f}` {}", ms(t.elapsed())));
+    }
+    filters.sort();
+    let (rss_after, peak) = rss_mib();
+    Ok(format!(
+        "console: {incidents} incidents + {} tasks in state (snapshot applied in {} ms); 200x60 frame median {} (p99 {}); \
+         one event applied median {} (p99 {}); re-filter median {} (max {}; {}); RSS {rss:.0} MiB after load, {rss_after:.0} MiB at end, peak {peak:.0} MiB",
+        incidents * tasks_per_incident,
+        load.as_millis(),
+        ms(percentile(&frames, 0.5)),
+        ms(percentile(&frames, 0.99)),
+        us(percentile(&applies, 0.5)),
+        us(percentile(&applies, 0.99)),
+        ms(percentile(&filters, 0.5)),
+        ms(*filters.last().unwrap_or(&Duration::ZERO)),
+        each.join(", "),
+    ))
+}
