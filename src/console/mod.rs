@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod config;
+pub mod dialog_keys;
 pub mod feed;
 pub mod filter;
 pub mod form;
@@ -19,6 +20,7 @@ pub mod run;
 pub mod state;
 pub mod theme;
 pub mod triage;
+pub mod triage_forms;
 pub mod update;
 pub mod view;
 
