@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tandem::api::Snapshot;
+use tandem::client::outbox::{Entry, EntryState};
 use tandem::console::action::{Action, ApiCall, Effect, Link, NetEvent};
 use tandem::console::config::Config;
 use tandem::console::keymap::Keymap;
@@ -168,6 +169,20 @@ fn typed(app: &mut App, text: &str) -> Vec<Effect> {
     text.chars().flat_map(|c| update(app, key(c))).collect()
 }
 
+/// What the engine does with Effect::Call: the change enters the outbox.
+fn queue(app: &mut App, effects: &[Effect]) {
+    for c in calls(effects) {
+        let entry = Entry {
+            seq: app.outbox.len() as i64 + 1,
+            key: Uuid::now_v7().to_string(),
+            call: c,
+            state: EntryState::Pending,
+            created_at: NOW,
+        };
+        update(app, Action::Net(NetEvent::Queued(entry)));
+    }
+}
+
 fn calls(effects: &[Effect]) -> Vec<ApiCall> {
     effects
         .iter()
@@ -232,7 +247,8 @@ fn ack_then_severity_issue_calls_on_successive_versions() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(f.app.pending, 2);
+    queue(&mut f.app, &[Effect::Call(c[0].clone())]);
+    assert_eq!(f.app.pending(), 1);
 }
 
 #[test]
@@ -388,9 +404,13 @@ fn filter_narrows_the_feed_and_esc_clears() {
 fn quit_asks_only_when_work_is_pending() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
     assert_eq!(update(&mut f.app, key('q')), vec![Effect::Quit]);
-    update(&mut f.app, key('a'));
+    let effects = update(&mut f.app, key('a'));
+    queue(&mut f.app, &effects);
     assert!(update(&mut f.app, key('q')).is_empty());
-    assert!(matches!(f.app.overlay, Some(Overlay::Confirm { .. })));
+    let Some(Overlay::Confirm { text, .. }) = &f.app.overlay else {
+        panic!("no confirm")
+    };
+    assert!(text.contains("1 action(s) not yet delivered"), "{text}");
     let ctrl_c = Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert_eq!(update(&mut f.app, ctrl_c), vec![Effect::Quit]);
 }
@@ -602,4 +622,108 @@ proptest! {
             render(&f.app, w.max(1), h.max(1));
         }
     }
+}
+
+#[test]
+fn pending_changes_show_at_once_and_survive_server_events() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let id = f.overdue_critical.id;
+    let effects = update(&mut f.app, key('a'));
+    queue(&mut f.app, &effects);
+    // Shown acknowledged (and no longer overdue) before the server has answered.
+    assert_eq!(
+        f.app.incident(&id).unwrap().status,
+        IncidentStatus::Acknowledged
+    );
+    assert_eq!(f.app.mirror.incidents[&id].status, IncidentStatus::Reported);
+    assert!(!f.app.is_overdue(&id));
+    let lines = render(&f.app, 200, 60);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("▶~") && l.contains("TRP-26-00001")),
+        "pending marker:\n{}",
+        lines.join("\n")
+    );
+    assert!(lines[0].contains("outbox 1"));
+    // Someone else raises the severity meanwhile: the pending ack is not undone.
+    let mut theirs = f.overdue_critical.clone();
+    theirs.title = "Armed group crossed near Tummo, two vehicles".into();
+    theirs.version += 1;
+    update(
+        &mut f.app,
+        Action::Net(NetEvent::Event(Box::new(event(
+            101,
+            EventKind::IncidentUpdated,
+            &theirs,
+        )))),
+    );
+    let shown = f.app.incident(&id).unwrap();
+    assert_eq!(
+        (shown.status, shown.title.as_str()),
+        (
+            IncidentStatus::Acknowledged,
+            "Armed group crossed near Tummo, two vehicles"
+        )
+    );
+    // Delivered: the overlay goes, the server's copy (with our event) rules.
+    update(&mut f.app, Action::Net(NetEvent::Delivered(1)));
+    assert_eq!(f.app.pending(), 0);
+    assert_eq!(
+        f.app.incident(&id).unwrap().status,
+        IncidentStatus::Reported,
+        "until our own event arrives"
+    );
+}
+
+#[test]
+fn conflicts_are_shown_and_reapplied_only_when_confirmed() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let effects = update(&mut f.app, key('2'));
+    queue(&mut f.app, &effects);
+    let mut current = f.overdue_critical.clone();
+    current.version = 7;
+    current.status = IncidentStatus::Responding;
+    update(
+        &mut f.app,
+        Action::Net(NetEvent::Conflict {
+            seq: 1,
+            current: serde_json::to_value(&current).unwrap(),
+        }),
+    );
+    assert_eq!(f.app.troubles(), 1);
+    assert!(f.app.messages.last().unwrap().text.contains("CONFLICT"));
+    let lines = render(&f.app, 200, 60);
+    assert!(lines[0].contains("1 CONFLICT/REFUSED"), "{}", lines[0]);
+    update(&mut f.app, key('o'));
+    let screen = render(&f.app, 200, 60).join("\n");
+    assert!(
+        screen.contains("CONFLICT") && screen.contains("yours:") && screen.contains("now (v7"),
+        "{screen}"
+    );
+    update(&mut f.app, key('r'));
+    assert!(
+        update(&mut f.app, code(KeyCode::Enter)).is_empty(),
+        "Cancel is selected"
+    );
+    update(&mut f.app, key('r'));
+    update(&mut f.app, code(KeyCode::Right));
+    match update(&mut f.app, code(KeyCode::Enter)).as_slice() {
+        [
+            Effect::Reapply {
+                seq: 1,
+                call:
+                    ApiCall::PatchIncident {
+                        version: 7, patch, ..
+                    },
+            },
+        ] => assert_eq!(patch.severity, Some(Severity::High)),
+        other => panic!("{other:?}"),
+    }
+    update(&mut f.app, key('x'));
+    update(&mut f.app, code(KeyCode::Right));
+    assert_eq!(
+        update(&mut f.app, code(KeyCode::Enter)),
+        vec![Effect::Discard(1)]
+    );
 }

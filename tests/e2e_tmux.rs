@@ -78,9 +78,10 @@ async fn triage_by_keys_in_the_real_terminal() {
     let tmux = Tmux {
         socket: format!("tandem-e2e-{}", std::process::id()),
     };
+    // The console keeps its cache, outbox and log under XDG dirs: keep them in the test's dir.
     let cmd = format!(
-        "{BIN} demo --fresh --speed 0.1 --dir {} --listen 127.0.0.1:{port}",
-        dir.path().display()
+        "env XDG_DATA_HOME={d} XDG_CONFIG_HOME={d} {BIN} demo --fresh --speed 0.1 --dir {d} --listen 127.0.0.1:{port}",
+        d = dir.path().display()
     );
     tmux.run(&[
         "new-session",

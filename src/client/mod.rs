@@ -4,8 +4,11 @@
 //! after a lost answer is harmless; every PATCH carries the version it was
 //! based on.
 
+pub mod cache;
+pub mod call;
 mod events;
 pub mod mirror;
+pub mod outbox;
 
 pub use events::{EventStream, parse_sse};
 

@@ -5,7 +5,7 @@ use crossterm::event::KeyEvent;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::api::{IncidentDetail, IncidentPatch, NewIncident, NewTask, Snapshot};
+use crate::api::{IncidentDetail, Snapshot};
 use crate::model::Event;
 
 #[derive(Debug)]
@@ -39,58 +39,38 @@ pub enum NetEvent {
     Link(Link),
     Me(crate::model::Officer),
     Detail(Box<IncidentDetail>),
-    /// A call finished: what it was, and the server's refusal if any.
-    Done {
-        what: String,
-        error: Option<String>,
+    /// A change was written to the durable outbox.
+    Queued(Entry),
+    /// The server accepted it (2xx); it left the outbox.
+    Delivered(i64),
+    /// Someone else changed the entity first (412); `current` is how it is now.
+    Conflict {
+        seq: i64,
+        current: serde_json::Value,
     },
+    /// The server refused it and said why.
+    Refused {
+        seq: i64,
+        status: u16,
+        reason: String,
+    },
+    /// The officer discarded it (or replaced it with a re-applied change).
+    Discarded(i64),
 }
 
-/// A request to the backend made on the officer's behalf.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ApiCall {
-    PatchIncident {
-        id: Uuid,
-        version: u64,
-        patch: Box<IncidentPatch>,
-        what: String,
-    },
-    Note {
-        incident: Uuid,
-        text: String,
-        what: String,
-    },
-    CreateTask {
-        incident: Uuid,
-        task: Box<NewTask>,
-        what: String,
-    },
-    CreateIncident {
-        new: Box<NewIncident>,
-        what: String,
-    },
-    Merge {
-        id: Uuid,
-        into: Uuid,
-        what: String,
-    },
-}
-
-impl ApiCall {
-    pub fn what(&self) -> &str {
-        match self {
-            ApiCall::PatchIncident { what, .. }
-            | ApiCall::Note { what, .. }
-            | ApiCall::CreateTask { what, .. }
-            | ApiCall::CreateIncident { what, .. }
-            | ApiCall::Merge { what, .. } => what,
-        }
-    }
-}
+pub use crate::client::call::ApiCall;
+use crate::client::outbox::Entry;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Queue a change in the durable outbox.
     Call(ApiCall),
+    /// Replace a conflicted entry with this change on the current version.
+    Reapply {
+        seq: i64,
+        call: ApiCall,
+    },
+    Discard(i64),
     FetchDetail(Uuid),
     /// The mirror found a gap: take a new snapshot.
     Resync,

@@ -52,6 +52,9 @@ commands! {
     Palette = "command", "command line (:ack, :sev, :status, :lead, ...)", [":"];
     Help = "help", "this help", ["?", "f1"];
     Messages = "messages", "message history", ["m"];
+    Outbox = "outbox", "the outbox: pending, conflicted and refused changes", ["o"];
+    Reapply = "reapply", "in the outbox: re-apply a conflicted change on the current version", ["r"];
+    Discard = "discard", "in the outbox: discard a change", ["x"];
     Quit = "quit", "quit (asks when work is pending)", ["q"];
 }
 

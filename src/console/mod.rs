@@ -8,6 +8,7 @@
 pub mod action;
 pub mod config;
 pub mod dialog_keys;
+pub mod engine;
 pub mod feed;
 pub mod filter;
 pub mod form;
@@ -16,6 +17,7 @@ pub mod keymap;
 pub mod navigate;
 pub mod net;
 pub mod palette;
+pub mod pending;
 pub mod run;
 pub mod state;
 pub mod theme;

@@ -148,13 +148,15 @@ pub fn toggle_mark(app: &mut App) {
 }
 
 pub fn quit(app: &mut App) -> Vec<Effect> {
-    if app.pending == 0 {
+    let waiting = app.outbox.len();
+    if waiting == 0 {
         return vec![Effect::Quit];
     }
     app.overlay = Some(Overlay::Confirm {
         text: format!(
-            "{} action(s) not yet confirmed by the server. Quit anyway?",
-            app.pending
+            "{waiting} action(s) not yet delivered ({} pending, {} needing review). They stay in the outbox and are sent when the console next runs. Quit anyway?",
+            app.pending(),
+            app.troubles()
         ),
         action_label: "Quit".into(),
         then: Confirmed::Quit,

@@ -1,23 +1,19 @@
-//! The console's network side: keeps the state in sync (snapshot, then the
-//! live stream, reconnecting with backoff from the last seq) and carries out
-//! API calls. Everything it learns goes back as actions on the one channel.
+//! The console's network side: keeps the state in sync (snapshot or cached
+//! cursor, then the live stream, reconnecting with backoff from the last seq),
+//! replays the outbox in order, and fetches incident details. Everything it
+//! learns goes back as actions on the one channel.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use time::OffsetDateTime;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::Notify;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use uuid::Uuid;
 
-use super::action::{Action, ApiCall, Link, NetEvent};
-use crate::client::{Client, ClientError, new_key};
-
-/// What the console asks of the network side.
-#[derive(Debug)]
-pub enum Request {
-    Call(ApiCall),
-    Detail(Uuid),
-    Resync,
-}
+use super::action::{Action, Link, NetEvent};
+use crate::client::outbox::{EntryState, Outbox};
+use crate::client::{Client, ClientError};
 
 /// Silence longer than this (three heartbeats) means the link is dead.
 const STALL: Duration = Duration::from_secs(45);
@@ -25,90 +21,128 @@ const BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// Failed reconnects before the header says OFFLINE rather than RECONNECTING.
 const OFFLINE_AFTER: u32 = 3;
 
-pub fn spawn(client: Client, actions: UnboundedSender<Action>) -> UnboundedSender<Request> {
-    let (tx, rx) = unbounded_channel();
-    let (resync_tx, resync_rx) = unbounded_channel();
-    tokio::spawn(sync(client.clone(), actions.clone(), resync_rx));
-    tokio::spawn(serve_requests(client, actions, rx, resync_tx));
-    tx
-}
-
 fn send(actions: &UnboundedSender<Action>, e: NetEvent) {
     let _ = actions.send(Action::Net(e));
 }
 
-async fn serve_requests(
+/// Fetches incident details on request.
+pub async fn details(
     client: Client,
     actions: UnboundedSender<Action>,
-    mut rx: UnboundedReceiver<Request>,
-    resync: UnboundedSender<()>,
+    mut ids: UnboundedReceiver<Uuid>,
 ) {
-    while let Some(req) = rx.recv().await {
-        match req {
-            Request::Resync => {
-                let _ = resync.send(());
+    while let Some(id) = ids.recv().await {
+        let (c, a) = (client.clone(), actions.clone());
+        tokio::spawn(async move {
+            if let Ok(d) = c.incident(id).await {
+                send(&a, NetEvent::Detail(Box::new(d)));
             }
-            Request::Detail(id) => {
-                let (c, a) = (client.clone(), actions.clone());
-                tokio::spawn(async move {
-                    if let Ok(d) = c.incident(id).await {
-                        send(&a, NetEvent::Detail(Box::new(d)));
-                    }
-                });
-            }
-            // One at a time, in the order the officer acted: a later change to
-            // an incident is based on the version the earlier one produces.
-            Request::Call(call) => {
-                let what = call.what().to_string();
-                let error = perform(&client, &call).await.err().map(|e| e.to_string());
-                send(&actions, NetEvent::Done { what, error });
-            }
-        }
+        });
     }
 }
 
-/// One call, retried with the same Idempotency-Key while the link (not the
-/// request) fails, so a lost answer never doubles a change.
-async fn perform(client: &Client, call: &ApiCall) -> Result<(), ClientError> {
-    let key = new_key();
-    let mut delay = Duration::from_secs(1);
-    let mut attempt = 0;
+/// Sends the outbox in order, exactly once per entry (its key never changes).
+/// A lost link stops the run and keeps the entry pending; a 412 or a refusal
+/// is recorded on the entry and shown, and the next entries go on.
+pub async fn replay(
+    client: Client,
+    outbox: Outbox,
+    actions: UnboundedSender<Action>,
+    wake: Arc<Notify>,
+) {
+    let mut backoff = Duration::from_millis(250);
     loop {
-        let result = match call {
-            ApiCall::PatchIncident {
-                id, version, patch, ..
-            } => client
-                .patch_incident(&key, *id, *version, patch)
-                .await
-                .map(drop),
-            ApiCall::Note { incident, text, .. } => {
-                client.add_note(&key, *incident, text).await.map(drop)
+        let mut stalled = false;
+        match outbox.pending().await {
+            Ok(entries) => {
+                for e in entries {
+                    let state = match e.call.perform(&client, &e.key).await {
+                        Ok(()) => None,
+                        Err(err) if err.is_transient() || err.status() == Some(401) => {
+                            stalled = true;
+                            break;
+                        }
+                        Err(ClientError::Problem(p)) if p.status == 412 => {
+                            Some(EntryState::Conflict {
+                                current: p.current.clone().unwrap_or_default(),
+                            })
+                        }
+                        Err(ClientError::Problem(p)) => Some(EntryState::Refused {
+                            status: p.status,
+                            reason: p.detail.clone(),
+                        }),
+                        Err(other) => Some(EntryState::Refused {
+                            status: 0,
+                            reason: other.to_string(),
+                        }),
+                    };
+                    let recorded = match &state {
+                        None => outbox.remove(e.seq).await,
+                        Some(s) => outbox.set_state(e.seq, s).await,
+                    };
+                    if let Err(err) = recorded {
+                        tracing::error!("outbox: {err}");
+                        stalled = true;
+                        break;
+                    }
+                    send(
+                        &actions,
+                        match state {
+                            None => NetEvent::Delivered(e.seq),
+                            Some(EntryState::Conflict { current }) => NetEvent::Conflict {
+                                seq: e.seq,
+                                current,
+                            },
+                            Some(EntryState::Refused { status, reason }) => NetEvent::Refused {
+                                seq: e.seq,
+                                status,
+                                reason,
+                            },
+                            Some(EntryState::Pending) => continue,
+                        },
+                    );
+                }
             }
-            ApiCall::CreateTask { incident, task, .. } => {
-                client.create_task(&key, *incident, task).await.map(drop)
+            Err(err) => {
+                tracing::error!("outbox: {err}");
+                stalled = true;
             }
-            ApiCall::CreateIncident { new, .. } => {
-                client.create_incident(&key, new).await.map(drop)
-            }
-            ApiCall::Merge { id, into, .. } => client.merge(&key, *id, *into).await.map(drop),
-        };
-        match result {
-            Err(e) if e.is_transient() && attempt < 4 => {
-                attempt += 1;
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(BACKOFF_MAX);
-            }
-            other => return other,
+        }
+        if actions.is_closed() {
+            return;
+        }
+        if stalled {
+            let _ = tokio::time::timeout(backoff, wake.notified()).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        } else {
+            backoff = Duration::from_millis(250);
+            let _ = tokio::time::timeout(Duration::from_secs(10), wake.notified()).await;
         }
     }
 }
 
-async fn sync(client: Client, actions: UnboundedSender<Action>, mut resync: UnboundedReceiver<()>) {
-    let mut cursor: Option<u64> = None;
+/// Where the sync starts: from a cached state (its cursor) or from nothing.
+pub struct Start {
+    pub cursor: Option<u64>,
+    pub have_me: bool,
+    /// When the link was last known good (the cache's time), if not now.
+    pub down_since: Option<OffsetDateTime>,
+}
+
+pub async fn sync(
+    client: Client,
+    actions: UnboundedSender<Action>,
+    mut resync: UnboundedReceiver<()>,
+    start: Start,
+    wake: Arc<Notify>,
+) {
+    let Start {
+        mut cursor,
+        mut have_me,
+        mut down_since,
+    } = start;
     let mut attempt = 0u32;
-    let mut down_since: Option<OffsetDateTime> = None;
-    let mut backoff = Duration::from_millis(500);
-    let mut have_me = false;
+    let mut backoff = Duration::from_millis(250);
     loop {
         let result: Result<(), ClientError> = async {
             if !have_me {
@@ -120,11 +154,19 @@ async fn sync(client: Client, actions: UnboundedSender<Action>, mut resync: Unbo
                 cursor = Some(snap.seq);
                 send(&actions, NetEvent::Snapshot(Box::new(snap)));
             }
-            let mut stream = client.events(cursor.unwrap_or(0)).await?;
+            // From the cursor: only what was missed crosses the link.
+            let mut stream = match client.events(cursor.unwrap_or(0)).await {
+                Err(ClientError::Gone) => {
+                    cursor = None;
+                    return Err(ClientError::Gone);
+                }
+                other => other?,
+            };
             send(&actions, NetEvent::Link(Link::Live));
+            wake.notify_one();
             attempt = 0;
             down_since = None;
-            backoff = Duration::from_millis(500);
+            backoff = Duration::from_millis(250);
             loop {
                 tokio::select! {
                     next = tokio::time::timeout(STALL, stream.next()) => match next {
@@ -133,8 +175,7 @@ async fn sync(client: Client, actions: UnboundedSender<Action>, mut resync: Unbo
                             send(&actions, NetEvent::Event(Box::new(e)));
                         }
                         Ok(Some(Err(e))) => return Err(e),
-                        Ok(None) => return Ok(()),
-                        Err(_) => return Ok(()), // stalled: reconnect
+                        Ok(None) | Err(_) => return Ok(()), // closed or stalled: reconnect
                     },
                     Some(()) = resync.recv() => {
                         cursor = None;
@@ -144,10 +185,14 @@ async fn sync(client: Client, actions: UnboundedSender<Action>, mut resync: Unbo
             }
         }
         .await;
+        if actions.is_closed() {
+            return;
+        }
         match result {
-            Err(ClientError::Gone) => cursor = None,
+            // A new snapshot is needed; take it at once.
+            Err(ClientError::Gone) => continue,
             Err(ClientError::Problem(p)) if p.status == 401 => {
-                let since = OffsetDateTime::now_utc();
+                let since = *down_since.get_or_insert_with(OffsetDateTime::now_utc);
                 send(
                     &actions,
                     NetEvent::Link(Link::Offline {
@@ -171,9 +216,6 @@ async fn sync(client: Client, actions: UnboundedSender<Action>, mut resync: Unbo
             Link::Reconnecting { since, attempt }
         };
         send(&actions, NetEvent::Link(link));
-        if actions.is_closed() {
-            return;
-        }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(BACKOFF_MAX);
     }

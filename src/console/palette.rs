@@ -19,6 +19,11 @@ pub const COMMANDS: &[(&str, Arg, &str)] = &[
     ("filter", Arg::Text, "filter EXPR (empty clears)"),
     ("new", Arg::None, "report a new incident"),
     ("messages", Arg::None, "message history"),
+    (
+        "outbox",
+        Arg::None,
+        "pending, conflicted and refused changes",
+    ),
     ("help", Arg::None, "help"),
     ("quit", Arg::None, "quit"),
 ];
@@ -190,6 +195,10 @@ pub fn run(app: &mut App, line: &str) -> Vec<Effect> {
         "new" => triage::incident_form(app),
         "messages" => {
             app.screen = Screen::Messages { scroll: 0 };
+            Vec::new()
+        }
+        "outbox" => {
+            app.screen = Screen::Outbox { selected: 0 };
             Vec::new()
         }
         "help" => {

@@ -1,45 +1,25 @@
 //! Running the console in a real terminal: setup, the action loop, teardown.
 
-use std::io::Write;
 use std::time::Duration;
 
-use anyhow::Context;
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures::StreamExt;
 use time::OffsetDateTime;
-use tokio::sync::mpsc::unbounded_channel;
 
-use super::action::{Action, Effect};
+use super::action::Action;
 use super::config::Config;
-use super::keymap::Keymap;
-use super::net::{self, Request};
-use super::state::App;
-use super::update::update;
+use super::engine::{Engine, Flow};
 use super::view;
-use crate::client::Client;
-use crate::demo::seed::Seed;
+
+/// How often the local cache is refreshed while the state moves.
+const CACHE_EVERY: Duration = Duration::from_secs(15);
 
 /// Runs the console until the officer quits.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let token = config
-        .token
-        .clone()
-        .filter(|t| !t.is_empty())
-        .context("no token: set TANDEM_TOKEN, `token` in the config file, or pass --token")?;
-    let keymap = Keymap::new(&config.keys)
-        .map_err(anyhow::Error::msg)
-        .context("in the config file")?;
-    let client = Client::new(&config.server, &token)?;
-    let mut app = App::new(
-        &config,
-        keymap,
-        Seed::embedded().place,
-        OffsetDateTime::now_utc(),
-    );
+    let state_dir = crate::paths::data_dir()?;
+    let mut engine = Engine::start(&config, &state_dir).await?;
 
-    let (tx, mut rx) = unbounded_channel::<Action>();
-    let requests = net::spawn(client, tx.clone());
-    let keys = tx.clone();
+    let keys = engine.tx.clone();
     tokio::spawn(async move {
         let mut events = EventStream::new();
         while let Some(Ok(e)) = events.next().await {
@@ -53,7 +33,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             }
         }
     });
-    let ticks = tx.clone();
+    let ticks = engine.tx.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(1));
         loop {
@@ -67,45 +47,23 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
     let size = terminal.size()?;
-    app.size = (size.width, size.height);
+    engine.app.size = (size.width, size.height);
+    let mut last_save = std::time::Instant::now();
     let result = async {
         loop {
-            terminal.draw(|f| view::draw(f, &app))?;
-            let Some(first) = rx.recv().await else {
+            terminal.draw(|f| view::draw(f, &engine.app))?;
+            if let Flow::Quit = engine.step().await? {
                 return Ok(());
-            };
-            let mut batch = vec![first];
-            // Apply everything already waiting before drawing again.
-            while batch.len() < 4096 {
-                match rx.try_recv() {
-                    Ok(a) => batch.push(a),
-                    Err(_) => break,
-                }
             }
-            for action in batch {
-                for effect in update(&mut app, action) {
-                    match effect {
-                        Effect::Quit => return Ok(()),
-                        Effect::Bell => {
-                            let _ = std::io::stdout().write_all(b"\x07");
-                            let _ = std::io::stdout().flush();
-                        }
-                        Effect::Call(c) => {
-                            let _ = requests.send(Request::Call(c));
-                        }
-                        Effect::FetchDetail(id) => {
-                            let _ = requests.send(Request::Detail(id));
-                        }
-                        Effect::Resync => {
-                            let _ = requests.send(Request::Resync);
-                        }
-                    }
-                }
+            if last_save.elapsed() >= CACHE_EVERY {
+                engine.save_cache();
+                last_save = std::time::Instant::now();
             }
         }
     }
     .await;
     ratatui::restore();
+    engine.save_cache();
     result
 }
 

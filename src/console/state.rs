@@ -30,6 +30,7 @@ pub enum Screen {
     Detail { id: Uuid, scroll: u16 },
     Help { scroll: u16 },
     Messages { scroll: u16 },
+    Outbox { selected: usize },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,10 @@ pub enum MenuPurpose {
 pub enum Confirmed {
     Call(super::action::ApiCall),
     Quit,
+    /// Re-send a conflicted change on the current version.
+    Reapply(i64),
+    /// Drop an outbox entry for good.
+    Discard(i64),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -126,8 +131,14 @@ pub struct App {
     pub tasks_all: bool,
     pub detail: Option<IncidentDetail>,
 
-    /// Calls sent and not yet answered.
-    pub pending: usize,
+    /// The durable outbox as last reported: pending, conflicted and refused changes.
+    pub outbox: Vec<crate::client::outbox::Entry>,
+    /// Incidents as the officer will see them once their pending changes land.
+    pub optimistic: HashMap<Uuid, Box<Incident>>,
+    /// When the state was last known in sync with the server.
+    pub last_sync: Option<OffsetDateTime>,
+    /// The change a pending re-apply confirmation would send.
+    pub reapply_draft: Option<super::action::ApiCall>,
     /// incident id → the version it will have once our in-flight changes land.
     pub expected_versions: HashMap<Uuid, u64>,
     pub messages: Vec<Message>,
@@ -163,7 +174,10 @@ impl App {
             tasks_selected: 0,
             tasks_all: false,
             detail: None,
-            pending: 0,
+            outbox: Vec::new(),
+            optimistic: HashMap::new(),
+            last_sync: None,
+            reapply_draft: None,
             expected_versions: HashMap::new(),
             messages: Vec::new(),
             toasts: VecDeque::new(),
@@ -185,8 +199,34 @@ impl App {
         }
     }
 
+    /// The incident as shown: the server's copy with this officer's pending changes on top.
     pub fn incident(&self, id: &Uuid) -> Option<&Incident> {
-        self.mirror.incidents.get(id).map(|b| &**b)
+        self.optimistic
+            .get(id)
+            .or_else(|| self.mirror.incidents.get(id))
+            .map(|b| &**b)
+    }
+
+    /// Changes queued and not yet delivered.
+    pub fn pending(&self) -> usize {
+        self.outbox
+            .iter()
+            .filter(|e| e.state == crate::client::outbox::EntryState::Pending)
+            .count()
+    }
+
+    /// Conflicts and refusals waiting for the officer.
+    pub fn troubles(&self) -> usize {
+        self.outbox.len() - self.pending()
+    }
+
+    /// Whether `id` has changes in the outbox (pending or not).
+    pub fn has_outbox_entry(&self, id: &Uuid) -> Option<&crate::client::outbox::EntryState> {
+        self.outbox
+            .iter()
+            .rev()
+            .find(|e| e.call.incident() == Some(*id))
+            .map(|e| &e.state)
     }
 
     /// The incident the triage keys act on: the one in detail, else the selected row.

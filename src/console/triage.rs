@@ -19,7 +19,6 @@ pub(super) fn call(app: &mut App, c: ApiCall) -> Vec<Effect> {
         // the first one's event arrives builds on it, not on a stale copy.
         app.expected_versions.insert(*id, version + 1);
     }
-    app.pending += 1;
     app.say(Level::Info, format!("sending: {}", c.what()));
     vec![Effect::Call(c)]
 }
@@ -318,5 +317,6 @@ pub fn confirmed(app: &mut App, then: Confirmed) -> Vec<Effect> {
     match then {
         Confirmed::Call(c) => call(app, c),
         Confirmed::Quit => vec![Effect::Quit],
+        other => super::pending::confirmed(app, other),
     }
 }

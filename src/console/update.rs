@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use super::action::{Action, Effect, Link, NetEvent};
 use super::keymap::Cmd;
 use super::state::{App, InputPurpose, Level, Overlay, Screen, Toast};
-use super::{navigate, triage, view};
+use super::{navigate, pending, triage, view};
 use crate::client::mirror::{Applied, Mirror};
 use crate::model::{EntityKind, Note, Severity};
 
@@ -68,6 +68,27 @@ fn key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         (Screen::Help { .. } | Screen::Messages { .. }, _) => Vec::new(),
+        (Screen::Outbox { selected }, Some(c)) => {
+            let selected = *selected;
+            let last = app.outbox.len().saturating_sub(1);
+            match c {
+                Cmd::Down => {
+                    app.screen = Screen::Outbox {
+                        selected: (selected + 1).min(last),
+                    }
+                }
+                Cmd::Up => {
+                    app.screen = Screen::Outbox {
+                        selected: selected.saturating_sub(1),
+                    }
+                }
+                Cmd::Reapply => return pending::ask_reapply(app, selected),
+                Cmd::Discard => return pending::ask_discard(app, selected),
+                Cmd::Back | Cmd::Quit | Cmd::Outbox => app.screen = Screen::Main,
+                _ => {}
+            }
+            Vec::new()
+        }
         (Screen::Detail { id, scroll }, Some(c))
             if matches!(c, Cmd::Down | Cmd::Up | Cmd::PageDown | Cmd::PageUp) =>
         {
@@ -135,6 +156,11 @@ fn command(app: &mut App, c: Cmd) -> Vec<Effect> {
         }
         Cmd::Help => app.screen = Screen::Help { scroll: 0 },
         Cmd::Messages => app.screen = Screen::Messages { scroll: 0 },
+        Cmd::Outbox => app.screen = Screen::Outbox { selected: 0 },
+        Cmd::Reapply | Cmd::Discard => app.say(
+            Level::Info,
+            "open the outbox (o) to re-apply or discard a change",
+        ),
         Cmd::Quit => return navigate::quit(app),
     }
     Vec::new()
@@ -156,6 +182,7 @@ fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
         NetEvent::Snapshot(s) => {
             app.mirror = Mirror::from_snapshot(*s);
             rebuild(app);
+            pending::refresh_all(app);
             app.synced = true;
             Vec::new()
         }
@@ -166,15 +193,28 @@ fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
-        NetEvent::Done { what, error } => {
-            app.pending = app.pending.saturating_sub(1);
-            if app.pending == 0 {
-                app.expected_versions.clear();
-            }
-            match error {
-                None => app.say(Level::Info, format!("done: {what}")),
-                Some(e) => app.say(Level::Error, format!("refused: {what}: {e}")),
-            }
+        NetEvent::Queued(entry) => {
+            pending::queued(app, entry);
+            Vec::new()
+        }
+        NetEvent::Delivered(seq) => {
+            pending::delivered(app, seq);
+            Vec::new()
+        }
+        NetEvent::Discarded(seq) => {
+            pending::discarded(app, seq);
+            Vec::new()
+        }
+        NetEvent::Conflict { seq, current } => {
+            pending::conflict(app, seq, current);
+            Vec::new()
+        }
+        NetEvent::Refused {
+            seq,
+            status,
+            reason,
+        } => {
+            pending::refused(app, seq, status, reason);
             Vec::new()
         }
     }
@@ -207,13 +247,14 @@ pub fn apply_event(app: &mut App, e: &crate::model::Event) -> Vec<Effect> {
     let mut effects = Vec::new();
     match applied {
         Applied::Incident { id, new } => {
-            let now = app.now_ms();
-            app.feed.upsert(
-                app.mirror.incidents.get(&id).map(|b| &**b),
-                id,
-                &app.sla,
-                now,
-            );
+            if let (Some(want), Some(i)) = (
+                app.expected_versions.get(&id),
+                app.mirror.incidents.get(&id),
+            ) && i.version >= *want
+            {
+                app.expected_versions.remove(&id);
+            }
+            pending::refresh(app, id);
             if app.selected.is_none() {
                 navigate::keep_selection(app);
             }

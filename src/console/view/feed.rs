@@ -103,10 +103,16 @@ fn row<'a>(
     if selected {
         base = base.patch(app.theme.selected);
     }
+    // Second column: marked, or this officer's change still on its way (~) or in trouble (!).
+    let own = match app.has_outbox_entry(&i.id) {
+        Some(crate::client::outbox::EntryState::Pending) => "~",
+        Some(_) => "!",
+        None => " ",
+    };
     let marker = format!(
         "{}{}",
         if selected { "▶" } else { " " },
-        if marked { "*" } else { " " }
+        if marked { "*" } else { own }
     );
     let flag = if overdue {
         "OVERDUE"

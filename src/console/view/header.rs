@@ -57,7 +57,15 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let right = format!("{} ", clock(app.now));
     let room = (area.width as usize).saturating_sub(right.width());
     // The link state, seq and clock always show; the rest gives way on narrow terminals.
-    let tail = format!(" · seq {} · outbox {} ", app.mirror.seq, app.pending);
+    let troubles = match app.troubles() {
+        0 => String::new(),
+        n => format!(" · {n} CONFLICT/REFUSED"),
+    };
+    let tail = format!(
+        " · seq {} · outbox {}{troubles} ",
+        app.mirror.seq,
+        app.pending()
+    );
     let fixed = link_label(app).width() + tail.width();
     let who = match &app.me {
         Some(me) => [

@@ -18,6 +18,11 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::state::{App, Level, Pane, Screen};
 use layout::{MIN_HEIGHT, MIN_WIDTH};
 
+/// `HH:MMZ`, for other modules' lines.
+pub fn header_clock_hhmm(t: time::OffsetDateTime) -> String {
+    header::hhmm(t)
+}
+
 pub fn too_small(size: (u16, u16)) -> bool {
     size.0 < MIN_WIDTH || size.1 < MIN_HEIGHT
 }
@@ -54,8 +59,13 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Detail { id, scroll } => detail::draw(f, app, *id, *scroll, areas.body),
         Screen::Help { scroll } => overlay::help(f, app, *scroll, areas.body),
         Screen::Messages { scroll } => overlay::messages(f, app, *scroll, areas.body),
+        Screen::Outbox { selected } => overlay::outbox(f, app, *selected, areas.body),
     }
-    hints(f, app, areas.hints);
+    if app.link == super::action::Link::Live || !app.synced {
+        hints(f, app, areas.hints);
+    } else {
+        offline_banner(f, app, areas.hints);
+    }
     message_line(f, app, areas.message);
     overlay::toasts(f, app, areas.body);
     overlay::draw(f, app, area);
@@ -113,6 +123,23 @@ fn hints(f: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::raw(format!(" {label}  ")));
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(app.theme.dim), area);
+}
+
+/// Unmistakable while the link is down: the state shown is the last one received.
+fn offline_banner(f: &mut Frame, app: &App, area: Rect) {
+    let since = app
+        .last_sync
+        .map(header::hhmm)
+        .unwrap_or_else(|| "—".into());
+    let text = format!(
+        " {} — showing the state of {since}; {} change(s) queued, sent when the link returns ",
+        header::link_label(app),
+        app.pending()
+    );
+    f.render_widget(
+        Paragraph::new(text::fit(&text, area.width as usize)).style(app.theme.offline),
+        area,
+    );
 }
 
 fn message_line(f: &mut Frame, app: &App, area: Rect) {

@@ -303,3 +303,46 @@ pub fn toasts(f: &mut Frame, app: &App, body: Rect) {
         );
     }
 }
+
+pub fn outbox(f: &mut Frame, app: &App, selected: usize, area: Rect) {
+    let keys = format!(
+        "{} re-apply on current · {} discard · Esc back",
+        app.keymap
+            .first_key(crate::console::keymap::Cmd::Reapply)
+            .unwrap_or_default(),
+        app.keymap
+            .first_key(crate::console::keymap::Cmd::Discard)
+            .unwrap_or_default()
+    );
+    let title = format!(
+        "Outbox — {} pending, {} to review · {keys}",
+        app.pending(),
+        app.troubles()
+    );
+    let block = super::pane_block(app, title, true);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if app.outbox.is_empty() {
+        f.render_widget(
+            Paragraph::new("nothing waiting: every change was delivered").style(app.theme.dim),
+            inner,
+        );
+        return;
+    }
+    let mut lines = Vec::new();
+    for (n, e) in app.outbox.iter().enumerate() {
+        let (head, detail) = crate::console::pending::describe(app, e);
+        let mut style = match e.state {
+            crate::client::outbox::EntryState::Pending => Style::default(),
+            _ => app.theme.error,
+        };
+        if n == selected {
+            style = style.patch(app.theme.selected);
+        }
+        lines.push(Line::styled(pad(&head, inner.width as usize), style));
+        if let Some(d) = detail {
+            lines.push(Line::raw(format!("    {d}")));
+        }
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,76 @@
+//! The console's local copy of the last state it had: snapshot form plus
+//! the seq it is consistent at, written atomically (temp file, fsync,
+//! rename) so a crash leaves either the old copy or the new one.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::mirror::Mirror;
+use crate::api::Snapshot;
+use crate::model::Officer;
+
+#[derive(Serialize)]
+struct CacheOut<'a> {
+    #[serde(with = "time::serde::rfc3339")]
+    saved_at: OffsetDateTime,
+    me: &'a Officer,
+    seq: u64,
+    agencies: Vec<&'a crate::model::Agency>,
+    units: Vec<&'a crate::model::Unit>,
+    incidents: Vec<&'a crate::model::Incident>,
+    tasks: Vec<&'a crate::model::Task>,
+    officers: Vec<&'a Officer>,
+}
+
+#[derive(Deserialize)]
+pub struct Cached {
+    #[serde(with = "time::serde::rfc3339")]
+    pub saved_at: OffsetDateTime,
+    pub me: Officer,
+    #[serde(flatten)]
+    pub snapshot: Snapshot,
+}
+
+fn values<T>(m: &HashMap<Uuid, T>) -> Vec<&T> {
+    m.values().collect()
+}
+
+/// Writes the mirror (consistent at its seq) to `path`.
+pub fn save(path: &Path, mirror: &Mirror, me: &Officer) -> std::io::Result<()> {
+    let out = CacheOut {
+        saved_at: OffsetDateTime::now_utc(),
+        me,
+        seq: mirror.seq,
+        agencies: values(&mirror.agencies),
+        units: values(&mirror.units),
+        incidents: mirror.incidents.values().map(|b| &**b).collect(),
+        tasks: mirror.tasks.values().map(|b| &**b).collect(),
+        officers: values(&mirror.officers),
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp)?;
+    serde_json::to_writer(std::io::BufWriter::new(&mut f), &out).map_err(std::io::Error::other)?;
+    f.flush()?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
+/// The cached state, if there is a readable one.
+pub fn load(path: &Path) -> Option<Cached> {
+    let bytes = std::fs::read(path).ok()?;
+    match serde_json::from_slice(&bytes) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            tracing::warn!("ignoring the unreadable cache {}: {e}", path.display());
+            None
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! The console without its terminal: state, the one action channel, the
+//! durable outbox, the local cache and the network tasks. The terminal loop
+//! (`run`) and the tests drive the same engine.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use tokio::sync::Notify;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use uuid::Uuid;
+
+use super::action::{Action, Effect, Link, NetEvent};
+use super::config::Config;
+use super::keymap::Keymap;
+use super::net;
+use super::state::App;
+use super::update::update;
+use crate::client::outbox::Outbox;
+use crate::client::{Client, cache};
+use crate::demo::seed::Seed;
+
+/// Where one (server, token) session keeps its cache and outbox.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub cache: PathBuf,
+    pub outbox: PathBuf,
+}
+
+impl Paths {
+    pub fn new(state_dir: &Path, server: &str, token: &str) -> Paths {
+        let mut h = Sha256::new();
+        h.update(server.trim_end_matches('/').as_bytes());
+        h.update(b"\n");
+        h.update(token.as_bytes());
+        let dir = state_dir
+            .join("sessions")
+            .join(&hex::encode(h.finalize())[..16]);
+        Paths {
+            cache: dir.join("cache.json"),
+            outbox: dir.join("outbox.db"),
+        }
+    }
+}
+
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+pub struct Engine {
+    pub app: App,
+    pub tx: UnboundedSender<Action>,
+    rx: UnboundedReceiver<Action>,
+    outbox: Outbox,
+    wake: Arc<Notify>,
+    resync: UnboundedSender<()>,
+    details: UnboundedSender<Uuid>,
+    paths: Paths,
+    saved_seq: u64,
+}
+
+impl Engine {
+    /// Opens the outbox and the cache for this session and starts the network side.
+    pub async fn start(config: &Config, state_dir: &Path) -> anyhow::Result<Engine> {
+        let token =
+            config.token.clone().filter(|t| !t.is_empty()).context(
+                "no token: set TANDEM_TOKEN, `token` in the config file, or pass --token",
+            )?;
+        let keymap = Keymap::new(&config.keys)
+            .map_err(anyhow::Error::msg)
+            .context("in the config file")?;
+        let client = Client::new(&config.server, &token)?;
+        let paths = Paths::new(state_dir, &config.server, &token);
+        if let Some(dir) = paths.outbox.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let outbox = Outbox::open(&paths.outbox).await?;
+        let mut app = App::new(
+            config,
+            keymap,
+            Seed::embedded().place,
+            OffsetDateTime::now_utc(),
+        );
+        let (tx, rx) = unbounded_channel();
+
+        // Open at once from the cache, marked OFFLINE until the link proves otherwise.
+        let cached = cache::load(&paths.cache);
+        let start = net::Start {
+            cursor: cached.as_ref().map(|c| c.snapshot.seq),
+            have_me: cached.is_some(),
+            down_since: cached.as_ref().map(|c| c.saved_at),
+        };
+        let mut saved_seq = 0;
+        if let Some(c) = cached {
+            saved_seq = c.snapshot.seq;
+            update(&mut app, Action::Net(NetEvent::Me(c.me)));
+            update(
+                &mut app,
+                Action::Net(NetEvent::Snapshot(Box::new(c.snapshot))),
+            );
+            update(
+                &mut app,
+                Action::Net(NetEvent::Link(Link::Offline {
+                    since: c.saved_at,
+                    reason: "not connected yet".into(),
+                })),
+            );
+            app.last_sync = Some(c.saved_at);
+        }
+        for entry in outbox.entries().await? {
+            update(&mut app, Action::Net(NetEvent::Queued(entry)));
+        }
+
+        let wake = Arc::new(Notify::new());
+        let (resync, resync_rx) = unbounded_channel();
+        let (details, details_rx) = unbounded_channel();
+        tokio::spawn(net::sync(
+            client.clone(),
+            tx.clone(),
+            resync_rx,
+            start,
+            wake.clone(),
+        ));
+        tokio::spawn(net::replay(
+            client.clone(),
+            outbox.clone(),
+            tx.clone(),
+            wake.clone(),
+        ));
+        tokio::spawn(net::details(client, tx.clone(), details_rx));
+        Ok(Engine {
+            app,
+            tx,
+            rx,
+            outbox,
+            wake,
+            resync,
+            details,
+            paths,
+            saved_seq,
+        })
+    }
+
+    /// Waits for at least one action, applies everything already waiting, carries out the effects.
+    pub async fn step(&mut self) -> anyhow::Result<Flow> {
+        let Some(first) = self.rx.recv().await else {
+            return Ok(Flow::Quit);
+        };
+        if let Flow::Quit = self.handle(first).await? {
+            return Ok(Flow::Quit);
+        }
+        for _ in 0..4096 {
+            match self.rx.try_recv() {
+                Ok(a) => {
+                    if let Flow::Quit = self.handle(a).await? {
+                        return Ok(Flow::Quit);
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    pub async fn handle(&mut self, action: Action) -> anyhow::Result<Flow> {
+        let is_net = matches!(
+            action,
+            Action::Net(NetEvent::Event(_) | NetEvent::Snapshot(_))
+        );
+        for effect in update(&mut self.app, action) {
+            match effect {
+                Effect::Quit => return Ok(Flow::Quit),
+                Effect::Bell => {
+                    use std::io::Write;
+                    let _ = std::io::stdout().write_all(b"\x07");
+                    let _ = std::io::stdout().flush();
+                }
+                Effect::Call(call) => {
+                    // Durable (fsync) before the officer sees it as queued.
+                    let entry = self.outbox.push(&call).await?;
+                    update(&mut self.app, Action::Net(NetEvent::Queued(entry)));
+                    self.wake.notify_one();
+                }
+                Effect::Reapply { seq, call } => {
+                    let entry = self.outbox.push(&call).await?;
+                    self.outbox.remove(seq).await?;
+                    update(&mut self.app, Action::Net(NetEvent::Discarded(seq)));
+                    update(&mut self.app, Action::Net(NetEvent::Queued(entry)));
+                    self.wake.notify_one();
+                }
+                Effect::Discard(seq) => {
+                    self.outbox.remove(seq).await?;
+                    update(&mut self.app, Action::Net(NetEvent::Discarded(seq)));
+                }
+                Effect::FetchDetail(id) => {
+                    let _ = self.details.send(id);
+                }
+                Effect::Resync => {
+                    let _ = self.resync.send(());
+                }
+            }
+        }
+        if is_net {
+            self.app.last_sync = Some(OffsetDateTime::now_utc());
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Writes the local cache if the state moved since the last write.
+    pub fn save_cache(&mut self) {
+        let Some(me) = &self.app.me else { return };
+        if !self.app.synced || self.app.mirror.seq == self.saved_seq {
+            return;
+        }
+        match cache::save(&self.paths.cache, &self.app.mirror, me) {
+            Ok(()) => self.saved_seq = self.app.mirror.seq,
+            Err(e) => tracing::warn!("cannot write the cache {}: {e}", self.paths.cache.display()),
+        }
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+}
