@@ -5,6 +5,7 @@
 //! machine, as the targets require.
 
 mod console;
+pub mod proxy;
 mod snapshot;
 mod sse;
 mod writes;

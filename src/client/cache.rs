@@ -20,6 +20,7 @@ struct CacheOut<'a> {
     saved_at: OffsetDateTime,
     me: &'a Officer,
     seq: u64,
+    centres: Vec<crate::api::CentreInfo>,
     agencies: Vec<&'a crate::model::Agency>,
     units: Vec<&'a crate::model::Unit>,
     incidents: Vec<&'a crate::model::Incident>,
@@ -46,6 +47,7 @@ pub fn save(path: &Path, mirror: &Mirror, me: &Officer) -> std::io::Result<()> {
         saved_at: OffsetDateTime::now_utc(),
         me,
         seq: mirror.seq,
+        centres: Vec::new(),
         agencies: values(&mirror.agencies),
         units: values(&mirror.units),
         incidents: mirror.incidents.values().map(|b| &**b).collect(),
@@ -72,5 +74,30 @@ pub fn load(path: &Path) -> Option<Cached> {
             tracing::warn!("ignoring the unreadable cache {}: {e}", path.display());
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_cache_loads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c/cache.json");
+        let me = Officer {
+            id: Uuid::nil(),
+            name: "Salem".into(),
+            role: crate::model::Role::DutyOfficer,
+            centre: crate::model::Centre::Trp,
+            agency_id: None,
+        };
+        let mirror = Mirror {
+            seq: 42,
+            ..Mirror::default()
+        };
+        save(&path, &mirror, &me).unwrap();
+        let back = load(&path).expect("loads");
+        assert_eq!((back.snapshot.seq, back.me), (42, me));
     }
 }

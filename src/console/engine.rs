@@ -146,9 +146,23 @@ impl Engine {
 
     /// Waits for at least one action, applies everything already waiting, carries out the effects.
     pub async fn step(&mut self) -> anyhow::Result<Flow> {
-        let Some(first) = self.rx.recv().await else {
-            return Ok(Flow::Quit);
-        };
+        match self.rx.recv().await {
+            Some(first) => self.batch(first).await,
+            None => Ok(Flow::Quit),
+        }
+    }
+
+    /// Like [`Engine::step`], but gives up waiting after `wait` (Continue).
+    /// Only the wait is bounded: an action, once taken, is always carried out whole.
+    pub async fn step_for(&mut self, wait: std::time::Duration) -> anyhow::Result<Flow> {
+        match tokio::time::timeout(wait, self.rx.recv()).await {
+            Ok(Some(first)) => self.batch(first).await,
+            Ok(None) => Ok(Flow::Quit),
+            Err(_) => Ok(Flow::Continue),
+        }
+    }
+
+    async fn batch(&mut self, first: Action) -> anyhow::Result<Flow> {
         if let Flow::Quit = self.handle(first).await? {
             return Ok(Flow::Quit);
         }
