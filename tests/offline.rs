@@ -294,7 +294,7 @@ async fn started_with_the_server_down_it_opens_from_cache_then_catches_up_increm
     // At once, from the cache, and unmistakably offline.
     assert!(engine.app.synced && engine_start.elapsed() < Duration::from_secs(5));
     assert!(matches!(engine.app.link, Link::Offline { .. }));
-    assert!(engine.app.feed.len() >= 1);
+    assert!(!engine.app.feed.is_empty());
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
     t.draw(|f| tandem::console::view::draw(f, &engine.app))
         .unwrap();
