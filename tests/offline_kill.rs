@@ -1,0 +1,303 @@
+//! Kills during replay: the server SIGKILLed while the outbox drains, and the
+//! console process itself SIGKILLed with a full outbox (in tmux, real binary).
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tandem::bench::proxy::Proxy;
+use tandem::client::mirror::Mirror;
+use tandem::client::{Client, new_key};
+use tandem::console::action::{Action, Link};
+use tandem::console::config::Config;
+use tandem::console::engine::Engine;
+use tandem::console::state::App;
+use tandem::model::Role;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tandem");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn admin(db: &str, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(["admin", "--database", db])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn serve(db: &str, port: u16) -> Child {
+    let child = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database",
+            db,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+async fn pump_until(engine: &mut Engine, what: &str, secs: u64, done: impl Fn(&App) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done(&engine.app) {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not within {secs} s (link {:?}, pending {})",
+            engine.app.link,
+            engine.app.pending()
+        );
+        engine.step_for(Duration::from_millis(50)).await.unwrap();
+    }
+}
+
+async fn command(engine: &mut Engine, line: &str) {
+    for c in std::iter::once(':').chain(line.chars()) {
+        engine
+            .handle(Action::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )))
+            .await
+            .unwrap();
+    }
+    engine
+        .handle(Action::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_sigkilled_during_replay_still_applies_each_action_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db").display().to_string();
+    admin(&db, &["seed"]);
+    let out = admin(
+        &db,
+        &[
+            "officer",
+            "add",
+            "--name",
+            "Salem",
+            "--role",
+            "duty_officer",
+            "--centre",
+            "TRP",
+        ],
+    );
+    let token = out
+        .lines()
+        .find_map(|l| l.strip_prefix("token: "))
+        .unwrap()
+        .to_string();
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut server = serve(&db, port);
+    let client = Client::new(&url, &token).unwrap();
+    let inc = client
+        .create_incident(&new_key(), &common::new_incident("Weapons cache near Ghat"))
+        .await
+        .unwrap();
+
+    let config = Config {
+        server: url.clone(),
+        token: Some(token.clone()),
+        bell: false,
+        ..Config::default()
+    };
+    let mut engine = Engine::start(&config, &dir.path().join("console"))
+        .await
+        .unwrap();
+    pump_until(&mut engine, "go live", 20, |a| {
+        a.link == Link::Live && a.synced
+    })
+    .await;
+
+    server.kill().unwrap();
+    server.wait().unwrap();
+    pump_until(&mut engine, "notice the server is gone", 20, |a| {
+        a.link != Link::Live
+    })
+    .await;
+    for n in 1..=100 {
+        command(&mut engine, &format!("note replay {n:03}")).await;
+    }
+    assert_eq!(engine.app.pending(), 100);
+
+    let mut server = serve(&db, port);
+    pump_until(&mut engine, "start replaying", 60, |a| a.pending() <= 70).await;
+    server.kill().unwrap(); // in the middle of the replay
+    server.wait().unwrap();
+    let left = engine.app.pending();
+    assert!(left > 0, "the replay finished before the kill");
+    let mut server = serve(&db, port);
+    pump_until(&mut engine, "drain the outbox", 90, |a| a.outbox.is_empty()).await;
+
+    let detail = client.incident(inc.id).await.unwrap();
+    let notes: Vec<String> = detail.notes.iter().map(|n| n.text.clone()).collect();
+    let expected: Vec<String> = (1..=100).map(|n| format!("replay {n:03}")).collect();
+    assert_eq!(
+        notes, expected,
+        "each once, in order, across a server SIGKILL"
+    );
+    assert!(client.verify().await.unwrap().ok);
+    let now = Mirror::from_snapshot(client.snapshot().await.unwrap());
+    pump_until(&mut engine, "catch up", 30, |a| a.mirror.seq >= now.seq).await;
+    assert_eq!(engine.app.mirror, now);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+struct Tmux(String);
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.0)
+            .args(args)
+            .output()
+            .expect("tmux is installed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, what: &str, secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.run(&["capture-pane", "-p", "-t", "c"]);
+            if s.contains(what) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{what}` not on screen within {secs} s:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", "c", k]);
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_sigkilled_with_a_full_outbox_replays_after_restart() {
+    let ts = common::TestServer::start().await;
+    let proxy = Proxy::start(ts.url.trim_start_matches("http://").parse().unwrap())
+        .await
+        .unwrap();
+    let inc = ts.incident("Tankers south of Zuwara").await;
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux(format!("tandem-kill-{}", std::process::id()));
+    let console = format!(
+        "env XDG_DATA_HOME={d} XDG_CONFIG_HOME={d} {BIN} console --server {} --token {}",
+        proxy.url(),
+        ts.token(Role::DutyOfficer),
+        d = dir.path().display()
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-s",
+        "c",
+        &console,
+    ]);
+    tmux.wait_for("LIVE", 60);
+    tmux.wait_for("TRP-", 10);
+
+    // Link cut: the officer keeps working, by keys, in the real terminal.
+    proxy.cut();
+    tmux.wait_for("OFFLINE", 30);
+    for n in 1..=5 {
+        tmux.keys(&[":"]);
+        tmux.run(&[
+            "send-keys",
+            "-t",
+            "c",
+            "-l",
+            &format!("note from the field {n}"),
+        ]);
+        tmux.keys(&["Enter"]);
+    }
+    tmux.wait_for("outbox 5", 10);
+
+    // SIGKILL the console process itself.
+    let pid = tmux
+        .run(&["display-message", "-p", "-t", "c", "#{pane_pid}"])
+        .trim()
+        .to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-9", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+
+    // Restarted, still cut off: the outbox is still there.
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-s",
+        "c",
+        &console,
+    ]);
+    tmux.wait_for("outbox 5", 30);
+    proxy.restore();
+    tmux.wait_for("outbox 0", 60);
+
+    let detail = ts.client(Role::Observer).incident(inc.id).await.unwrap();
+    let notes: Vec<String> = detail.notes.iter().map(|n| n.text.clone()).collect();
+    // Typed as `:note from the field N`: the command, then the text.
+    let expected: Vec<String> = (1..=5).map(|n| format!("from the field {n}")).collect();
+    assert_eq!(
+        notes, expected,
+        "replayed once each, in order, after the console was killed"
+    );
+    tmux.keys(&["q"]);
+}
