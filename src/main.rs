@@ -112,6 +112,15 @@ enum BenchCmd {
         #[arg(long, default_value_t = 2)]
         tasks_per_incident: usize,
     },
+    /// Outbox drain after a cut, and catch-up after events elsewhere.
+    Offline {
+        #[arg(long, default_value_t = 1_000)]
+        actions: usize,
+        #[arg(long, default_value_t = 10_000)]
+        missed: usize,
+        #[arg(long, default_value_t = 20_000)]
+        history: usize,
+    },
     /// Snapshot time and memory with many incidents and tasks.
     Snapshot {
         #[arg(long, default_value_t = 100_000)]
@@ -224,6 +233,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     incidents: 100_000,
                     tasks_per_incident: 2,
                 },
+                BenchCmd::Offline {
+                    actions: 1_000,
+                    missed: 10_000,
+                    history: 20_000,
+                },
             ];
             let chosen = workload.map(|w| vec![w]).unwrap_or_else(|| all.to_vec());
             for w in chosen {
@@ -240,6 +254,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         incidents,
                         tasks_per_incident,
                     } => tandem::bench::console(incidents, tasks_per_incident)?,
+                    BenchCmd::Offline {
+                        actions,
+                        missed,
+                        history,
+                    } => tandem::bench::offline(actions, missed, history).await?,
                     BenchCmd::Snapshot {
                         incidents,
                         tasks_per_incident,

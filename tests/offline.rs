@@ -34,16 +34,16 @@ fn config(server: &str, token: &str) -> Config {
 }
 
 async fn pump_until(engine: &mut Engine, what: &str, secs: u64, done: impl Fn(&App) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !done(&engine.app) {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: not within {secs} s (link {:?}, pending {})",
-            engine.app.link,
-            engine.app.pending()
-        );
-        engine.step_for(Duration::from_millis(100)).await.unwrap();
-    }
+    let held = engine
+        .run_until(Duration::from_secs(secs), done)
+        .await
+        .unwrap();
+    assert!(
+        held,
+        "{what}: not within {secs} s (link {:?}, pending {})",
+        engine.app.link,
+        engine.app.pending()
+    );
 }
 
 async fn key(engine: &mut Engine, code: KeyCode) {

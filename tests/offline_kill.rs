@@ -62,16 +62,16 @@ fn serve(db: &str, port: u16) -> Child {
 }
 
 async fn pump_until(engine: &mut Engine, what: &str, secs: u64, done: impl Fn(&App) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !done(&engine.app) {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: not within {secs} s (link {:?}, pending {})",
-            engine.app.link,
-            engine.app.pending()
-        );
-        engine.step_for(Duration::from_millis(50)).await.unwrap();
-    }
+    let held = engine
+        .run_until(Duration::from_secs(secs), done)
+        .await
+        .unwrap();
+    assert!(
+        held,
+        "{what}: not within {secs} s (link {:?}, pending {})",
+        engine.app.link,
+        engine.app.pending()
+    );
 }
 
 async fn command(engine: &mut Engine, line: &str) {

@@ -5,6 +5,7 @@
 //! machine, as the targets require.
 
 mod console;
+mod offline;
 pub mod proxy;
 mod snapshot;
 mod sse;
@@ -20,6 +21,7 @@ use crate::server::{self, Running};
 use crate::store::{self, Store};
 
 pub use console::console;
+pub use offline::offline;
 pub use snapshot::snapshot;
 pub use sse::sse;
 pub use writes::{incident as writes_incident, writes};

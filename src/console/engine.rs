@@ -162,6 +162,30 @@ impl Engine {
         }
     }
 
+    /// Steps until `done` holds or `within` passes; says whether it held.
+    pub async fn run_until(
+        &mut self,
+        within: std::time::Duration,
+        done: impl Fn(&App) -> bool,
+    ) -> anyhow::Result<bool> {
+        let deadline = std::time::Instant::now() + within;
+        while !done(&self.app) {
+            if std::time::Instant::now() >= deadline {
+                return Ok(false);
+            }
+            self.step_for(std::time::Duration::from_millis(50)).await?;
+        }
+        Ok(true)
+    }
+
+    /// Queues a change exactly as a key that makes it would.
+    pub async fn submit(&mut self, call: super::action::ApiCall) -> anyhow::Result<()> {
+        let entry = self.outbox.push(&call).await?;
+        update(&mut self.app, Action::Net(NetEvent::Queued(entry)));
+        self.wake.notify_one();
+        Ok(())
+    }
+
     async fn batch(&mut self, first: Action) -> anyhow::Result<Flow> {
         if let Flow::Quit = self.handle(first).await? {
             return Ok(Flow::Quit);
@@ -192,12 +216,8 @@ impl Engine {
                     let _ = std::io::stdout().write_all(b"\x07");
                     let _ = std::io::stdout().flush();
                 }
-                Effect::Call(call) => {
-                    // Durable (fsync) before the officer sees it as queued.
-                    let entry = self.outbox.push(&call).await?;
-                    update(&mut self.app, Action::Net(NetEvent::Queued(entry)));
-                    self.wake.notify_one();
-                }
+                // Durable (fsync) before the officer sees it as queued.
+                Effect::Call(call) => self.submit(call).await?,
                 Effect::Reapply { seq, call } => {
                     let entry = self.outbox.push(&call).await?;
                     self.outbox.remove(seq).await?;

@@ -17,7 +17,9 @@ use crate::client::{Client, ClientError};
 
 /// Silence longer than this (three heartbeats) means the link is dead.
 const STALL: Duration = Duration::from_secs(45);
-const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// Reconnect attempts back off to this: short, because the end of an outage
+/// should be noticed within a couple of seconds, and one attempt costs a SYN.
+const BACKOFF_MAX: Duration = Duration::from_millis(1500);
 /// Failed reconnects before the header says OFFLINE rather than RECONNECTING.
 const OFFLINE_AFTER: u32 = 3;
 
