@@ -558,17 +558,11 @@ async fn audit_verify_reports_a_row_altered_in_the_file() {
     let ok = ts.client(Role::Observer).verify().await.unwrap();
     assert!(ok.ok);
     assert_eq!(ok.events, ts.head().await);
-    // Someone edits the database file behind the server's back.
-    let url = format!("sqlite://{}", ts.db_path.display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("UPDATE events SET data = replace(data, 'report 1', 'report X') WHERE kind = 'incident.created' AND data LIKE '%report 1%'")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let altered: i64 = sqlx::query_scalar("SELECT seq FROM events WHERE data LIKE '%report X%'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    // Someone edits the database behind the server's back.
+    ts.raw_execute("UPDATE events SET data = replace(data, 'report 1', 'report X') WHERE kind = 'incident.created' AND data LIKE '%report 1%'").await;
+    let altered = ts
+        .raw_i64("SELECT seq FROM events WHERE data LIKE '%report X%'")
+        .await;
     let bad = ts.client(Role::Observer).verify().await.unwrap();
     assert!(!bad.ok);
     assert_eq!(bad.first_bad_seq, Some(altered as u64));

@@ -9,6 +9,8 @@
 mod apply;
 mod decide;
 mod error;
+pub mod postgres;
+mod query;
 pub mod sqlite;
 
 pub use apply::{Actor, Command, Idempotency, Outcome, Request};
@@ -68,10 +70,10 @@ pub trait Store: Send + Sync + 'static {
     fn verify(&self) -> BoxFuture<'_, StoreResult<VerifyReport>>;
 }
 
-/// Opens the store a database URL names: `sqlite://PATH` or a bare path.
+/// Opens the store a database URL names: `postgres://…`, `sqlite://PATH` or a bare path.
 pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        anyhow::bail!("PostgreSQL is not supported yet by this build; use a SQLite path");
+        return Ok(Arc::new(postgres::PgStore::open(url).await?));
     }
     Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
 }

@@ -1,4 +1,7 @@
-//! A real server on 127.0.0.1 (port 0) over a fresh SQLite file, seeded, with one officer per role.
+//! A real server on 127.0.0.1 (port 0), seeded, with one officer per role,
+//! over a fresh SQLite file — or, with `TANDEM_TEST_STORE=postgres`, over a
+//! fresh PostgreSQL database made on `TANDEM_TEST_POSTGRES_URL` and dropped
+//! afterwards. The same tests run against both stores.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -22,14 +25,75 @@ pub struct TestServer {
     pub agency: Agency,
     pub other_agency: Agency,
     running: Option<Running>,
+    /// (admin URL, database) of a PostgreSQL test database to drop.
+    postgres: Option<(String, String)>,
     _dir: tempfile::TempDir,
+}
+
+/// The store the tests run against this time.
+pub fn postgres_requested() -> bool {
+    std::env::var("TANDEM_TEST_STORE").is_ok_and(|s| s == "postgres")
+}
+
+/// Makes a fresh PostgreSQL database; returns (admin URL, name, URL of the new one).
+pub async fn fresh_postgres() -> (String, String, String) {
+    use sqlx::Connection;
+    let admin = std::env::var("TANDEM_TEST_POSTGRES_URL")
+        .expect("TANDEM_TEST_STORE=postgres needs TANDEM_TEST_POSTGRES_URL");
+    let name = format!("tandem_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("PostgreSQL is reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(admin.clone());
+    (admin.clone(), name.clone(), format!("{base}/{name}"))
+}
+
+pub fn drop_postgres(admin: String, name: String) {
+    let _ = std::thread::spawn(move || {
+        use sqlx::Connection;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                )))
+                .execute(&mut c)
+                .await;
+            }
+        })
+    })
+    .join();
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.postgres.take() {
+            drop_postgres(admin, name);
+        }
+    }
 }
 
 impl TestServer {
     pub async fn start() -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("tandem.db");
-        let store = store::open(db_path.to_str().unwrap()).await.unwrap();
+        let (url, postgres) = if postgres_requested() {
+            let (admin, name, url) = fresh_postgres().await;
+            (url, Some((admin, name)))
+        } else {
+            (db_path.display().to_string(), None)
+        };
+        let store = store::open(&url).await.unwrap();
         Seed::embedded().load(store.as_ref()).await.unwrap();
         let agencies = store.agencies().await.unwrap();
         let agency = agencies.iter().find(|a| a.code == "LCG-W").unwrap().clone();
@@ -58,6 +122,7 @@ impl TestServer {
             agency,
             other_agency,
             running: Some(running),
+            postgres,
             _dir: dir,
         }
     }
@@ -76,6 +141,54 @@ impl TestServer {
 
     pub async fn head(&self) -> u64 {
         self.store.head().await.unwrap()
+    }
+
+    /// Runs SQL straight on the database, behind the server's back.
+    pub async fn raw_execute(&self, sql: &str) {
+        match &self.postgres {
+            Some((admin, name)) => {
+                let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+                let pool = sqlx::PgPool::connect(&url).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            None => {
+                let pool =
+                    sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db_path.display()))
+                        .await
+                        .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
+    /// One integer from a query run straight on the database.
+    pub async fn raw_i64(&self, sql: &str) -> i64 {
+        match &self.postgres {
+            Some((admin, name)) => {
+                let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+                let pool = sqlx::PgPool::connect(&url).await.unwrap();
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+            None => {
+                let pool =
+                    sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db_path.display()))
+                        .await
+                        .unwrap();
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        }
     }
 
     pub async fn shutdown(mut self) {

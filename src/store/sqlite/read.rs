@@ -6,7 +6,6 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use uuid::Uuid;
@@ -14,13 +13,8 @@ use uuid::Uuid;
 use crate::api::{CentreInfo, IncidentDetail, IncidentQuery, Page, TaskQuery, VerifyReport};
 use crate::model::event::GENESIS_HASH;
 use crate::model::{Centre, Event, Incident, Note, Task};
+use crate::store::query::{self, Chunker, SNAPSHOT_PAGE, parse_cursor, parse_time};
 use crate::store::{OfficerRecord, StoreError, StoreResult};
-
-const SNAPSHOT_CHUNK: usize = 256 * 1024;
-/// Rows SQLite concatenates per query while streaming a snapshot.
-const SNAPSHOT_PAGE: usize = 2000;
-const PAGE_DEFAULT: u32 = 100;
-const PAGE_MAX: u32 = 1000;
 
 pub async fn all<T: DeserializeOwned>(pool: &SqlitePool, sql: &'static str) -> StoreResult<Vec<T>> {
     let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(pool).await?;
@@ -143,27 +137,8 @@ pub async fn incident(pool: &SqlitePool, id: Uuid) -> StoreResult<Option<Inciden
     }))
 }
 
-fn parse_time(field: &str, value: &str) -> StoreResult<i64> {
-    OffsetDateTime::parse(value, &Rfc3339)
-        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-        .map_err(|_| {
-            crate::model::DomainError::invalid(field, format!("`{value}` is not an RFC 3339 time"))
-                .into()
-        })
-}
-
-/// Cursor: `<reported_at_ms>:<id>` of the last row of the previous page.
-fn parse_cursor(c: &str) -> StoreResult<(i64, String)> {
-    c.split_once(':')
-        .and_then(|(ms, id)| Some((ms.parse().ok()?, id.to_string())))
-        .ok_or_else(|| {
-            crate::model::DomainError::invalid("cursor", "is not a cursor this server issued")
-                .into()
-        })
-}
-
 pub async fn search_incidents(pool: &SqlitePool, q: IncidentQuery) -> StoreResult<Page<Incident>> {
-    let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    let limit = query::limit(q.limit);
     let mut b: QueryBuilder<Sqlite> =
         QueryBuilder::new("SELECT reported_at_ms, id, data FROM incidents WHERE 1 = 1");
     if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
@@ -221,7 +196,7 @@ pub async fn search_incidents(pool: &SqlitePool, q: IncidentQuery) -> StoreResul
 }
 
 pub async fn tasks(pool: &SqlitePool, q: TaskQuery) -> StoreResult<Page<Task>> {
-    let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    let limit = query::limit(q.limit);
     let mut b: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, data FROM tasks WHERE 1 = 1");
     if let Some(i) = q.incident {
         b.push(" AND incident_id = ").push_bind(i.to_string());
@@ -268,66 +243,37 @@ pub async fn snapshot(
     Ok(ReceiverStream::new(rx).boxed())
 }
 
-struct Chunker<'a> {
-    buf: String,
-    out: &'a mpsc::Sender<StoreResult<String>>,
-}
-
-impl Chunker<'_> {
-    async fn push(&mut self, s: &str) -> StoreResult<()> {
-        self.buf.push_str(s);
-        if self.buf.len() >= SNAPSHOT_CHUNK {
-            self.flush().await?;
+/// Appends `"name":[...]` to `w`: SQLite concatenates each page of rows
+/// itself, since per-row overhead through the driver, not I/O, bounds a snapshot.
+async fn array(
+    w: &mut Chunker<'_>,
+    conn: &mut sqlx::SqliteConnection,
+    name: &str,
+    source: &str,
+    bind: Option<i64>,
+) -> StoreResult<()> {
+    w.begin_array(name).await?;
+    let sql = format!(
+        "SELECT group_concat(data, ','), max(r) FROM \
+         (SELECT t.rowid AS r, t.data AS data FROM {source} AND t.rowid > ? ORDER BY t.rowid LIMIT {SNAPSHOT_PAGE})"
+    );
+    let mut after = 0i64;
+    loop {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        if let Some(b) = bind {
+            q = q.bind(b);
         }
-        Ok(())
+        let row = q.bind(after).fetch_one(&mut *conn).await?;
+        let (Some(json), Some(last)) = (
+            row.get::<Option<String>, _>(0),
+            row.get::<Option<i64>, _>(1),
+        ) else {
+            break;
+        };
+        w.item(&json).await?;
+        after = last;
     }
-
-    async fn flush(&mut self) -> StoreResult<()> {
-        let chunk = std::mem::replace(&mut self.buf, String::with_capacity(SNAPSHOT_CHUNK + 4096));
-        self.out
-            .send(Ok(chunk))
-            .await
-            .map_err(|_| StoreError::Unavailable("snapshot reader went away".into()))
-    }
-
-    /// Appends `"name":[...]` with the `data` of every row of `source` (an
-    /// alias `t`, a FROM and a WHERE), concatenated by SQLite itself a page at
-    /// a time: per-row overhead through the driver, not I/O, bounds a snapshot.
-    async fn array(
-        &mut self,
-        conn: &mut sqlx::SqliteConnection,
-        name: &str,
-        source: &str,
-        bind: Option<i64>,
-    ) -> StoreResult<()> {
-        self.push(&format!(",\"{name}\":[")).await?;
-        let sql = format!(
-            "SELECT group_concat(data, ','), max(r) FROM \
-             (SELECT t.rowid AS r, t.data AS data FROM {source} AND t.rowid > ? ORDER BY t.rowid LIMIT {SNAPSHOT_PAGE})"
-        );
-        let mut after = 0i64;
-        let mut first = true;
-        loop {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            if let Some(b) = bind {
-                q = q.bind(b);
-            }
-            let row = q.bind(after).fetch_one(&mut *conn).await?;
-            let (Some(json), Some(last)) = (
-                row.get::<Option<String>, _>(0),
-                row.get::<Option<i64>, _>(1),
-            ) else {
-                break;
-            };
-            if !first {
-                self.buf.push(',');
-            }
-            first = false;
-            self.push(&json).await?;
-            after = last;
-        }
-        self.push("]").await
-    }
+    w.end_array().await
 }
 
 async fn write_snapshot(
@@ -340,19 +286,18 @@ async fn write_snapshot(
         let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events").fetch_one(&mut *conn).await?;
         let cutoff = (OffsetDateTime::now_utc() - time::Duration::hours(closed_within_hours.into())).unix_timestamp() * 1000;
         let centres: Vec<CentreInfo> = Centre::ALL.iter().map(|c| CentreInfo { code: *c, name: c.name().into() }).collect();
-        let mut w = Chunker { buf: String::with_capacity(SNAPSHOT_CHUNK + 4096), out };
+        let mut w = Chunker::new(out);
         w.push(&format!("{{\"seq\":{},\"centres\":{}", seq.unwrap_or(0), serde_json::to_string(&centres)?)).await?;
-        w.array(conn, "agencies", "agencies t WHERE 1 = 1", None).await?;
-        w.array(conn, "units", "units t WHERE 1 = 1", None).await?;
-        w.array(conn, "incidents", "incidents t WHERE (t.is_open = 1 OR t.closed_at_ms >= ?)", Some(cutoff)).await?;
-        w.array(
-            conn,
+        array(&mut w, conn, "agencies", "agencies t WHERE 1 = 1", None).await?;
+        array(&mut w, conn, "units", "units t WHERE 1 = 1", None).await?;
+        array(&mut w, conn, "incidents", "incidents t WHERE (t.is_open = 1 OR t.closed_at_ms >= ?)", Some(cutoff)).await?;
+        array(&mut w, conn,
             "tasks",
             "tasks t JOIN incidents i ON i.id = t.incident_id WHERE (i.is_open = 1 OR i.closed_at_ms >= ?)",
             Some(cutoff),
         )
         .await?;
-        w.array(conn, "officers", "officers t WHERE 1 = 1", None).await?;
+        array(&mut w, conn, "officers", "officers t WHERE 1 = 1", None).await?;
         w.push("}").await?;
         w.flush().await
     }
