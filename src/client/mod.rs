@@ -12,6 +12,9 @@ pub mod outbox;
 
 pub use events::{EventStream, parse_sse};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use reqwest::{Method, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -55,38 +58,91 @@ impl ClientError {
 
 pub type ClientResult<T> = Result<T, ClientError>;
 
+/// The API client. It knows every instance it may use and moves to the
+/// next one when the current one cannot be reached (failover); whichever
+/// instance answers, the data is the same (one shared database).
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
-    base: String,
+    servers: Arc<[String]>,
+    current: Arc<AtomicUsize>,
     token: String,
+}
+
+/// A request and the instance it was built for.
+struct Req {
+    rb: reqwest::RequestBuilder,
+    server: usize,
+}
+
+impl Req {
+    fn query<T: Serialize + ?Sized>(mut self, q: &T) -> Req {
+        self.rb = self.rb.query(q);
+        self
+    }
 }
 
 impl Client {
     pub fn new(server: &str, token: &str) -> ClientResult<Client> {
+        Client::with_servers(&[server.to_string()], token)
+    }
+
+    /// A client for several instances of one deployment, tried in turn.
+    pub fn with_servers(servers: &[String], token: &str) -> ClientResult<Client> {
         let http = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(5))
             .tcp_nodelay(true)
             .build()?;
+        let servers: Vec<String> = servers
+            .iter()
+            .map(|s| s.trim().trim_end_matches('/').to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if servers.is_empty() {
+            return Err(ClientError::Decode("no server URL given".into()));
+        }
         Ok(Client {
             http,
-            base: server.trim_end_matches('/').to_string(),
+            servers: servers.into(),
+            current: Arc::new(AtomicUsize::new(0)),
             token: token.to_string(),
         })
     }
 
+    /// The instance in use now.
     pub fn server(&self) -> &str {
-        &self.base
+        &self.servers[self.current.load(Ordering::SeqCst) % self.servers.len()]
     }
 
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
+    fn request(&self, method: Method, path: &str) -> Req {
+        let server = self.current.load(Ordering::SeqCst) % self.servers.len();
+        let rb = self
+            .http
+            .request(method, format!("{}{path}", self.servers[server]))
+            .bearer_auth(&self.token);
+        Req { rb, server }
     }
 
-    async fn send<T: DeserializeOwned>(&self, rb: reqwest::RequestBuilder) -> ClientResult<T> {
-        let res = rb.send().await?;
+    /// After a network failure on `server`, move on to the next instance
+    /// (once, however many requests failed on it at the same time).
+    fn failed(&self, server: usize) {
+        let _ = self.current.compare_exchange(
+            server,
+            (server + 1) % self.servers.len(),
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
+    }
+
+    async fn dispatch(&self, req: Req) -> ClientResult<reqwest::Response> {
+        req.rb.send().await.map_err(|e| {
+            self.failed(req.server);
+            ClientError::Network(e)
+        })
+    }
+
+    async fn send<T: DeserializeOwned>(&self, req: Req) -> ClientResult<T> {
+        let res = self.dispatch(req).await?;
         let status = res.status();
         let bytes = res.bytes().await?;
         if status.is_success() {
@@ -122,14 +178,12 @@ impl Client {
         if_match: Option<u64>,
         body: &B,
     ) -> ClientResult<T> {
-        let mut rb = self
-            .request(method, path)
-            .header(IDEMPOTENCY_KEY, key)
-            .json(body);
+        let mut req = self.request(method, path);
+        req.rb = req.rb.header(IDEMPOTENCY_KEY, key).json(body);
         if let Some(v) = if_match {
-            rb = rb.header(header::IF_MATCH, format!("\"{v}\""));
+            req.rb = req.rb.header(header::IF_MATCH, format!("\"{v}\""));
         }
-        self.send(rb).await
+        self.send(req).await
     }
 
     pub async fn me(&self) -> ClientResult<Officer> {
@@ -265,12 +319,12 @@ impl Client {
 
     /// Opens the live event stream after `after` (the seq of the state already held).
     pub async fn events(&self, after: u64) -> ClientResult<EventStream> {
-        let res = self
-            .request(Method::GET, "/api/v1/events")
+        let mut req = self.request(Method::GET, "/api/v1/events");
+        req.rb = req
+            .rb
             .header("last-event-id", after.to_string())
-            .header(header::ACCEPT, "text/event-stream")
-            .send()
-            .await?;
+            .header(header::ACCEPT, "text/event-stream");
+        let res = self.dispatch(req).await?;
         match res.status() {
             StatusCode::OK => Ok(EventStream::new(res)),
             StatusCode::GONE => Err(ClientError::Gone),

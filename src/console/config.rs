@@ -25,6 +25,8 @@ pub enum ThemeName {
 pub struct Config {
     /// Base URL of `tandem serve`.
     pub server: String,
+    /// More instances of the same deployment, tried in turn when one cannot be reached.
+    pub servers: Vec<String>,
     /// Bearer token (prefer `TANDEM_TOKEN` over keeping it in a file).
     pub token: Option<String>,
     /// Ring the terminal bell for new high and critical incidents.
@@ -42,6 +44,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             server: "http://127.0.0.1:8470".into(),
+            servers: Vec::new(),
             token: None,
             bell: true,
             theme: ThemeName::Default,
@@ -60,6 +63,13 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// Every instance to use, the primary first.
+    pub fn all_servers(&self) -> Vec<String> {
+        let mut all = vec![self.server.clone()];
+        all.extend(self.servers.iter().filter(|s| **s != self.server).cloned());
+        all
+    }
+
     /// Parses config text; the error names the file, line and key.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         toml::from_str(text).map_err(|e| ConfigError {
@@ -81,7 +91,14 @@ impl Config {
             }
         };
         if let Ok(s) = std::env::var("TANDEM_SERVER") {
-            config.server = s;
+            // A comma-separated list names the instances of one deployment.
+            let mut all = s
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from);
+            config.server = all.next().unwrap_or_default();
+            config.servers = all.collect();
         }
         if let Ok(t) = std::env::var("TANDEM_TOKEN") {
             config.token = Some(t);

@@ -72,7 +72,7 @@ impl Engine {
         let keymap = Keymap::new(&config.keys)
             .map_err(anyhow::Error::msg)
             .context("in the config file")?;
-        let client = Client::new(&config.server, &token)?;
+        let client = Client::with_servers(&config.all_servers(), &token)?;
         let paths = Paths::new(state_dir, &config.server, &token);
         if let Some(dir) = paths.outbox.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
