@@ -51,6 +51,13 @@ enum Cmd {
     },
     /// Run the committed benchmarks (see BENCHMARKS.md); build with --release.
     Bench {
+        /// Run `writes` and `sse` on PostgreSQL: a fresh database is made
+        /// beside this URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) and dropped after.
+        #[arg(long, global = true)]
+        postgres: Option<String>,
+        /// Server instances over that database.
+        #[arg(long, global = true, default_value_t = 1)]
+        instances: usize,
         #[command(subcommand)]
         workload: Option<BenchCmd>,
     },
@@ -214,7 +221,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             running.wait().await?;
             Ok(())
         }
-        Some(Cmd::Bench { workload }) => {
+        Some(Cmd::Bench {
+            postgres,
+            instances,
+            workload,
+        }) => {
+            let target = tandem::bench::Target {
+                postgres,
+                instances,
+            };
             let all = [
                 BenchCmd::Writes {
                     clients: 64,
@@ -243,13 +258,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for w in chosen {
                 let line = match w {
                     BenchCmd::Writes { clients, seconds } => {
-                        tandem::bench::writes(clients, seconds).await?
+                        tandem::bench::writes(&target, clients, seconds).await?
                     }
                     BenchCmd::Sse {
                         subscribers,
                         rate,
                         seconds,
-                    } => tandem::bench::sse(subscribers, rate, seconds).await?,
+                    } => tandem::bench::sse(&target, subscribers, rate, seconds).await?,
                     BenchCmd::Console {
                         incidents,
                         tasks_per_incident,

@@ -26,9 +26,32 @@ pub use snapshot::snapshot;
 pub use sse::sse;
 pub use writes::{incident as writes_incident, writes};
 
+/// Which store a benchmark runs on.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// A PostgreSQL URL to make a fresh database next to (None: SQLite in the temp dir).
+    pub postgres: Option<String>,
+    /// Server instances over that database (PostgreSQL only).
+    pub instances: usize,
+}
+
+impl Target {
+    pub fn describe(&self) -> String {
+        match &self.postgres {
+            Some(_) => format!("PostgreSQL, {} instance(s)", self.instances.max(1)),
+            None => "SQLite".into(),
+        }
+    }
+}
+
 /// A server over a fresh database in a temporary directory.
 pub struct BenchServer {
     pub url: String,
+    /// Every instance's URL (the first is `url`).
+    pub urls: Vec<String>,
+    others: Vec<Running>,
+    /// (admin URL, name) of a fresh PostgreSQL database to drop afterwards.
+    postgres: Option<(String, String)>,
     pub store: Arc<dyn Store>,
     pub db_path: std::path::PathBuf,
     pub duty: (Officer, String),
@@ -49,10 +72,29 @@ mod tempfile_dir {
 
 impl BenchServer {
     pub async fn start() -> anyhow::Result<BenchServer> {
+        BenchServer::start_on(&Target::default()).await
+    }
+
+    pub async fn start_on(target: &Target) -> anyhow::Result<BenchServer> {
         let dir = std::env::temp_dir().join(format!("tandem-bench-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir)?;
         let db_path = dir.join("bench.db");
-        let store = store::open(db_path.to_str().unwrap_or_default()).await?;
+        let (url, postgres) = match &target.postgres {
+            Some(admin_url) => {
+                let name = format!("tandem_bench_{}", uuid::Uuid::new_v4().simple());
+                let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(admin_url).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                    .execute(&mut c)
+                    .await?;
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b)
+                    .unwrap_or(admin_url);
+                (format!("{base}/{name}"), Some((admin_url.clone(), name)))
+            }
+            None => (db_path.display().to_string(), None),
+        };
+        let store = store::open(&url).await?;
         Seed::embedded().load(store.as_ref()).await?;
         let duty = admin::add_officer(
             store.as_ref(),
@@ -72,8 +114,19 @@ impl BenchServer {
         .await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let running = server::spawn(store.clone(), listener)?;
+        let mut urls = vec![format!("http://{}", running.addr)];
+        let mut others = Vec::new();
+        for _ in 1..target.instances.max(1) {
+            let s = store::open(&url).await?;
+            let r = server::spawn(s, tokio::net::TcpListener::bind("127.0.0.1:0").await?)?;
+            urls.push(format!("http://{}", r.addr));
+            others.push(r);
+        }
         Ok(BenchServer {
-            url: format!("http://{}", running.addr),
+            url: urls[0].clone(),
+            urls,
+            others,
+            postgres,
             store,
             db_path,
             duty,
@@ -84,8 +137,29 @@ impl BenchServer {
     }
 
     pub async fn stop(self) -> anyhow::Result<()> {
+        for r in self.others {
+            r.shutdown().await?;
+        }
         self.running.shutdown().await?;
+        if let Some((admin_url, name)) = self.postgres {
+            let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(&mut c)
+            .await?;
+        }
         Ok(())
+    }
+
+    /// The database URL the benchmark wrote to (PostgreSQL) or None (SQLite).
+    pub fn postgres_url(&self) -> Option<String> {
+        self.postgres.as_ref().map(|(admin, name)| {
+            format!(
+                "{}/{name}",
+                admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin)
+            )
+        })
     }
 }
 

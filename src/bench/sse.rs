@@ -5,17 +5,22 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{BenchServer, ms, percentile};
+use super::{BenchServer, Target, ms, percentile};
 use crate::client::{Client, new_key};
 
 /// `subscribers` streams while writers commit `rate` events/s for `seconds`.
-pub async fn sse(subscribers: usize, rate: u64, seconds: u64) -> anyhow::Result<String> {
-    let server = BenchServer::start().await?;
+pub async fn sse(
+    target: &Target,
+    subscribers: usize,
+    rate: u64,
+    seconds: u64,
+) -> anyhow::Result<String> {
+    let server = BenchServer::start_on(target).await?;
     let head = server.store.head().await?;
     let total = (rate * seconds) as usize;
     let mut readers = Vec::new();
-    for _ in 0..subscribers {
-        let client = Client::new(&server.url, &server.duty.1)?;
+    for n in 0..subscribers {
+        let client = Client::new(&server.urls[n % server.urls.len()], &server.duty.1)?;
         let mut stream = client.events(head).await?;
         readers.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(total);
@@ -39,7 +44,11 @@ pub async fn sse(subscribers: usize, rate: u64, seconds: u64) -> anyhow::Result<
     let started = Instant::now();
     let mut ws = Vec::new();
     for w in 0..writers {
-        let client = Client::new(&server.url, &server.duty.1)?;
+        // Writers on the other instance when there are two: events cross instances.
+        let client = Client::new(
+            &server.urls[(w as usize + 1) % server.urls.len()],
+            &server.duty.1,
+        )?;
         let per_writer = total as u64 / writers;
         ws.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(interval);
@@ -68,7 +77,8 @@ pub async fn sse(subscribers: usize, rate: u64, seconds: u64) -> anyhow::Result<
     lat.sort();
     server.stop().await?;
     Ok(format!(
-        "sse: {subscribers} subscribers, {} events in {:.1} s ({:.0}/s): {} deliveries, {short} subscribers short; commit-to-arrival p50 {}, p99 {}, max {}",
+        "sse ({}): {subscribers} subscribers, {} events in {:.1} s ({:.0}/s): {} deliveries, {short} subscribers short; commit-to-arrival p50 {}, p99 {}, max {}",
+        target.describe(),
         total,
         wrote_in.as_secs_f64(),
         total as f64 / wrote_in.as_secs_f64(),

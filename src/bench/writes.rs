@@ -8,7 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, QueryBuilder, Sqlite};
 use uuid::Uuid;
 
-use super::{BenchServer, ms, percentile};
+use super::{BenchServer, Target, ms, percentile};
 use crate::api::{IncidentPatch, NewIncident, NewTask};
 use crate::client::{Client, new_key};
 use crate::model::{Category, Location, Severity};
@@ -47,8 +47,8 @@ pub fn incident(n: usize) -> NewIncident {
     }
 }
 
-pub async fn writes(clients: usize, seconds: u64) -> anyhow::Result<String> {
-    let server = BenchServer::start().await?;
+pub async fn writes(target: &Target, clients: usize, seconds: u64) -> anyhow::Result<String> {
+    let server = BenchServer::start_on(target).await?;
     let agency = server
         .store
         .agencies()
@@ -60,7 +60,7 @@ pub async fn writes(clients: usize, seconds: u64) -> anyhow::Result<String> {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let client = Client::new(&server.url, &server.duty.1)?;
+        let client = Client::new(&server.urls[c % server.urls.len()], &server.duty.1)?;
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut failed = 0usize;
@@ -133,8 +133,16 @@ pub async fn writes(clients: usize, seconds: u64) -> anyhow::Result<String> {
     }
     let elapsed = started.elapsed().as_secs_f64().max(seconds as f64);
     lat.sort();
-    let raw_row = raw_sqlite(lat.len().clamp(500, 2000), 1).await?;
-    let raw_batch = raw_sqlite(20_000, 1000).await?;
+    let (raw_row, raw_batch) = match server.postgres_url() {
+        Some(url) => (
+            raw_postgres(&url, lat.len().clamp(500, 2000), 1).await?,
+            raw_postgres(&url, 20_000, 1000).await?,
+        ),
+        None => (
+            raw_sqlite(lat.len().clamp(500, 2000), 1).await?,
+            raw_sqlite(20_000, 1000).await?,
+        ),
+    };
     let report = WriteReport {
         clients,
         seconds: elapsed,
@@ -148,9 +156,10 @@ pub async fn writes(clients: usize, seconds: u64) -> anyhow::Result<String> {
     };
     server.stop().await?;
     Ok(format!(
-        "writes: {} clients, {:.0} s: {} acknowledged ({} failed) = {:.0} mutations/s; p50 {}, p99 {}\n\
-         raw SQLite, same rows (incident + event), synchronous=FULL: {:.0} rows/s committing each row, {:.0} rows/s in transactions of 1000\n\
-         ratio: server {:.1}x the one-fsync-per-row ceiling",
+        "writes ({}): {} clients, {:.0} s: {} acknowledged ({} failed) = {:.0} mutations/s; p50 {}, p99 {}\n\
+         raw inserts of the same rows (incident + event), durable commits: {:.0} rows/s committing each row, {:.0} rows/s in transactions of 1000\n\
+         ratio: server {:.1}x the commit-per-row ceiling",
+        target.describe(),
         report.clients,
         report.seconds,
         report.acked,
@@ -219,6 +228,62 @@ async fn raw_sqlite(rows: usize, per_tx: usize) -> anyhow::Result<f64> {
                     .push_bind("incident")
                     .push_bind(id.clone())
                     .push_bind(1)
+                    .push_bind(data.clone())
+                    .push_bind("")
+                    .push_bind("");
+            });
+            b.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(rows as f64 / start.elapsed().as_secs_f64())
+}
+
+/// The same rows straight into the benchmark's PostgreSQL database (seq far
+/// above the server's), committed per row or in batches; returns rows/s.
+async fn raw_postgres(url: &str, rows: usize, per_tx: usize) -> anyhow::Result<f64> {
+    use sqlx::Postgres;
+    let mut conn = <sqlx::PgConnection as Connection>::connect(url).await?;
+    let data = serde_json::to_string(&incident(0))?;
+    let base: i64 = 1_000_000_000 + (Uuid::new_v4().as_u128() % 1_000_000) as i64 * 100_000;
+    let start = Instant::now();
+    let mut written = 0;
+    while written < rows {
+        let n = per_tx.min(rows - written);
+        let ids: Vec<(usize, String)> = (written + 1..=written + n)
+            .map(|i| (i, Uuid::now_v7().to_string()))
+            .collect();
+        written += n;
+        let mut tx = conn.begin().await?;
+        for chunk in ids.chunks(500) {
+            let mut b: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO incidents (id, reference, centre, status, severity, category, is_open, reported_at_ms, search, version, data) ",
+            );
+            b.push_values(chunk, |mut r, (i, id)| {
+                r.push_bind(id.clone())
+                    .push_bind(format!("RAW-{base}-{i:07}"))
+                    .push_bind("TRP")
+                    .push_bind("reported")
+                    .push_bind("medium")
+                    .push_bind("smuggling_fuel")
+                    .push_bind(false)
+                    .push_bind(0i64)
+                    .push_bind("")
+                    .push_bind(1i64)
+                    .push_bind(data.clone());
+            });
+            b.build().execute(&mut *tx).await?;
+            let mut b: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO events (seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash) ",
+            );
+            b.push_values(chunk, |mut r, (i, id)| {
+                r.push_bind(base + *i as i64)
+                    .push_bind("")
+                    .push_bind("")
+                    .push_bind("incident.created")
+                    .push_bind("incident")
+                    .push_bind(id.clone())
+                    .push_bind(1i64)
                     .push_bind(data.clone())
                     .push_bind("")
                     .push_bind("");
