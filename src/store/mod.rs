@@ -7,6 +7,7 @@
 //! into one transaction (group commit) so one fsync acknowledges many.
 
 mod apply;
+pub mod buffer;
 mod decide;
 mod error;
 pub mod postgres;

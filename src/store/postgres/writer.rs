@@ -16,12 +16,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPool};
-use sqlx::{Connection, PgConnection, Row as _};
+use sqlx::{Connection, PgConnection, Postgres, QueryBuilder, Row as _};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::model::{EntityKind, Event};
-use crate::store::apply::{self, Head, Idempotency, Outcome, Request, Row, WriteTx};
+use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Unit};
+use crate::store::apply::{self, Head, Outcome, Request};
+use crate::store::buffer::{Answer, Buffered, Bulk};
 use crate::store::{StoreError, StoreResult};
 
 const MAX_BATCH: usize = 256;
@@ -73,13 +74,15 @@ async fn run_batch(conn: &mut PgConnection, batch: &[Job]) -> Result<BatchResult
         .await?;
     let mut head = read_head(&mut tx).await?;
     let mut results = Vec::with_capacity(batch.len());
+    let mut buffered = Buffered::new(&mut *tx);
     for job in batch {
-        let result = apply::apply(&mut *tx, &mut head, &job.request).await;
+        let result = apply::apply(&mut buffered, &mut head, &job.request).await;
         if let Err(StoreError::Database(e)) = result {
             return Err(StoreError::Database(e));
         }
         results.push(result);
     }
+    buffered.flush().await?;
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
         .bind(head.seq.to_string())
@@ -161,7 +164,10 @@ fn millis(t: time::OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-impl WriteTx for PgConnection {
+/// Rows per multi-row INSERT: well under PostgreSQL's 65,535 bound parameters.
+const ROWS_PER_STATEMENT: usize = 500;
+
+impl Bulk for PgConnection {
     async fn idempotent(
         &mut self,
         actor: &str,
@@ -185,26 +191,6 @@ impl WriteTx for PgConnection {
         }))
     }
 
-    async fn remember(
-        &mut self,
-        actor: &str,
-        key: &Idempotency,
-        outcome: &Outcome,
-        at: i64,
-    ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO idempotency (actor, key, request_hash, status, etag, body, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(actor)
-            .bind(&key.key)
-            .bind(&key.request_hash)
-            .bind(outcome.status as i64)
-            .bind(outcome.etag.map(|v| v as i64))
-            .bind(&outcome.body)
-            .bind(at)
-            .execute(&mut *self)
-            .await?;
-        Ok(())
-    }
-
     async fn load(&mut self, entity: EntityKind, id: Uuid) -> StoreResult<Option<String>> {
         let sql = format!("SELECT data FROM {} WHERE id = $1", table(entity));
         Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
@@ -222,84 +208,138 @@ impl WriteTx for PgConnection {
         )
     }
 
-    async fn next_reference_number(&mut self, centre: &str, year: i32) -> StoreResult<u32> {
-        let n: i64 = sqlx::query_scalar(
-            "INSERT INTO reference_counters (centre, year, n) VALUES ($1, $2, 1)
-             ON CONFLICT (centre, year) DO UPDATE SET n = reference_counters.n + 1 RETURNING n",
-        )
-        .bind(centre)
-        .bind(year as i64)
-        .fetch_one(&mut *self)
-        .await?;
-        Ok(n as u32)
+    async fn counter(&mut self, centre: &str, year: i32) -> StoreResult<Option<u32>> {
+        let n: Option<i64> =
+            sqlx::query_scalar("SELECT n FROM reference_counters WHERE centre = $1 AND year = $2")
+                .bind(centre)
+                .bind(year as i64)
+                .fetch_optional(&mut *self)
+                .await?;
+        Ok(n.map(|n| n as u32))
     }
 
-    async fn put(&mut self, row: Row<'_>, json: &str) -> StoreResult<()> {
-        let q = match row {
-            Row::Incident(i) => sqlx::query(
-                "INSERT INTO incidents (id, reference, centre, status, severity, category, lead_agency_id, is_open,
-                 closed_at_ms, reported_at_ms, search, version, data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)
-                 ON CONFLICT (id) DO UPDATE SET reference = EXCLUDED.reference, centre = EXCLUDED.centre, status = EXCLUDED.status,
-                 severity = EXCLUDED.severity, category = EXCLUDED.category, lead_agency_id = EXCLUDED.lead_agency_id,
-                 is_open = EXCLUDED.is_open, closed_at_ms = EXCLUDED.closed_at_ms, reported_at_ms = EXCLUDED.reported_at_ms,
+    async fn write_incidents(&mut self, rows: &[(Incident, String)]) -> StoreResult<()> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut b: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO incidents (id, reference, centre, status, severity, category, lead_agency_id, is_open, \
+                 closed_at_ms, reported_at_ms, search, version, data) ",
+            );
+            b.push_values(chunk, |mut r, (i, json)| {
+                r.push_bind(i.id.to_string())
+                    .push_bind(i.reference.clone())
+                    .push_bind(i.centre.as_str())
+                    .push_bind(i.status.as_str())
+                    .push_bind(i.severity.as_str())
+                    .push_bind(i.category.as_str())
+                    .push_bind(i.lead_agency_id.map(|a| a.to_string()))
+                    .push_bind(i.status.is_open())
+                    .push_bind(i.closed_at.map(millis))
+                    .push_bind(millis(i.reported_at))
+                    .push_bind(
+                        format!("{}\n{}\n{}", i.reference, i.title, i.description).to_lowercase(),
+                    )
+                    .push_bind(i.version as i64)
+                    .push_bind(json.clone());
+            });
+            b.push(
+                " ON CONFLICT (id) DO UPDATE SET reference = EXCLUDED.reference, centre = EXCLUDED.centre, status = EXCLUDED.status, \
+                 severity = EXCLUDED.severity, category = EXCLUDED.category, lead_agency_id = EXCLUDED.lead_agency_id, \
+                 is_open = EXCLUDED.is_open, closed_at_ms = EXCLUDED.closed_at_ms, reported_at_ms = EXCLUDED.reported_at_ms, \
                  search = EXCLUDED.search, version = EXCLUDED.version, data = EXCLUDED.data",
-            )
-            .bind(i.id.to_string())
-            .bind(&i.reference)
-            .bind(i.centre.as_str())
-            .bind(i.status.as_str())
-            .bind(i.severity.as_str())
-            .bind(i.category.as_str())
-            .bind(i.lead_agency_id.map(|a| a.to_string()))
-            .bind(i.status.is_open())
-            .bind(i.closed_at.map(millis))
-            .bind(millis(i.reported_at))
-            .bind(format!("{}\n{}\n{}", i.reference, i.title, i.description).to_lowercase())
-            .bind(i.version as i64)
-            .bind(json),
-            Row::Task(t) => sqlx::query(
-                "INSERT INTO tasks (id, incident_id, agency_id, status, is_open, version, data) VALUES ($1,$2,$3,$4,$5,$6,$7)
-                 ON CONFLICT (id) DO UPDATE SET incident_id = EXCLUDED.incident_id, agency_id = EXCLUDED.agency_id,
+            );
+            b.build().execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
+    async fn write_tasks(&mut self, rows: &[(Task, String)]) -> StoreResult<()> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut b: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO tasks (id, incident_id, agency_id, status, is_open, version, data) ",
+            );
+            b.push_values(chunk, |mut r, (t, json)| {
+                r.push_bind(t.id.to_string())
+                    .push_bind(t.incident_id.to_string())
+                    .push_bind(t.agency_id.to_string())
+                    .push_bind(t.status.as_str())
+                    .push_bind(t.status.is_open())
+                    .push_bind(t.version as i64)
+                    .push_bind(json.clone());
+            });
+            b.push(
+                " ON CONFLICT (id) DO UPDATE SET incident_id = EXCLUDED.incident_id, agency_id = EXCLUDED.agency_id, \
                  status = EXCLUDED.status, is_open = EXCLUDED.is_open, version = EXCLUDED.version, data = EXCLUDED.data",
-            )
-            .bind(t.id.to_string())
-            .bind(t.incident_id.to_string())
-            .bind(t.agency_id.to_string())
-            .bind(t.status.as_str())
-            .bind(t.status.is_open())
-            .bind(t.version as i64)
-            .bind(json),
-            Row::Note(n) => sqlx::query("INSERT INTO notes (id, incident_id, at_ms, data) VALUES ($1, $2, $3, $4)")
-                .bind(n.id.to_string())
-                .bind(n.incident_id.to_string())
-                .bind(millis(n.at))
-                .bind(json),
-            Row::Agency(a) => sqlx::query(
-                "INSERT INTO agencies (id, code, version, data) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, version = EXCLUDED.version, data = EXCLUDED.data",
-            )
-            .bind(a.id.to_string())
-            .bind(&a.code)
-            .bind(a.version as i64)
-            .bind(json),
-            Row::Unit(u) => sqlx::query(
-                "INSERT INTO units (id, agency_id, callsign, version, data) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (id) DO UPDATE SET agency_id = EXCLUDED.agency_id, callsign = EXCLUDED.callsign,
+            );
+            b.build().execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
+    async fn write_notes(&mut self, rows: &[(Note, String)]) -> StoreResult<()> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut b: QueryBuilder<Postgres> =
+                QueryBuilder::new("INSERT INTO notes (id, incident_id, at_ms, data) ");
+            b.push_values(chunk, |mut r, (n, json)| {
+                r.push_bind(n.id.to_string())
+                    .push_bind(n.incident_id.to_string())
+                    .push_bind(millis(n.at))
+                    .push_bind(json.clone());
+            });
+            b.build().execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
+    async fn write_units(&mut self, rows: &[(Unit, String)]) -> StoreResult<()> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut b: QueryBuilder<Postgres> =
+                QueryBuilder::new("INSERT INTO units (id, agency_id, callsign, version, data) ");
+            b.push_values(chunk, |mut r, (u, json)| {
+                r.push_bind(u.id.to_string())
+                    .push_bind(u.agency_id.to_string())
+                    .push_bind(u.callsign.clone())
+                    .push_bind(u.version as i64)
+                    .push_bind(json.clone());
+            });
+            b.push(
+                " ON CONFLICT (id) DO UPDATE SET agency_id = EXCLUDED.agency_id, callsign = EXCLUDED.callsign, \
                  version = EXCLUDED.version, data = EXCLUDED.data",
+            );
+            b.build().execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
+    async fn write_agency(&mut self, a: &Agency, json: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO agencies (id, code, version, data) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, version = EXCLUDED.version, data = EXCLUDED.data",
+        )
+        .bind(a.id.to_string())
+        .bind(&a.code)
+        .bind(a.version as i64)
+        .bind(json)
+        .execute(&mut *self)
+        .await?;
+        Ok(())
+    }
+
+    async fn write_officer(
+        &mut self,
+        officer: &Officer,
+        token_hash: Option<&str>,
+        revoked: bool,
+        json: &str,
+    ) -> StoreResult<()> {
+        let q = match token_hash {
+            Some(hash) => sqlx::query(
+                "INSERT INTO officers (id, token_hash, revoked, data) VALUES ($1, $2, $3, $4)",
             )
-            .bind(u.id.to_string())
-            .bind(u.agency_id.to_string())
-            .bind(&u.callsign)
-            .bind(u.version as i64)
+            .bind(officer.id.to_string())
+            .bind(hash)
+            .bind(revoked)
             .bind(json),
-            Row::Officer { officer, token_hash: Some(hash), revoked } => {
-                sqlx::query("INSERT INTO officers (id, token_hash, revoked, data) VALUES ($1, $2, $3, $4)")
-                    .bind(officer.id.to_string())
-                    .bind(hash)
-                    .bind(revoked)
-                    .bind(json)
-            }
-            Row::Officer { officer, token_hash: None, revoked } => sqlx::query("UPDATE officers SET revoked = $1, data = $2 WHERE id = $3")
+            None => sqlx::query("UPDATE officers SET revoked = $1, data = $2 WHERE id = $3")
                 .bind(revoked)
                 .bind(json)
                 .bind(officer.id.to_string()),
@@ -308,23 +348,56 @@ impl WriteTx for PgConnection {
         Ok(())
     }
 
-    async fn append(&mut self, e: &Event) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO events (seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(e.seq as i64)
-        .bind(&e.at)
-        .bind(&e.actor)
-        .bind(e.kind.as_str())
-        .bind(e.entity.as_str())
-        .bind(e.entity_id.to_string())
-        .bind(e.version as i64)
-        .bind(e.data.get())
-        .bind(&e.prev_hash)
-        .bind(&e.hash)
-        .execute(&mut *self)
-        .await?;
+    async fn write_events(&mut self, events: &[Event]) -> StoreResult<()> {
+        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+            let mut b: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO events (seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash) ",
+            );
+            b.push_values(chunk, |mut r, e| {
+                r.push_bind(e.seq as i64)
+                    .push_bind(e.at.clone())
+                    .push_bind(e.actor.clone())
+                    .push_bind(e.kind.as_str())
+                    .push_bind(e.entity.as_str())
+                    .push_bind(e.entity_id.to_string())
+                    .push_bind(e.version as i64)
+                    .push_bind(e.data.get().to_string())
+                    .push_bind(e.prev_hash.clone())
+                    .push_bind(e.hash.clone());
+            });
+            b.build().execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
+    async fn write_answers(&mut self, answers: &[Answer]) -> StoreResult<()> {
+        for chunk in answers.chunks(ROWS_PER_STATEMENT) {
+            let mut b: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO idempotency (actor, key, request_hash, status, etag, body, at) ",
+            );
+            b.push_values(chunk, |mut r, (actor, key, hash, o, at)| {
+                r.push_bind(actor.clone())
+                    .push_bind(key.clone())
+                    .push_bind(hash.clone())
+                    .push_bind(o.status as i64)
+                    .push_bind(o.etag.map(|v| v as i64))
+                    .push_bind(o.body.clone())
+                    .push_bind(*at);
+            });
+            b.build().execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
+    async fn write_counters(&mut self, counters: &[(String, i32, u32)]) -> StoreResult<()> {
+        for (centre, year, n) in counters {
+            sqlx::query("INSERT INTO reference_counters (centre, year, n) VALUES ($1, $2, $3) ON CONFLICT (centre, year) DO UPDATE SET n = EXCLUDED.n")
+                .bind(centre)
+                .bind(*year as i64)
+                .bind(*n as i64)
+                .execute(&mut *self)
+                .await?;
+        }
         Ok(())
     }
 }

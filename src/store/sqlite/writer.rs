@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use sqlx::{Connection, Row as _, SqliteConnection};
 
-use super::batch::BatchTx;
+use crate::store::buffer::Buffered;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::model::Event;
@@ -83,7 +83,7 @@ async fn run_batch(
 ) -> Result<BatchResult, StoreError> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let mut results = Vec::with_capacity(batch.len());
-    let mut buffered = BatchTx::new(&mut tx);
+    let mut buffered = Buffered::new(&mut *tx);
     for job in batch {
         let result = apply::apply(&mut buffered, head, &job.request).await;
         if let Err(StoreError::Database(e)) = result {
