@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPool};
-use sqlx::{Connection, PgConnection, Postgres, QueryBuilder, Row as _};
+use sqlx::{Connection, PgConnection, Row as _};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot};
 use uuid::Uuid;
 
@@ -164,9 +164,14 @@ fn millis(t: time::OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-/// Rows per multi-row INSERT: well under PostgreSQL's 65,535 bound parameters.
-const ROWS_PER_STATEMENT: usize = 500;
+/// Rows per statement. sqlx does not set TCP_NODELAY, and a statement of more
+/// than a few kilobytes then meets the 40 ms delayed-ACK stall; small
+/// statements keep each write in one segment.
+const ROWS_PER_STATEMENT: usize = 4;
 
+/// Batches are written with `UNNEST` over arrays: one statement text per
+/// table whatever the batch size, so PostgreSQL prepares and plans each once
+/// (multi-row VALUES would be a new statement for every row count).
 impl Bulk for PgConnection {
     async fn idempotent(
         &mut self,
@@ -220,92 +225,87 @@ impl Bulk for PgConnection {
 
     async fn write_incidents(&mut self, rows: &[(Incident, String)]) -> StoreResult<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let mut b: QueryBuilder<Postgres> = QueryBuilder::new(
-                "INSERT INTO incidents (id, reference, centre, status, severity, category, lead_agency_id, is_open, \
-                 closed_at_ms, reported_at_ms, search, version, data) ",
-            );
-            b.push_values(chunk, |mut r, (i, json)| {
-                r.push_bind(i.id.to_string())
-                    .push_bind(i.reference.clone())
-                    .push_bind(i.centre.as_str())
-                    .push_bind(i.status.as_str())
-                    .push_bind(i.severity.as_str())
-                    .push_bind(i.category.as_str())
-                    .push_bind(i.lead_agency_id.map(|a| a.to_string()))
-                    .push_bind(i.status.is_open())
-                    .push_bind(i.closed_at.map(millis))
-                    .push_bind(millis(i.reported_at))
-                    .push_bind(
-                        format!("{}\n{}\n{}", i.reference, i.title, i.description).to_lowercase(),
-                    )
-                    .push_bind(i.version as i64)
-                    .push_bind(json.clone());
-            });
-            b.push(
-                " ON CONFLICT (id) DO UPDATE SET reference = EXCLUDED.reference, centre = EXCLUDED.centre, status = EXCLUDED.status, \
-                 severity = EXCLUDED.severity, category = EXCLUDED.category, lead_agency_id = EXCLUDED.lead_agency_id, \
-                 is_open = EXCLUDED.is_open, closed_at_ms = EXCLUDED.closed_at_ms, reported_at_ms = EXCLUDED.reported_at_ms, \
+            let col = |f: &dyn Fn(&Incident) -> String| {
+                chunk.iter().map(|(i, _)| f(i)).collect::<Vec<String>>()
+            };
+            sqlx::query(
+                "INSERT INTO incidents (id, reference, centre, status, severity, category, lead_agency_id, is_open,
+                 closed_at_ms, reported_at_ms, search, version, data)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                      $8::bool[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[], $13::text[])
+                 ON CONFLICT (id) DO UPDATE SET reference = EXCLUDED.reference, centre = EXCLUDED.centre, status = EXCLUDED.status,
+                 severity = EXCLUDED.severity, category = EXCLUDED.category, lead_agency_id = EXCLUDED.lead_agency_id,
+                 is_open = EXCLUDED.is_open, closed_at_ms = EXCLUDED.closed_at_ms, reported_at_ms = EXCLUDED.reported_at_ms,
                  search = EXCLUDED.search, version = EXCLUDED.version, data = EXCLUDED.data",
-            );
-            b.build().execute(&mut *self).await?;
+            )
+            .bind(col(&|i| i.id.to_string()))
+            .bind(col(&|i| i.reference.clone()))
+            .bind(col(&|i| i.centre.as_str().to_string()))
+            .bind(col(&|i| i.status.as_str().to_string()))
+            .bind(col(&|i| i.severity.as_str().to_string()))
+            .bind(col(&|i| i.category.as_str().to_string()))
+            .bind(chunk.iter().map(|(i, _)| i.lead_agency_id.map(|a| a.to_string())).collect::<Vec<Option<String>>>())
+            .bind(chunk.iter().map(|(i, _)| i.status.is_open()).collect::<Vec<bool>>())
+            .bind(chunk.iter().map(|(i, _)| i.closed_at.map(millis)).collect::<Vec<Option<i64>>>())
+            .bind(chunk.iter().map(|(i, _)| millis(i.reported_at)).collect::<Vec<i64>>())
+            .bind(col(&|i| format!("{}\n{}\n{}", i.reference, i.title, i.description).to_lowercase()))
+            .bind(chunk.iter().map(|(i, _)| i.version as i64).collect::<Vec<i64>>())
+            .bind(chunk.iter().map(|(_, j)| j.clone()).collect::<Vec<String>>())
+            .execute(&mut *self)
+            .await?;
         }
         Ok(())
     }
 
     async fn write_tasks(&mut self, rows: &[(Task, String)]) -> StoreResult<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let mut b: QueryBuilder<Postgres> = QueryBuilder::new(
-                "INSERT INTO tasks (id, incident_id, agency_id, status, is_open, version, data) ",
-            );
-            b.push_values(chunk, |mut r, (t, json)| {
-                r.push_bind(t.id.to_string())
-                    .push_bind(t.incident_id.to_string())
-                    .push_bind(t.agency_id.to_string())
-                    .push_bind(t.status.as_str())
-                    .push_bind(t.status.is_open())
-                    .push_bind(t.version as i64)
-                    .push_bind(json.clone());
-            });
-            b.push(
-                " ON CONFLICT (id) DO UPDATE SET incident_id = EXCLUDED.incident_id, agency_id = EXCLUDED.agency_id, \
+            sqlx::query(
+                "INSERT INTO tasks (id, incident_id, agency_id, status, is_open, version, data)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bigint[], $7::text[])
+                 ON CONFLICT (id) DO UPDATE SET incident_id = EXCLUDED.incident_id, agency_id = EXCLUDED.agency_id,
                  status = EXCLUDED.status, is_open = EXCLUDED.is_open, version = EXCLUDED.version, data = EXCLUDED.data",
-            );
-            b.build().execute(&mut *self).await?;
+            )
+            .bind(chunk.iter().map(|(t, _)| t.id.to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(t, _)| t.incident_id.to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(t, _)| t.agency_id.to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(t, _)| t.status.as_str().to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(t, _)| t.status.is_open()).collect::<Vec<bool>>())
+            .bind(chunk.iter().map(|(t, _)| t.version as i64).collect::<Vec<i64>>())
+            .bind(chunk.iter().map(|(_, j)| j.clone()).collect::<Vec<_>>())
+            .execute(&mut *self)
+            .await?;
         }
         Ok(())
     }
 
     async fn write_notes(&mut self, rows: &[(Note, String)]) -> StoreResult<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let mut b: QueryBuilder<Postgres> =
-                QueryBuilder::new("INSERT INTO notes (id, incident_id, at_ms, data) ");
-            b.push_values(chunk, |mut r, (n, json)| {
-                r.push_bind(n.id.to_string())
-                    .push_bind(n.incident_id.to_string())
-                    .push_bind(millis(n.at))
-                    .push_bind(json.clone());
-            });
-            b.build().execute(&mut *self).await?;
+            sqlx::query("INSERT INTO notes (id, incident_id, at_ms, data) SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[])")
+                .bind(chunk.iter().map(|(n, _)| n.id.to_string()).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|(n, _)| n.incident_id.to_string()).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|(n, _)| millis(n.at)).collect::<Vec<i64>>())
+                .bind(chunk.iter().map(|(_, j)| j.clone()).collect::<Vec<_>>())
+                .execute(&mut *self)
+                .await?;
         }
         Ok(())
     }
 
     async fn write_units(&mut self, rows: &[(Unit, String)]) -> StoreResult<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let mut b: QueryBuilder<Postgres> =
-                QueryBuilder::new("INSERT INTO units (id, agency_id, callsign, version, data) ");
-            b.push_values(chunk, |mut r, (u, json)| {
-                r.push_bind(u.id.to_string())
-                    .push_bind(u.agency_id.to_string())
-                    .push_bind(u.callsign.clone())
-                    .push_bind(u.version as i64)
-                    .push_bind(json.clone());
-            });
-            b.push(
-                " ON CONFLICT (id) DO UPDATE SET agency_id = EXCLUDED.agency_id, callsign = EXCLUDED.callsign, \
+            sqlx::query(
+                "INSERT INTO units (id, agency_id, callsign, version, data)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+                 ON CONFLICT (id) DO UPDATE SET agency_id = EXCLUDED.agency_id, callsign = EXCLUDED.callsign,
                  version = EXCLUDED.version, data = EXCLUDED.data",
-            );
-            b.build().execute(&mut *self).await?;
+            )
+            .bind(chunk.iter().map(|(u, _)| u.id.to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(u, _)| u.agency_id.to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(u, _)| u.callsign.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(u, _)| u.version as i64).collect::<Vec<i64>>())
+            .bind(chunk.iter().map(|(_, j)| j.clone()).collect::<Vec<_>>())
+            .execute(&mut *self)
+            .await?;
         }
         Ok(())
     }
@@ -350,41 +350,42 @@ impl Bulk for PgConnection {
 
     async fn write_events(&mut self, events: &[Event]) -> StoreResult<()> {
         for chunk in events.chunks(ROWS_PER_STATEMENT) {
-            let mut b: QueryBuilder<Postgres> = QueryBuilder::new(
-                "INSERT INTO events (seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash) ",
-            );
-            b.push_values(chunk, |mut r, e| {
-                r.push_bind(e.seq as i64)
-                    .push_bind(e.at.clone())
-                    .push_bind(e.actor.clone())
-                    .push_bind(e.kind.as_str())
-                    .push_bind(e.entity.as_str())
-                    .push_bind(e.entity_id.to_string())
-                    .push_bind(e.version as i64)
-                    .push_bind(e.data.get().to_string())
-                    .push_bind(e.prev_hash.clone())
-                    .push_bind(e.hash.clone());
-            });
-            b.build().execute(&mut *self).await?;
+            sqlx::query(
+                "INSERT INTO events (seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash)
+                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                                      $8::text[], $9::text[], $10::text[])",
+            )
+            .bind(chunk.iter().map(|e| e.seq as i64).collect::<Vec<i64>>())
+            .bind(chunk.iter().map(|e| e.at.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.actor.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.kind.as_str().to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.entity.as_str().to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.entity_id.to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.version as i64).collect::<Vec<i64>>())
+            .bind(chunk.iter().map(|e| e.data.get().to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.prev_hash.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.hash.clone()).collect::<Vec<_>>())
+            .execute(&mut *self)
+            .await?;
         }
         Ok(())
     }
 
     async fn write_answers(&mut self, answers: &[Answer]) -> StoreResult<()> {
         for chunk in answers.chunks(ROWS_PER_STATEMENT) {
-            let mut b: QueryBuilder<Postgres> = QueryBuilder::new(
-                "INSERT INTO idempotency (actor, key, request_hash, status, etag, body, at) ",
-            );
-            b.push_values(chunk, |mut r, (actor, key, hash, o, at)| {
-                r.push_bind(actor.clone())
-                    .push_bind(key.clone())
-                    .push_bind(hash.clone())
-                    .push_bind(o.status as i64)
-                    .push_bind(o.etag.map(|v| v as i64))
-                    .push_bind(o.body.clone())
-                    .push_bind(*at);
-            });
-            b.build().execute(&mut *self).await?;
+            sqlx::query(
+                "INSERT INTO idempotency (actor, key, request_hash, status, etag, body, at)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[])",
+            )
+            .bind(chunk.iter().map(|a| a.0.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|a| a.1.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|a| a.2.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|a| a.3.status as i64).collect::<Vec<i64>>())
+            .bind(chunk.iter().map(|a| a.3.etag.map(|v| v as i64)).collect::<Vec<Option<i64>>>())
+            .bind(chunk.iter().map(|a| a.3.body.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|a| a.4).collect::<Vec<i64>>())
+            .execute(&mut *self)
+            .await?;
         }
         Ok(())
     }
