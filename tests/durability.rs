@@ -1,6 +1,8 @@
 //! SIGKILL of the real server binary during a concurrent write load: every
 //! write that got a 2xx is there after restart, and the hash chain verifies.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -10,20 +12,6 @@ use tandem::client::{Client, new_key};
 use tandem::model::{Category, Location, Severity};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tandem");
-
-fn admin(db: &str, args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .args(["admin", "--database", db])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Starts `tandem serve` on port 0 and reads the address it prints.
 fn serve(db: &str) -> (Child, String) {
@@ -46,8 +34,8 @@ fn serve(db: &str) -> (Child, String) {
 async fn sigkill_during_writes_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tandem.db").display().to_string();
-    admin(&db, &["seed"]);
-    let out = admin(
+    common::bin_admin(&db, &["seed"]);
+    let out = common::bin_admin(
         &db,
         &[
             "officer",
@@ -130,7 +118,7 @@ async fn sigkill_during_writes_loses_no_acknowledged_write() {
 async fn sigterm_finishes_and_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tandem.db").display().to_string();
-    admin(&db, &["seed"]);
+    common::bin_admin(&db, &["seed"]);
     let (child, url) = serve(&db);
     let health: serde_json::Value = reqwest::get(format!("{url}/healthz"))
         .await

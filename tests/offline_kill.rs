@@ -18,28 +18,6 @@ use tandem::model::Role;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tandem");
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn admin(db: &str, args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .args(["admin", "--database", db])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn serve(db: &str, port: u16) -> Child {
     let child = Command::new(BIN)
         .args([
@@ -97,8 +75,8 @@ async fn command(engine: &mut Engine, line: &str) {
 async fn server_sigkilled_during_replay_still_applies_each_action_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.db").display().to_string();
-    admin(&db, &["seed"]);
-    let out = admin(
+    common::bin_admin(&db, &["seed"]);
+    let out = common::bin_admin(
         &db,
         &[
             "officer",
@@ -116,7 +94,7 @@ async fn server_sigkilled_during_replay_still_applies_each_action_once() {
         .find_map(|l| l.strip_prefix("token: "))
         .unwrap()
         .to_string();
-    let port = free_port();
+    let port = common::free_port();
     let url = format!("http://127.0.0.1:{port}");
     let mut server = serve(&db, port);
     let client = Client::new(&url, &token).unwrap();

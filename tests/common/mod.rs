@@ -254,3 +254,26 @@ pub fn new_incident(title: &str) -> NewIncident {
         tags: vec![],
     }
 }
+
+/// Runs `tandem admin --database DB ARGS…` (the real binary) and returns its output.
+pub fn bin_admin(db: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(["admin", "--database", db])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
