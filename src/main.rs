@@ -289,8 +289,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 AdminCmd::Seed { file } => {
                     let s = admin::seed(store.as_ref(), file.as_deref()).await?;
                     println!(
-                        "seeded {} agencies and {} units ({} agencies were already there)",
-                        s.agencies, s.units, s.skipped_agencies
+                        "seeded {} agencies and {} units ({} agencies were already there); \
+                         {} sectors and crossings checked (reference data the console ships with)",
+                        s.agencies, s.units, s.skipped_agencies, s.places
                     );
                 }
                 AdminCmd::Officer {

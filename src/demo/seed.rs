@@ -59,6 +59,8 @@ pub struct Seeded {
     pub agencies: usize,
     pub units: usize,
     pub skipped_agencies: usize,
+    /// Sectors and crossings in the seed (validated, not stored: see `load`).
+    pub places: usize,
 }
 
 impl Seed {
