@@ -44,7 +44,12 @@ pub async fn load(
     let mut written = 0;
     for age in ages {
         let reported = now - Duration::seconds(age);
-        let r = scenario::report(places, rng);
+        let mut r = scenario::report(places, rng);
+        // The two fresh reports belong to the console's centre, so the officer
+        // starts with an unacknowledged (and one overdue) report of their own.
+        while age < 30 * 60 && r.place.centre != crate::model::Centre::Trp {
+            r = scenario::report(places, rng);
+        }
         let officer = rng.pick(officers);
         let status = if age < 30 * 60 {
             IncidentStatus::Reported
