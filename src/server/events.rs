@@ -23,7 +23,7 @@ use super::error::ApiError;
 use super::extract::Authed;
 use crate::api::{EventsQuery, Problem};
 use crate::model::Event;
-use crate::store::Store;
+use crate::store::{Published, Store};
 
 /// How far behind a cursor may be and still be replayed; further back, re-snapshot (410).
 pub const MAX_REPLAY: u64 = 1_000_000;
@@ -73,7 +73,7 @@ pub async fn stream(
 
 struct Feed {
     store: Arc<dyn Store>,
-    live: broadcast::Receiver<Arc<Event>>,
+    live: broadcast::Receiver<Arc<Published>>,
     last: u64,
     backlog: VecDeque<Event>,
     catching_up: bool,
@@ -81,10 +81,14 @@ struct Feed {
 }
 
 pub fn sse_event(e: &Event) -> SseEvent {
+    frame(e, &serde_json::to_string(e).unwrap_or_default())
+}
+
+fn frame(e: &Event, json: &str) -> SseEvent {
     SseEvent::default()
         .id(e.seq.to_string())
         .event(e.kind.as_str())
-        .data(serde_json::to_string(e).unwrap_or_default())
+        .data(json)
 }
 
 impl Feed {
@@ -111,10 +115,10 @@ impl Feed {
                 _ = self.shutdown.wait_for(|stop| *stop) => return None,
             };
             match received {
-                Ok(e) if e.seq <= self.last => continue,
-                Ok(e) if e.seq == self.last + 1 => {
-                    self.last = e.seq;
-                    return Some((Ok(sse_event(&e)), self));
+                Ok(p) if p.event.seq <= self.last => continue,
+                Ok(p) if p.event.seq == self.last + 1 => {
+                    self.last = p.event.seq;
+                    return Some((Ok(frame(&p.event, &p.json)), self));
                 }
                 // A gap or a lag: the log has what the broadcast dropped.
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => self.catching_up = true,

@@ -38,6 +38,21 @@ pub struct OfficerRecord {
     pub revoked: bool,
 }
 
+/// A committed event as broadcast to live subscribers, serialised once for
+/// all of them (a hundred subscribers must not mean a hundred encodings).
+#[derive(Debug)]
+pub struct Published {
+    pub event: Event,
+    pub json: String,
+}
+
+impl Published {
+    pub fn new(event: Event) -> Arc<Published> {
+        let json = serde_json::to_string(&event).unwrap_or_default();
+        Arc::new(Published { event, json })
+    }
+}
+
 pub trait Store: Send + Sync + 'static {
     /// The officer holding this token hash, unless unknown or revoked.
     fn authenticate(&self, token_hash: &str) -> BoxFuture<'_, StoreResult<Option<Officer>>>;
@@ -58,7 +73,7 @@ pub trait Store: Send + Sync + 'static {
     fn head(&self) -> BoxFuture<'_, StoreResult<u64>>;
 
     /// Events as they commit, in seq order. A lagging receiver must resync from the log.
-    fn subscribe(&self) -> broadcast::Receiver<Arc<Event>>;
+    fn subscribe(&self) -> broadcast::Receiver<Arc<Published>>;
 
     fn incident(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<IncidentDetail>>>;
     fn search_incidents(&self, q: IncidentQuery) -> BoxFuture<'_, StoreResult<Page<Incident>>>;

@@ -28,7 +28,7 @@ const LIVE_BUFFER: usize = 65_536;
 pub struct PgStore {
     pool: PgPool,
     writer: mpsc::Sender<writer::Job>,
-    events: broadcast::Sender<Arc<Event>>,
+    events: broadcast::Sender<Arc<crate::store::Published>>,
 }
 
 impl PgStore {
@@ -116,7 +116,7 @@ impl Store for PgStore {
         })
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+    fn subscribe(&self) -> broadcast::Receiver<Arc<crate::store::Published>> {
         self.events.subscribe()
     }
 

@@ -108,7 +108,7 @@ async fn read_head(conn: &mut PgConnection) -> StoreResult<Head> {
 /// Broadcasts every committed event in seq order, whichever instance wrote it.
 pub async fn publish(
     pool: PgPool,
-    events: broadcast::Sender<Arc<Event>>,
+    events: broadcast::Sender<Arc<crate::store::Published>>,
     committed: Arc<Notify>,
     mut last: u64,
 ) {
@@ -137,7 +137,7 @@ pub async fn publish(
                 Ok(page) => {
                     for e in page {
                         last = e.seq;
-                        let _ = events.send(Arc::new(e));
+                        let _ = events.send(crate::store::Published::new(e));
                     }
                 }
                 Err(e) => {

@@ -28,7 +28,7 @@ const LIVE_BUFFER: usize = 65_536;
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: mpsc::Sender<writer::Job>,
-    events: broadcast::Sender<Arc<Event>>,
+    events: broadcast::Sender<Arc<crate::store::Published>>,
 }
 
 impl SqliteStore {
@@ -108,7 +108,7 @@ impl Store for SqliteStore {
         })
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+    fn subscribe(&self) -> broadcast::Receiver<Arc<crate::store::Published>> {
         self.events.subscribe()
     }
 

@@ -29,7 +29,7 @@ pub struct Job {
 pub async fn run(
     mut conn: SqliteConnection,
     mut jobs: mpsc::Receiver<Job>,
-    events: broadcast::Sender<Arc<Event>>,
+    events: broadcast::Sender<Arc<crate::store::Published>>,
 ) {
     let mut head = match read_head(&mut conn).await {
         Ok(h) => h,
@@ -54,7 +54,7 @@ pub async fn run(
                     let reply = result.map(|(outcome, evs)| {
                         for e in evs {
                             // No receiver is fine: nobody is listening yet.
-                            let _ = events.send(Arc::new(e));
+                            let _ = events.send(crate::store::Published::new(e));
                         }
                         outcome
                     });
