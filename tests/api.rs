@@ -669,3 +669,35 @@ async fn concurrent_patches_of_one_version_let_exactly_one_win() {
         "gap-free under concurrency"
     );
 }
+
+#[tokio::test]
+async fn a_task_unit_must_belong_to_the_task_agency() {
+    let ts = TestServer::start().await;
+    let inc = ts.incident("Boat off Zuwara").await;
+    let other_unit = ts.unit_of(&ts.other_agency).await;
+    let own_unit = ts.unit_of(&ts.agency).await;
+    let duty = ts.client(Role::DutyOfficer);
+    let mut task = tandem::api::NewTask {
+        agency_id: ts.agency.id,
+        title: "Intercept".into(),
+        unit_id: Some(other_unit.id),
+        priority: None,
+        due_at: None,
+    };
+    let before = ts.head().await;
+    let err = duty
+        .create_task(&new_key(), inc.id, &task)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(422));
+    assert!(err.to_string().contains("unit_id"), "{err}");
+    assert_eq!(ts.head().await, before);
+    task.unit_id = Some(own_unit.id);
+    assert_eq!(
+        duty.create_task(&new_key(), inc.id, &task)
+            .await
+            .unwrap()
+            .unit_id,
+        Some(own_unit.id)
+    );
+}

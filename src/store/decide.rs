@@ -59,6 +59,22 @@ fn check_version(given: u64, current: u64, json: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// Checks that the unit a task names exists and belongs to the task's agency.
+async fn unit_of(tx: &mut impl WriteTx, unit: Option<Uuid>, agency: Uuid) -> StoreResult<()> {
+    let Some(u) = unit else { return Ok(()) };
+    let unit: Unit = load(tx, EntityKind::Unit, u)
+        .await
+        .map_err(|_| DomainError::invalid("unit_id", format!("no unit has id {u}")))?;
+    if unit.agency_id != agency {
+        return Err(DomainError::invalid(
+            "unit_id",
+            format!("{} belongs to another agency", unit.callsign),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 async fn require(
     tx: &mut impl WriteTx,
     entity: EntityKind,
@@ -169,18 +185,7 @@ pub async fn decide(
                 .into());
             }
             require(tx, E::Agency, Some(task.agency_id), "agency_id").await?;
-            if let Some(u) = task.unit_id {
-                let unit: Unit = load(tx, E::Unit, u)
-                    .await
-                    .map_err(|_| DomainError::invalid("unit_id", format!("no unit has id {u}")))?;
-                if unit.agency_id != task.agency_id {
-                    return Err(DomainError::invalid(
-                        "unit_id",
-                        format!("{} belongs to another agency", unit.callsign),
-                    )
-                    .into());
-                }
-            }
+            unit_of(tx, task.unit_id, task.agency_id).await?;
             let t = task
                 .clone()
                 .into_task(*incident_id, officer, Uuid::now_v7(), now)?;
@@ -200,18 +205,7 @@ pub async fn decide(
                 .ok_or_else(|| StoreError::NotFound(format!("task {id}")))?;
             let current: Task = serde_json::from_str(&json)?;
             check_version(*if_match, current.version, &json)?;
-            if let Some(u) = patch.unit_id {
-                let unit: Unit = load(tx, E::Unit, u)
-                    .await
-                    .map_err(|_| DomainError::invalid("unit_id", format!("no unit has id {u}")))?;
-                if unit.agency_id != current.agency_id {
-                    return Err(DomainError::invalid(
-                        "unit_id",
-                        format!("{} belongs to another agency", unit.callsign),
-                    )
-                    .into());
-                }
-            }
+            unit_of(tx, patch.unit_id, current.agency_id).await?;
             let next = current.patched(patch, officer, now)?;
             let c = change(K::TaskUpdated, E::Task, next.id, next.version, &next)?;
             tx.put(Row::Task(&next), &c.json).await?;
