@@ -83,10 +83,6 @@ impl Proxy {
         self.counters.to_client.load(Ordering::SeqCst)
     }
 
-    pub fn bytes_to_server(&self) -> u64 {
-        self.counters.to_server.load(Ordering::SeqCst)
-    }
-
     /// How many `GET /api/v1/snapshot` requests went through.
     pub fn snapshots(&self) -> usize {
         self.counters.snapshots.load(Ordering::SeqCst)

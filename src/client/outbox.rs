@@ -152,15 +152,4 @@ impl Outbox {
             .await?;
         Ok(())
     }
-
-    pub async fn len(&self) -> Result<usize, OutboxError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n as usize)
-    }
-
-    pub async fn is_empty(&self) -> Result<bool, OutboxError> {
-        Ok(self.len().await? == 0)
-    }
 }

@@ -254,8 +254,4 @@ impl Engine {
             Err(e) => tracing::warn!("cannot write the cache {}: {e}", self.paths.cache.display()),
         }
     }
-
-    pub fn paths(&self) -> &Paths {
-        &self.paths
-    }
 }

@@ -284,12 +284,4 @@ impl App {
     pub fn is_overdue(&self, id: &Uuid) -> bool {
         self.feed.is_overdue(id)
     }
-
-    pub fn open_count(&self) -> usize {
-        self.mirror
-            .incidents
-            .values()
-            .filter(|i| i.status.is_open())
-            .count()
-    }
 }

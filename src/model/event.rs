@@ -69,13 +69,9 @@ impl ChainLink<'_> {
 }
 
 impl Event {
-    pub fn link(&self) -> (String, String) {
-        (self.entity_id.to_string(), self.data.get().to_string())
-    }
-
     /// Recomputes this event's hash from its fields.
     pub fn computed_hash(&self) -> String {
-        let (entity_id, data) = self.link();
+        let entity_id = self.entity_id.to_string();
         ChainLink {
             prev_hash: &self.prev_hash,
             seq: self.seq,
@@ -85,7 +81,7 @@ impl Event {
             entity: self.entity.as_str(),
             entity_id: &entity_id,
             version: self.version,
-            data: &data,
+            data: self.data.get(),
         }
         .hash()
     }

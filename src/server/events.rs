@@ -15,7 +15,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures::Stream;
 use tokio::sync::{broadcast, watch};
 
 use super::AppState;
@@ -127,7 +126,3 @@ impl Feed {
         }
     }
 }
-
-/// Keeps `Stream` in scope for readers of the signature above.
-#[allow(dead_code)]
-fn _assert_stream(_: impl Stream<Item = Result<SseEvent, Infallible>>) {}
