@@ -13,38 +13,44 @@ use crate::client::outbox::{Entry, EntryState};
 use crate::model::Incident;
 
 /// Recomputes how `id` is shown, and re-files it in the feed.
+/// Called for every live event, so it copies the incident only when this
+/// officer has a change pending on it.
 pub fn refresh(app: &mut App, id: Uuid) {
-    let base = app.mirror.incidents.get(&id);
-    let shown = match (base, &app.me) {
-        (Some(base), Some(me)) => {
+    let patches: Vec<&crate::api::IncidentPatch> = app
+        .outbox
+        .iter()
+        .filter(|e| e.state == EntryState::Pending)
+        .filter_map(|e| match &e.call {
+            ApiCall::PatchIncident {
+                id: target, patch, ..
+            } if *target == id => Some(&**patch),
+            _ => None,
+        })
+        .collect();
+    let shown = match (app.mirror.incidents.get(&id), &app.me) {
+        (Some(base), Some(me)) if !patches.is_empty() => {
             let mut inc: Incident = (**base).clone();
-            let mut changed = false;
-            for e in app.outbox.iter().filter(|e| e.state == EntryState::Pending) {
-                if let ApiCall::PatchIncident {
-                    id: target, patch, ..
-                } = &e.call
-                    && *target == id
-                    && let Ok(next) = inc.patched(patch, me, app.now)
-                {
+            for patch in patches {
+                if let Ok(next) = inc.patched(patch, me, app.now) {
                     inc = next;
-                    changed = true;
                 }
             }
-            changed.then(|| Box::new(inc))
+            Some(Box::new(inc))
         }
         _ => None,
     };
     match shown {
-        Some(inc) => {
-            app.optimistic.insert(id, inc);
-        }
-        None => {
-            app.optimistic.remove(&id);
-        }
-    }
+        Some(inc) => app.optimistic.insert(id, inc),
+        None => app.optimistic.remove(&id),
+    };
     let now = app.now_ms();
-    let shown = app.incident(&id).cloned();
-    app.feed.upsert(shown.as_ref(), id, &app.sla, now);
+    // Fields borrowed apart: the feed is re-filed from the shown copy without cloning it.
+    let shown = app
+        .optimistic
+        .get(&id)
+        .or_else(|| app.mirror.incidents.get(&id))
+        .map(|b| &**b);
+    app.feed.upsert(shown, id, &app.sla, now);
 }
 
 /// Re-derives every overlaid incident (after a new snapshot or at start).
