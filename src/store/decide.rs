@@ -41,11 +41,20 @@ async fn load<T: serde::de::DeserializeOwned>(
     entity: EntityKind,
     id: Uuid,
 ) -> StoreResult<T> {
+    Ok(load_with_json(tx, entity, id).await?.0)
+}
+
+/// The entity and its stored JSON (which a 412 sends back as `current`).
+async fn load_with_json<T: serde::de::DeserializeOwned>(
+    tx: &mut impl WriteTx,
+    entity: EntityKind,
+    id: Uuid,
+) -> StoreResult<(T, String)> {
     let json = tx
         .load(entity, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("{entity} {id}")))?;
-    Ok(serde_json::from_str(&json)?)
+    Ok((serde_json::from_str(&json)?, json))
 }
 
 fn check_version(given: u64, current: u64, json: &str) -> StoreResult<()> {
@@ -137,11 +146,7 @@ pub async fn decide(
             patch,
         } => {
             let officer = actor.officer()?;
-            let json = tx
-                .load(E::Incident, *id)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
-            let current: Incident = serde_json::from_str(&json)?;
+            let (current, json): (Incident, String) = load_with_json(tx, E::Incident, *id).await?;
             check_version(*if_match, current.version, &json)?;
             require(tx, E::Agency, patch.lead_agency_id, "lead_agency_id").await?;
             for a in patch.supporting_agency_ids.iter().flatten() {
@@ -199,11 +204,7 @@ pub async fn decide(
             patch,
         } => {
             let officer = actor.officer()?;
-            let json = tx
-                .load(E::Task, *id)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("task {id}")))?;
-            let current: Task = serde_json::from_str(&json)?;
+            let (current, json): (Task, String) = load_with_json(tx, E::Task, *id).await?;
             check_version(*if_match, current.version, &json)?;
             unit_of(tx, patch.unit_id, current.agency_id).await?;
             let next = current.patched(patch, officer, now)?;
@@ -217,11 +218,7 @@ pub async fn decide(
             patch,
         } => {
             let officer = actor.officer()?;
-            let json = tx
-                .load(E::Unit, *id)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("unit {id}")))?;
-            let current: Unit = serde_json::from_str(&json)?;
+            let (current, json): (Unit, String) = load_with_json(tx, E::Unit, *id).await?;
             officer.may(crate::model::Act::UpdateUnit {
                 agency: current.agency_id,
             })?;
