@@ -12,6 +12,7 @@ mod decide;
 mod error;
 pub mod postgres;
 mod query;
+mod queue;
 pub mod sqlite;
 
 pub use apply::{Actor, Command, Idempotency, Outcome, Request};

@@ -13,9 +13,10 @@ use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
-use tokio::sync::{Notify, broadcast, mpsc, oneshot};
+use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
 
+use super::queue::Queue;
 use super::{OfficerRecord, Outcome, Request, Store, StoreError, StoreResult};
 use crate::api::{
     Agency, Event, Incident, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit,
@@ -27,7 +28,7 @@ const LIVE_BUFFER: usize = 65_536;
 
 pub struct PgStore {
     pool: PgPool,
-    writer: mpsc::Sender<writer::Job>,
+    writer: Queue,
     events: broadcast::Sender<Arc<crate::store::Published>>,
 }
 
@@ -48,7 +49,7 @@ impl PgStore {
             })?;
         let mut conn = options.connect().await?;
         conn.ping().await?;
-        let (writer, jobs) = mpsc::channel(4096);
+        let (writer, jobs) = Queue::new();
         let (events, _) = broadcast::channel(LIVE_BUFFER);
         let committed = Arc::new(Notify::new());
         let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
@@ -84,16 +85,7 @@ impl Store for PgStore {
     }
 
     fn execute(&self, request: Request) -> BoxFuture<'_, StoreResult<Outcome>> {
-        Box::pin(async move {
-            let (reply, answer) = oneshot::channel();
-            self.writer
-                .send(writer::Job { request, reply })
-                .await
-                .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
-            answer
-                .await
-                .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?
-        })
+        Box::pin(self.writer.execute(request))
     }
 
     fn snapshot(

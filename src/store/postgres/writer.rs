@@ -17,34 +17,22 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPool};
 use sqlx::{Connection, PgConnection, Row as _};
-use tokio::sync::{Notify, broadcast, mpsc, oneshot};
+use tokio::sync::{Notify, broadcast, mpsc};
 use uuid::Uuid;
 
 use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Unit};
-use crate::store::apply::{self, Head, Outcome, Request};
+use crate::store::apply::{self, Head, Outcome};
 use crate::store::buffer::{Answer, Buffered, Bulk};
+use crate::store::queue::{self, Job};
 use crate::store::{StoreError, StoreResult};
 
-const MAX_BATCH: usize = 256;
 /// One lock for the whole event log.
 const LOG_LOCK: i64 = 0x7A4D_0001;
 pub const CHANNEL: &str = "tandem_events";
 
-pub struct Job {
-    pub request: Request,
-    pub reply: oneshot::Sender<StoreResult<Outcome>>,
-}
-
 pub async fn run(mut conn: PgConnection, mut jobs: mpsc::Receiver<Job>, committed: Arc<Notify>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = jobs.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
+    let mut batch = Vec::new();
+    while queue::next_batch(&mut jobs, &mut batch).await {
         match run_batch(&mut conn, &batch).await {
             Ok(results) => {
                 for (job, result) in batch.drain(..).zip(results) {
@@ -52,14 +40,7 @@ pub async fn run(mut conn: PgConnection, mut jobs: mpsc::Receiver<Job>, committe
                 }
                 committed.notify_one();
             }
-            Err(e) => {
-                tracing::error!("batch of {} commands rolled back: {e}", batch.len());
-                for job in batch.drain(..) {
-                    let _ = job.reply.send(Err(StoreError::Unavailable(format!(
-                        "the database refused the write: {e}"
-                    ))));
-                }
-            }
+            Err(e) => queue::fail(&mut batch, &e),
         }
     }
 }

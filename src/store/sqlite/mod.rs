@@ -12,9 +12,10 @@ use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, SqlitePool};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use super::queue::Queue;
 use super::{OfficerRecord, Outcome, Request, Store, StoreError, StoreResult};
 use crate::api::{
     Agency, Event, Incident, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit,
@@ -27,7 +28,7 @@ const LIVE_BUFFER: usize = 65_536;
 
 pub struct SqliteStore {
     pool: SqlitePool,
-    writer: mpsc::Sender<writer::Job>,
+    writer: Queue,
     events: broadcast::Sender<Arc<crate::store::Published>>,
 }
 
@@ -50,7 +51,7 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrating {path}: {e}")))?;
         let conn = options.connect().await?;
-        let (writer, jobs) = mpsc::channel(4096);
+        let (writer, jobs) = Queue::new();
         let (events, _) = broadcast::channel(LIVE_BUFFER);
         tokio::spawn(writer::run(conn, jobs, events.clone()));
         Ok(SqliteStore {
@@ -76,16 +77,7 @@ impl Store for SqliteStore {
     }
 
     fn execute(&self, request: Request) -> BoxFuture<'_, StoreResult<Outcome>> {
-        Box::pin(async move {
-            let (reply, answer) = oneshot::channel();
-            self.writer
-                .send(writer::Job { request, reply })
-                .await
-                .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
-            answer
-                .await
-                .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?
-        })
+        Box::pin(self.writer.execute(request))
     }
 
     fn snapshot(

@@ -12,19 +12,12 @@ use std::sync::Arc;
 use sqlx::{Connection, Row as _, SqliteConnection};
 
 use crate::store::buffer::Buffered;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc};
 
 use crate::model::Event;
-use crate::store::apply::{self, Head, Outcome, Request};
+use crate::store::apply::{self, Head, Outcome};
+use crate::store::queue::{self, Job};
 use crate::store::{StoreError, StoreResult};
-
-/// Most commands in one transaction; bounds the latency of the last in a batch.
-const MAX_BATCH: usize = 256;
-
-pub struct Job {
-    pub request: Request,
-    pub reply: oneshot::Sender<StoreResult<Outcome>>,
-}
 
 pub async fn run(
     mut conn: SqliteConnection,
@@ -38,15 +31,8 @@ pub async fn run(
             return;
         }
     };
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = jobs.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
+    let mut batch = Vec::new();
+    while queue::next_batch(&mut jobs, &mut batch).await {
         let before = head.clone();
         match run_batch(&mut conn, &mut head, &batch).await {
             Ok(results) => {
@@ -62,13 +48,8 @@ pub async fn run(
                 }
             }
             Err(e) => {
-                tracing::error!("batch of {} commands rolled back: {e}", batch.len());
                 head = before;
-                for job in batch.drain(..) {
-                    let _ = job.reply.send(Err(StoreError::Unavailable(format!(
-                        "the database refused the write: {e}"
-                    ))));
-                }
+                queue::fail(&mut batch, &e);
             }
         }
     }
