@@ -727,3 +727,66 @@ fn conflicts_are_shown_and_reapplied_only_when_confirmed() {
         vec![Effect::Discard(1)]
     );
 }
+
+fn task_event(seq: u64, kind: EventKind, t: &Task) -> Event {
+    Event {
+        seq,
+        at: "2026-11-29T12:00:00Z".into(),
+        actor: "x".into(),
+        kind,
+        entity: EntityKind::Task,
+        entity_id: t.id,
+        version: t.version,
+        data: serde_json::value::RawValue::from_string(serde_json::to_string(t).unwrap()).unwrap(),
+        prev_hash: String::new(),
+        hash: String::new(),
+    }
+}
+
+#[test]
+fn all_open_tasks_are_kept_in_due_order_by_events() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let overdue = f.app.mirror.tasks.values().next().unwrap().as_ref().clone();
+    let me = f.app.me.clone().unwrap();
+    let later = NewTask {
+        agency_id: overdue.agency_id,
+        title: "No hurry".into(),
+        unit_id: None,
+        priority: None,
+        due_at: None,
+    }
+    .into_task(f.acked_high.id, &me, Uuid::now_v7(), NOW)
+    .unwrap();
+    update(
+        &mut f.app,
+        Action::Net(NetEvent::Event(Box::new(task_event(
+            101,
+            EventKind::TaskCreated,
+            &later,
+        )))),
+    );
+    update(&mut f.app, code(KeyCode::Tab));
+    update(&mut f.app, code(KeyCode::Tab));
+    update(&mut f.app, code(KeyCode::Enter)); // all open
+    let shown: Vec<Uuid> = f.app.visible_tasks().iter().map(|t| t.id).collect();
+    assert_eq!(
+        shown,
+        vec![overdue.id, later.id],
+        "overdue first, no due time last"
+    );
+    let lines = render(&f.app, 200, 60).join("\n");
+    assert!(lines.contains("all open (2, 1 OVERDUE)"), "{lines}");
+    let mut done = overdue.clone();
+    done.status = TaskStatus::Cancelled;
+    done.version += 1;
+    update(
+        &mut f.app,
+        Action::Net(NetEvent::Event(Box::new(task_event(
+            102,
+            EventKind::TaskUpdated,
+            &done,
+        )))),
+    );
+    let shown: Vec<Uuid> = f.app.visible_tasks().iter().map(|t| t.id).collect();
+    assert_eq!(shown, vec![later.id], "a closed task leaves the open list");
+}

@@ -116,6 +116,8 @@ pub struct App {
     pub feed: Feed,
     /// incident id → its task ids.
     pub tasks_of: HashMap<Uuid, BTreeSet<Uuid>>,
+    /// Open tasks by due time (no due time last), for the "all open" view.
+    pub open_tasks: BTreeSet<(i64, Uuid)>,
     pub now: OffsetDateTime,
     pub size: (u16, u16),
 
@@ -145,6 +147,19 @@ pub struct App {
     pub toasts: VecDeque<Toast>,
 }
 
+/// Open tasks listed in the "all open" view, earliest due first.
+pub const ALL_TASKS_SHOWN: usize = 2000;
+
+/// A task's place in [`App::open_tasks`], if it is open.
+pub fn open_task_key(t: &Task) -> Option<(i64, Uuid)> {
+    t.status.is_open().then(|| {
+        (
+            t.due_at.map(|d| d.unix_timestamp()).unwrap_or(i64::MAX),
+            t.id,
+        )
+    })
+}
+
 impl App {
     pub fn new(config: &Config, keymap: Keymap, places: Vec<Place>, now: OffsetDateTime) -> App {
         App {
@@ -161,6 +176,7 @@ impl App {
             mirror: Mirror::default(),
             feed: Feed::default(),
             tasks_of: HashMap::new(),
+            open_tasks: BTreeSet::new(),
             now,
             size: (80, 24),
             pane: Pane::Feed,
@@ -260,25 +276,28 @@ impl App {
 
     /// Tasks shown in the tasks pane: the selected incident's, or all open ones.
     pub fn visible_tasks(&self) -> Vec<&Task> {
-        let mut tasks: Vec<&Task> = match (self.tasks_all, self.target()) {
-            (false, Some(i)) => self
-                .tasks_of
-                .get(&i.id)
-                .into_iter()
-                .flatten()
-                .filter_map(|t| self.mirror.tasks.get(t).map(|b| &**b))
-                .collect(),
+        match (self.tasks_all, self.target()) {
+            (false, Some(i)) => {
+                let mut tasks: Vec<&Task> = self
+                    .tasks_of
+                    .get(&i.id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| self.mirror.tasks.get(t).map(|b| &**b))
+                    .collect();
+                tasks.sort_by_key(|t| {
+                    (!t.is_overdue(self.now), !t.status.is_open(), t.due_at, t.id)
+                });
+                tasks
+            }
+            // Already in due order (overdue first): read only the head, never scan all tasks.
             _ => self
-                .mirror
-                .tasks
-                .values()
-                .map(|b| &**b)
-                .filter(|t| t.status.is_open())
-                .take(5000)
+                .open_tasks
+                .iter()
+                .take(ALL_TASKS_SHOWN)
+                .filter_map(|(_, id)| self.mirror.tasks.get(id).map(|b| &**b))
                 .collect(),
-        };
-        tasks.sort_by_key(|t| (!t.is_overdue(self.now), !t.status.is_open(), t.due_at, t.id));
-        tasks
+        }
     }
 
     pub fn is_overdue(&self, id: &Uuid) -> bool {

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::action::{Action, Effect, Link, NetEvent};
 use super::keymap::Cmd;
-use super::state::{App, InputPurpose, Level, Overlay, Screen, Toast};
+use super::state::{App, InputPurpose, Level, Overlay, Screen, Toast, open_task_key};
 use super::{navigate, pending, triage, view};
 use crate::client::mirror::{Applied, Mirror};
 use crate::model::{EntityKind, Note, Severity};
@@ -226,6 +226,12 @@ pub fn rebuild(app: &mut App) {
     for t in app.mirror.tasks.values() {
         app.tasks_of.entry(t.incident_id).or_default().insert(t.id);
     }
+    app.open_tasks = app
+        .mirror
+        .tasks
+        .values()
+        .filter_map(|t| open_task_key(t))
+        .collect();
     let now = app.now_ms();
     app.feed
         .rebuild(app.mirror.incidents.values().map(|b| &**b), &app.sla, now);
@@ -234,9 +240,18 @@ pub fn rebuild(app: &mut App) {
 
 /// Applies one live event: mirror first, then only the indexes it touches.
 pub fn apply_event(app: &mut App, e: &crate::model::Event) -> Vec<Effect> {
-    let moved_from = (e.entity == EntityKind::Task)
-        .then(|| app.mirror.tasks.get(&e.entity_id).map(|t| t.incident_id))
+    let before = (e.entity == EntityKind::Task)
+        .then(|| {
+            app.mirror
+                .tasks
+                .get(&e.entity_id)
+                .map(|t| (t.incident_id, open_task_key(t)))
+        })
         .flatten();
+    let moved_from = before.map(|(incident, _)| incident);
+    if let Some((_, Some(key))) = before {
+        app.open_tasks.remove(&key);
+    }
     let applied = match app.mirror.apply(e) {
         Ok(a) => a,
         Err(err) => {
@@ -292,6 +307,9 @@ pub fn apply_event(app: &mut App, e: &crate::model::Event) -> Vec<Effect> {
                     set.remove(&id);
                 }
                 app.tasks_of.entry(now_on).or_default().insert(id);
+                if let Some(key) = open_task_key(t) {
+                    app.open_tasks.insert(key);
+                }
                 effects.extend(refresh_detail(app, now_on));
             }
         }

@@ -15,6 +15,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         _ => "all open".into(),
     };
     let tasks = app.visible_tasks();
+    let all = app.tasks_all || app.target().is_none();
+    let total = if all {
+        app.open_tasks.len()
+    } else {
+        tasks.len()
+    };
     let overdue = tasks.iter().filter(|t| t.is_overdue(app.now)).count();
     let overdue_text = if overdue > 0 {
         format!(", {overdue} OVERDUE")
@@ -23,10 +29,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     };
     let block = super::pane_block(
         app,
-        format!(
-            "Joint-response tasks — {scope} ({}{overdue_text}) · Enter: all/selected",
-            tasks.len()
-        ),
+        format!("Joint-response tasks — {scope} ({total}{overdue_text}) · Enter: all/selected"),
         focused,
     );
     let inner = block.inner(area);
