@@ -790,3 +790,23 @@ fn all_open_tasks_are_kept_in_due_order_by_events() {
     let shown: Vec<Uuid> = f.app.visible_tasks().iter().map(|t| t.id).collect();
     assert_eq!(shown, vec![later.id], "a closed task leaves the open list");
 }
+
+#[test]
+fn no_color_theme_draws_without_colour_and_keeps_the_words() {
+    use ratatui::style::Color;
+    let mut f = fixture(Role::DutyOfficer, (120, 30));
+    f.app.theme = tandem::console::theme::Theme::named(tandem::console::config::ThemeName::Mono);
+    let buf = render_buffer(&f.app, 120, 30);
+    assert!(
+        buf.content()
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "a colour was used"
+    );
+    let lines = render(&f.app, 120, 30);
+    assert!(
+        lines[2].contains("CRIT") && lines[2].contains("OVERDUE"),
+        "{}",
+        lines[2]
+    );
+}

@@ -80,6 +80,14 @@ impl Config {
 
     /// Loads `path` if it exists (defaults otherwise), then applies the environment.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_with(path, |name| std::env::var(name).ok())
+    }
+
+    /// [`Config::load`] with the environment given as a lookup (for tests).
+    pub fn load_with(
+        path: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         let mut config = match std::fs::read_to_string(path) {
             Ok(text) => Config::parse(&text, path)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
@@ -90,7 +98,7 @@ impl Config {
                 });
             }
         };
-        if let Ok(s) = std::env::var("TANDEM_SERVER") {
+        if let Some(s) = env("TANDEM_SERVER") {
             // A comma-separated list names the instances of one deployment.
             let mut all = s
                 .split(',')
@@ -100,10 +108,10 @@ impl Config {
             config.server = all.next().unwrap_or_default();
             config.servers = all.collect();
         }
-        if let Ok(t) = std::env::var("TANDEM_TOKEN") {
+        if let Some(t) = env("TANDEM_TOKEN") {
             config.token = Some(t);
         }
-        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
             config.theme = ThemeName::Mono;
         }
         Ok(config)
@@ -128,6 +136,40 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(parsed, expected, "the example must document the defaults");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "server = \"http://file:8470\"\ntoken = \"from-file\"\ntheme = \"high-contrast\"\n",
+        )
+        .unwrap();
+        let from_file = Config::load_with(&path, |_| None).unwrap();
+        assert_eq!(
+            (from_file.server.as_str(), from_file.theme),
+            ("http://file:8470", ThemeName::HighContrast)
+        );
+        let env = |name: &str| match name {
+            "TANDEM_SERVER" => Some("http://a:8470, http://b:8470".to_string()),
+            "TANDEM_TOKEN" => Some("from-env".to_string()),
+            "NO_COLOR" => Some("1".to_string()),
+            _ => None,
+        };
+        let c = Config::load_with(&path, env).unwrap();
+        assert_eq!(
+            c.all_servers(),
+            vec!["http://a:8470".to_string(), "http://b:8470".to_string()]
+        );
+        assert_eq!(
+            (c.token.as_deref(), c.theme),
+            (Some("from-env"), ThemeName::Mono),
+            "NO_COLOR honoured"
+        );
+        let missing = Config::load_with(&dir.path().join("none.toml"), |_| None).unwrap();
+        assert_eq!(missing, Config::default(), "no file means the defaults");
     }
 
     #[test]
