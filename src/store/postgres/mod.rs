@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{broadcast, mpsc};
 use uuid::Uuid;
 
 use super::queue::Queue;
@@ -51,15 +51,17 @@ impl PgStore {
         conn.ping().await?;
         let (writer, jobs) = Queue::new();
         let (events, _) = broadcast::channel(LIVE_BUFFER);
-        let committed = Arc::new(Notify::new());
+        let (committed, batches) = mpsc::unbounded_channel();
         let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
             .fetch_one(&pool)
             .await?;
-        tokio::spawn(writer::run(conn, jobs, committed.clone()));
+        let instance = Uuid::new_v4();
+        tokio::spawn(writer::run(conn, instance, jobs, committed));
         tokio::spawn(writer::publish(
             pool.clone(),
+            instance,
             events.clone(),
-            committed,
+            batches,
             head.unwrap_or(0) as u64,
         ));
         Ok(PgStore {

@@ -6,18 +6,22 @@
 //! reader can never see seq N+1 while N is still uncommitted. The same lock
 //! makes idempotency keys and incident numbers safe across instances.
 //!
-//! Live events: a batch ends with `pg_notify`, delivered at commit to every
-//! instance; each instance's publisher then reads the log after the last seq
-//! it published and broadcasts in order. The log is the only source, so what
-//! a subscriber gets is gap-free however notifications are delayed or lost
-//! (a periodic poll covers a lost one).
+//! Live events: once a batch commits, the writer hands its events straight
+//! to this instance's publisher, which broadcasts them without reading them
+//! back. A batch also ends with `pg_notify("<instance> <head seq>")`,
+//! delivered at commit to every instance; a publisher that learns of another
+//! instance's seq beyond what it has broadcast reads the log after its last. The
+//! publisher only ever broadcasts `last + 1`: a local batch that would skip a
+//! seq first reads the gap from the log, and a seq already broadcast is
+//! dropped. So what a subscriber gets is gap-free and in order however
+//! notifications are delayed or lost (a periodic poll covers a lost one).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPool};
 use sqlx::{Connection, PgConnection, Row as _};
-use tokio::sync::{Notify, broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc};
 use uuid::Uuid;
 
 use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Unit};
@@ -30,15 +34,28 @@ use crate::store::{StoreError, StoreResult};
 const LOG_LOCK: i64 = 0x7A4D_0001;
 pub const CHANNEL: &str = "tandem_events";
 
-pub async fn run(mut conn: PgConnection, mut jobs: mpsc::Receiver<Job>, committed: Arc<Notify>) {
+/// Commits batches of jobs; hands each committed batch's events, in seq
+/// order, to `committed` (this instance's publisher).
+pub async fn run(
+    mut conn: PgConnection,
+    instance: Uuid,
+    mut jobs: mpsc::Receiver<Job>,
+    committed: mpsc::UnboundedSender<Vec<Event>>,
+) {
     let mut batch = Vec::new();
     while queue::next_batch(&mut jobs, &mut batch).await {
-        match run_batch(&mut conn, &batch).await {
+        match run_batch(&mut conn, instance, &batch).await {
             Ok(results) => {
+                let mut events = Vec::new();
                 for (job, result) in batch.drain(..).zip(results) {
-                    let _ = job.reply.send(result.map(|(outcome, _)| outcome));
+                    let _ = job.reply.send(result.map(|(outcome, written)| {
+                        events.extend(written);
+                        outcome
+                    }));
                 }
-                committed.notify_one();
+                if !events.is_empty() {
+                    let _ = committed.send(events);
+                }
             }
             Err(e) => queue::fail(&mut batch, &e),
         }
@@ -47,7 +64,11 @@ pub async fn run(mut conn: PgConnection, mut jobs: mpsc::Receiver<Job>, committe
 
 type BatchResult = Vec<StoreResult<(Outcome, Vec<Event>)>>;
 
-async fn run_batch(conn: &mut PgConnection, batch: &[Job]) -> Result<BatchResult, StoreError> {
+async fn run_batch(
+    conn: &mut PgConnection,
+    instance: Uuid,
+    batch: &[Job],
+) -> Result<BatchResult, StoreError> {
     let mut tx = conn.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(LOG_LOCK)
@@ -66,7 +87,7 @@ async fn run_batch(conn: &mut PgConnection, batch: &[Job]) -> Result<BatchResult
     buffered.flush().await?;
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
-        .bind(head.seq.to_string())
+        .bind(format!("{instance} {}", head.seq))
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -86,45 +107,99 @@ async fn read_head(conn: &mut PgConnection) -> StoreResult<Head> {
     })
 }
 
-/// Broadcasts every committed event in seq order, whichever instance wrote it.
+type Live = broadcast::Sender<Arc<crate::store::Published>>;
+
+/// Broadcasts every committed event in seq order, whichever instance wrote
+/// it: this instance's batches as `committed` hands them over, the others'
+/// from the log when a notification or the poll says there is more.
 pub async fn publish(
     pool: PgPool,
-    events: broadcast::Sender<Arc<crate::store::Published>>,
-    committed: Arc<Notify>,
+    instance: Uuid,
+    live: Live,
+    mut committed: mpsc::UnboundedReceiver<Vec<Event>>,
     mut last: u64,
 ) {
-    let wake = committed.clone();
-    let listen_pool = pool.clone();
-    tokio::spawn(async move {
-        loop {
-            match PgListener::connect_with(&listen_pool).await {
-                Ok(mut l) => {
-                    if l.listen(CHANNEL).await.is_ok() {
-                        while l.recv().await.is_ok() {
-                            wake.notify_one();
+    let (notified, mut notifications) = mpsc::unbounded_channel();
+    tokio::spawn(listen(pool.clone(), instance, notified));
+    let mut poll = tokio::time::interval(Duration::from_secs(1));
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            batch = committed.recv() => match batch {
+                Some(batch) => publish_local(&pool, &live, &mut last, batch).await,
+                None => return, // the writer is gone: the store was dropped
+            },
+            Some(seq) = notifications.recv() => {
+                if seq > last {
+                    catch_up(&pool, &live, &mut last).await;
+                }
+            }
+            _ = poll.tick() => catch_up(&pool, &live, &mut last).await,
+        }
+    }
+}
+
+/// Forwards the head seq of every commit made by another instance (this
+/// one's come through `committed`, sooner). After (re)connecting it sends
+/// `u64::MAX`, since notifications sent while it was away are lost.
+async fn listen(pool: PgPool, instance: Uuid, notified: mpsc::UnboundedSender<u64>) {
+    let me = instance.to_string();
+    loop {
+        match PgListener::connect_with(&pool).await {
+            Ok(mut l) => {
+                if l.listen(CHANNEL).await.is_ok() {
+                    if notified.send(u64::MAX).is_err() {
+                        return;
+                    }
+                    while let Ok(n) = l.recv().await {
+                        let (from, seq) = n.payload().split_once(' ').unwrap_or_default();
+                        if from == me {
+                            continue;
+                        }
+                        if notified.send(seq.parse().unwrap_or(u64::MAX)).is_err() {
+                            return;
                         }
                     }
                 }
-                Err(e) => tracing::warn!("LISTEN {CHANNEL}: {e}"),
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            Err(e) => tracing::warn!("LISTEN {CHANNEL}: {e}"),
         }
-    });
+        if notified.is_closed() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+async fn publish_local(pool: &PgPool, live: &Live, last: &mut u64, batch: Vec<Event>) {
+    for e in batch {
+        if e.seq > *last + 1 {
+            // Another instance committed in between: its events come first.
+            catch_up(pool, live, last).await;
+        }
+        if e.seq == *last + 1 {
+            *last = e.seq;
+            let _ = live.send(crate::store::Published::new(e));
+        }
+        // Otherwise already broadcast from the log (or the log could not be
+        // read, and the next catch-up will bring it in order).
+    }
+}
+
+/// Broadcasts what the log holds after `last`.
+async fn catch_up(pool: &PgPool, live: &Live, last: &mut u64) {
     loop {
-        let _ = tokio::time::timeout(Duration::from_secs(1), committed.notified()).await;
-        loop {
-            match super::read::events_after(&pool, last, 1000).await {
-                Ok(page) if page.is_empty() => break,
-                Ok(page) => {
-                    for e in page {
-                        last = e.seq;
-                        let _ = events.send(crate::store::Published::new(e));
-                    }
+        match super::read::events_after(pool, *last, 1000).await {
+            Ok(page) if page.is_empty() => return,
+            Ok(page) => {
+                for e in page {
+                    *last = e.seq;
+                    let _ = live.send(crate::store::Published::new(e));
                 }
-                Err(e) => {
-                    tracing::warn!("publishing events: {e}");
-                    break;
-                }
+            }
+            Err(e) => {
+                tracing::warn!("publishing events: {e}");
+                return;
             }
         }
     }
