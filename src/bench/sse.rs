@@ -16,6 +16,7 @@ pub async fn sse(
     seconds: u64,
 ) -> anyhow::Result<String> {
     let server = BenchServer::start_on(target).await?;
+    warm_up(&server).await?;
     let head = server.store.head().await?;
     let total = (rate * seconds) as usize;
     let mut readers = Vec::new();
@@ -53,17 +54,23 @@ pub async fn sse(
         ws.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            let mut answered = Vec::with_capacity(per_writer as usize);
             for i in 0..per_writer {
                 tick.tick().await;
                 let mut n = super::writes_incident(w as usize * 1_000_000 + i as usize);
                 n.title = format!("sse bench {w}/{i}");
+                let sent = Instant::now();
                 let _ = client.create_incident(&new_key(), &n).await;
+                answered.push(sent.elapsed());
             }
+            answered
         }));
     }
+    let mut answered = Vec::new();
     for w in ws {
-        w.await?;
+        answered.extend(w.await?);
     }
+    answered.sort();
     let wrote_in = started.elapsed();
     let mut lat = Vec::new();
     let mut short = 0;
@@ -77,7 +84,7 @@ pub async fn sse(
     lat.sort();
     server.stop().await?;
     Ok(format!(
-        "sse ({}): {subscribers} subscribers, {} events in {:.1} s ({:.0}/s): {} deliveries, {short} subscribers short; commit-to-arrival p50 {}, p99 {}, max {}",
+        "sse ({}): {subscribers} subscribers, {} events in {:.1} s ({:.0}/s): {} deliveries, {short} subscribers short; commit-to-arrival p50 {}, p99 {}, max {} (the write's answer: p50 {}, p99 {})",
         target.describe(),
         total,
         wrote_in.as_secs_f64(),
@@ -86,5 +93,31 @@ pub async fn sse(
         ms(percentile(&lat, 0.50)),
         ms(percentile(&lat, 0.99)),
         ms(lat.last().copied().unwrap_or_default()),
+        ms(percentile(&answered, 0.50)),
+        ms(percentile(&answered, 0.99)),
     ))
+}
+
+/// Writes through every instance before measuring, so the figures are the
+/// steady state: a fresh instance's first batches pay for its database
+/// connections and first statement plans (about 100 ms once, on PostgreSQL).
+async fn warm_up(server: &BenchServer) -> anyhow::Result<()> {
+    let mut tasks = Vec::new();
+    for (u, url) in server.urls.iter().enumerate() {
+        for w in 0..10 {
+            let client = Client::new(url, &server.duty.1)?;
+            tasks.push(tokio::spawn(async move {
+                for i in 0..10 {
+                    let mut n = super::writes_incident(900_000_000 + u * 1000 + w * 10 + i);
+                    n.title = format!("warm-up {u}/{w}/{i}");
+                    client.create_incident(&new_key(), &n).await?;
+                }
+                anyhow::Ok(())
+            }));
+        }
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(())
 }
