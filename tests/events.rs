@@ -106,6 +106,49 @@ async fn concurrent_writers_never_cause_a_gap_for_a_subscriber() {
 }
 
 #[tokio::test]
+async fn a_quiet_stream_sends_heartbeats_and_still_delivers_events() {
+    use futures::StreamExt;
+    let ts = TestServer::start().await;
+    // A second server over the same store, with a short heartbeat.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let settings = tandem::server::Settings {
+        heartbeat: Duration::from_millis(100),
+    };
+    let running = tandem::server::spawn_with(ts.store.clone(), listener, settings).unwrap();
+    let head = ts.head().await;
+    let response = reqwest::Client::new()
+        .get(format!(
+            "http://{}/api/v1/events?after={head}",
+            running.addr
+        ))
+        .bearer_auth(ts.token(Role::Observer))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut body = response.bytes_stream();
+    let mut text = String::new();
+    let mut read_until = async |wanted: &str, text: &mut String| {
+        while !text.contains(wanted) {
+            let chunk = tokio::time::timeout(Duration::from_secs(10), body.next())
+                .await
+                .unwrap_or_else(|_| panic!("no {wanted:?} within 10 s; got {text:?}"))
+                .expect("stream ended")
+                .unwrap();
+            text.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    };
+    read_until(":heartbeat\n\n:heartbeat\n\n", &mut text).await;
+    assert!(!text.contains("data:"), "nothing happened, yet: {text:?}");
+    let created = ts.incident("after the silence").await;
+    let frame = format!("id: {}\nevent: incident.created\ndata: {{", head + 1);
+    read_until(&frame, &mut text).await;
+    assert!(text.contains(&created.id.to_string()));
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn sse_parser_matches_the_shared_cases() {
     let text = std::fs::read_to_string("../shared/testdata/sse/parser-cases.json")
         .expect("shared test data");

@@ -7,15 +7,16 @@
 //! order, whatever commits while the stream catches up.
 
 use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use tokio::sync::{broadcast, watch};
+use tokio::time::Instant;
 
 use super::AppState;
 use super::error::ApiError;
@@ -27,11 +28,14 @@ use crate::store::{Published, Store};
 /// How far behind a cursor may be and still be replayed; further back, re-snapshot (410).
 pub const MAX_REPLAY: u64 = 1_000_000;
 const PAGE: u32 = 1000;
+/// Silence after which the stream sends a comment, so proxies and the
+/// console can tell a quiet stream from a dead link.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
+const HEARTBEAT_FRAME: &[u8] = b":heartbeat\n\n";
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "sync", security(("bearer" = [])),
     params(EventsQuery, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this seq")),
-    responses((status = 200, description = "text/event-stream: `id` is the seq, `event` the kind, `data` the event JSON (Event); a comment heartbeat every 15 s", content_type = "text/event-stream", body = Event),
+    responses((status = 200, description = "text/event-stream: `id` is the seq, `event` the kind, `data` the event JSON (Event); a comment heartbeat after 15 s of silence", content_type = "text/event-stream", body = Event),
               (status = 410, description = "The cursor is no longer served: take a new snapshot", body = Problem)))]
 pub async fn stream(
     State(state): State<AppState>,
@@ -63,10 +67,17 @@ pub async fn stream(
         backlog: VecDeque::new(),
         catching_up: after < head,
         shutdown: state.shutdown.clone(),
+        heartbeat: state.heartbeat,
+        quiet_until: Instant::now() + state.heartbeat,
     };
-    let stream = futures::stream::unfold(feed, Feed::next);
-    Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat"))
+    let frames = futures::stream::unfold(feed, Feed::next);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(frames),
+    )
         .into_response())
 }
 
@@ -77,26 +88,30 @@ struct Feed {
     backlog: VecDeque<Event>,
     catching_up: bool,
     shutdown: watch::Receiver<bool>,
+    heartbeat: Duration,
+    /// When the heartbeat is due if nothing else is sent before.
+    quiet_until: Instant,
 }
 
-pub fn sse_event(e: &Event) -> SseEvent {
-    frame(e, &serde_json::to_string(e).unwrap_or_default())
+/// One event as an SSE frame. Compact JSON holds no raw newline, so the
+/// event is one `data` line.
+pub fn frame(e: &Event) -> Bytes {
+    let json = serde_json::to_string(e).unwrap_or_default();
+    Bytes::from(format!(
+        "id: {}\nevent: {}\ndata: {json}\n\n",
+        e.seq,
+        e.kind.as_str()
+    ))
 }
 
-fn frame(e: &Event, json: &str) -> SseEvent {
-    SseEvent::default()
-        .id(e.seq.to_string())
-        .event(e.kind.as_str())
-        .data(json)
-}
+type Next = Option<(Result<Bytes, std::convert::Infallible>, Feed)>;
 
 impl Feed {
-    async fn next(mut self) -> Option<(Result<SseEvent, Infallible>, Feed)> {
+    async fn next(mut self) -> Next {
         loop {
             if let Some(e) = self.backlog.pop_front() {
                 self.last = e.seq;
-                let out = sse_event(&e);
-                return Some((Ok(out), self));
+                return self.send(frame(&e));
             }
             if self.catching_up {
                 match self.store.events_after(self.last, PAGE).await {
@@ -110,19 +125,29 @@ impl Feed {
                 continue;
             }
             let received = tokio::select! {
-                r = self.live.recv() => r,
+                r = self.live.recv() => Some(r),
+                _ = tokio::time::sleep_until(self.quiet_until) => None,
                 _ = self.shutdown.wait_for(|stop| *stop) => return None,
+            };
+            let Some(received) = received else {
+                return self.send(Bytes::from_static(HEARTBEAT_FRAME));
             };
             match received {
                 Ok(p) if p.event.seq <= self.last => continue,
                 Ok(p) if p.event.seq == self.last + 1 => {
                     self.last = p.event.seq;
-                    return Some((Ok(frame(&p.event, &p.json)), self));
+                    let bytes = p.frame.get_or_init(|| frame(&p.event)).clone();
+                    return self.send(bytes);
                 }
                 // A gap or a lag: the log has what the broadcast dropped.
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => self.catching_up = true,
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
+    }
+
+    fn send(mut self, bytes: Bytes) -> Next {
+        self.quiet_until = Instant::now() + self.heartbeat;
+        Some((Ok(bytes), self))
     }
 }

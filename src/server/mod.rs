@@ -8,10 +8,12 @@ mod routes;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, patch, post};
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -25,6 +27,22 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Flips to true on shutdown so long-lived event streams end.
     pub shutdown: watch::Receiver<bool>,
+    /// Silence after which an event stream sends a heartbeat comment.
+    pub heartbeat: Duration,
+}
+
+/// What a server may be tuned with; the defaults are the production values.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub heartbeat: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            heartbeat: events::HEARTBEAT,
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -79,13 +97,31 @@ impl Running {
 
 /// Serves the API on `listener` until [`Running::shutdown`].
 pub fn spawn(store: Arc<dyn Store>, listener: TcpListener) -> std::io::Result<Running> {
+    spawn_with(store, listener, Settings::default())
+}
+
+/// [`spawn`] with other settings (tests shorten the heartbeat).
+pub fn spawn_with(
+    store: Arc<dyn Store>,
+    listener: TcpListener,
+    settings: Settings,
+) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
     let (stop, shutdown) = watch::channel(false);
     let app = router(AppState {
         store,
         shutdown: shutdown.clone(),
+        heartbeat: settings.heartbeat,
     });
     let mut signal = shutdown;
+    // Small writes (an SSE event, a 201) must leave at once: with Nagle's
+    // algorithm a write behind an unacknowledged one waits for the peer's
+    // delayed ACK, up to 40 ms.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!("TCP_NODELAY on an accepted connection: {e}");
+        }
+    });
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {

@@ -18,9 +18,10 @@ pub mod sqlite;
 pub use apply::{Actor, Command, Idempotency, Outcome, Request};
 pub use error::StoreError;
 
+use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -39,18 +40,21 @@ pub struct OfficerRecord {
     pub revoked: bool,
 }
 
-/// A committed event as broadcast to live subscribers, serialised once for
-/// all of them (a hundred subscribers must not mean a hundred encodings).
+/// A committed event as broadcast to live subscribers. Its wire frame is
+/// encoded once, by the first subscriber to send it, and shared by all of
+/// them (a hundred subscribers must not mean a hundred encodings).
 #[derive(Debug)]
 pub struct Published {
     pub event: Event,
-    pub json: String,
+    pub frame: OnceLock<Bytes>,
 }
 
 impl Published {
     pub fn new(event: Event) -> Arc<Published> {
-        let json = serde_json::to_string(&event).unwrap_or_default();
-        Arc::new(Published { event, json })
+        Arc::new(Published {
+            event,
+            frame: OnceLock::new(),
+        })
     }
 }
 
