@@ -220,9 +220,10 @@ fn millis(t: time::OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-/// Rows per statement. sqlx does not set TCP_NODELAY, and a statement of more
-/// than a few kilobytes then meets the 40 ms delayed-ACK stall; small
-/// statements keep each write in one segment.
+/// Rows per statement. sqlx 0.9.0 does not set TCP_NODELAY (transact-rs/sqlx
+/// #4335, fixed upstream, unreleased), and a statement of more than a few
+/// kilobytes then meets the 40 ms delayed-ACK stall; small statements keep
+/// each write in one segment.
 const ROWS_PER_STATEMENT: usize = 4;
 
 /// Batches are written with `UNNEST` over arrays: one statement text per
