@@ -6,7 +6,7 @@ use common::{TestServer, new_incident};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tandem::client::new_key;
-use tandem::model::Role;
+use tandem::model::{Role, TaskStatus};
 
 /// Sends a raw request; returns status, content type and JSON body.
 async fn send(
@@ -511,6 +511,142 @@ async fn merge_dismisses_the_duplicate_and_moves_tasks() {
     let detail = duty.incident(keep.id).await.unwrap();
     assert_eq!(detail.tasks.len(), 1);
     assert_eq!(detail.tasks[0].incident_id, keep.id);
+}
+
+#[tokio::test]
+async fn task_list_filters_and_pages() {
+    let ts = TestServer::start().await;
+    let a = ts.incident("boat off Zuwara").await;
+    let b = ts.incident("convoy near Ghat").await;
+    let mut on_a = Vec::new();
+    for _ in 0..5 {
+        on_a.push(ts.task(&a).await);
+    }
+    ts.task(&b).await;
+    let duty = ts.client(Role::DutyOfficer);
+    let cancel = tandem::api::TaskPatch {
+        status: Some(TaskStatus::Cancelled),
+        ..Default::default()
+    };
+    duty.patch_task(&new_key(), on_a[0].id, on_a[0].version, &cancel)
+        .await
+        .unwrap();
+    let list = async |query: String| -> Vec<tandem::api::Task> {
+        let mut items = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page: tandem::api::Page<tandem::api::Task> = reqwest::Client::new()
+                .get(format!("{}/api/v1/tasks?{query}&limit=2{cursor}", ts.url))
+                .bearer_auth(ts.token(Role::Observer))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(page.items.len() <= 2);
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => return items,
+            }
+        }
+    };
+    let all_a = list(format!("incident={}", a.id)).await;
+    assert_eq!(
+        all_a.len(),
+        5,
+        "paged through every task of the incident once"
+    );
+    let mut ids: Vec<_> = all_a.iter().map(|t| t.id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 5);
+    assert!(all_a.iter().all(|t| t.incident_id == a.id));
+    let open_a = list(format!("incident={}&open=true", a.id)).await;
+    assert_eq!(open_a.len(), 4);
+    assert!(open_a.iter().all(|t| t.id != on_a[0].id));
+    let cancelled = list("status=cancelled".into()).await;
+    assert_eq!(
+        cancelled.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [on_a[0].id]
+    );
+    assert_eq!(list(format!("agency={}", ts.agency.id)).await.len(), 6);
+    assert!(
+        list(format!("agency={}", ts.other_agency.id))
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_officer_list_shows_who_is_revoked_in_the_order_they_were_added() {
+    let ts = TestServer::start().await;
+    let (added, _) = tandem::admin::add_officer(
+        ts.store.as_ref(),
+        "Night duty",
+        Role::DutyOfficer,
+        tandem::model::Centre::Ben,
+        None,
+    )
+    .await
+    .unwrap();
+    tandem::admin::revoke_officer(
+        ts.store.as_ref(),
+        &ts.officer(Role::Observer).id.to_string(),
+    )
+    .await
+    .unwrap();
+    let records = ts.store.officers().await.unwrap();
+    assert_eq!(
+        records.last().unwrap().officer.id,
+        added.id,
+        "the newest is last"
+    );
+    for r in &records {
+        let observer = r.officer.id == ts.officer(Role::Observer).id;
+        assert_eq!(r.revoked, observer, "{}", r.officer.name);
+    }
+}
+
+#[tokio::test]
+async fn the_snapshot_keeps_recently_closed_incidents_and_drops_old_ones_with_their_tasks() {
+    let ts = TestServer::start().await;
+    let open = ts.incident("still open").await;
+    let open_task = ts.task(&open).await;
+    let supervisor = ts.client(Role::Supervisor);
+    let close = tandem::api::IncidentPatch {
+        status: Some(tandem::model::IncidentStatus::Closed),
+        ..Default::default()
+    };
+    let mut closed = Vec::new();
+    for title in ["closed an hour ago", "closed last week"] {
+        let inc = ts.incident(title).await;
+        let task = ts.task(&inc).await;
+        supervisor
+            .patch_incident(&new_key(), inc.id, inc.version, &close)
+            .await
+            .unwrap();
+        closed.push((inc, task));
+    }
+    let week_ago =
+        (time::OffsetDateTime::now_utc() - time::Duration::days(7)).unix_timestamp() * 1000;
+    ts.raw_execute(&format!(
+        "UPDATE incidents SET closed_at_ms = {week_ago} WHERE id = '{}'",
+        closed[1].0.id
+    ))
+    .await;
+    let snap = ts.client(Role::Observer).snapshot().await.unwrap();
+    let incidents: Vec<_> = snap.incidents.iter().map(|i| i.id).collect();
+    let tasks: Vec<_> = snap.tasks.iter().map(|t| t.id).collect();
+    assert!(incidents.contains(&open.id) && tasks.contains(&open_task.id));
+    assert!(incidents.contains(&closed[0].0.id) && tasks.contains(&closed[0].1.id));
+    assert!(
+        !incidents.contains(&closed[1].0.id),
+        "closed a week ago: past the 72 h window"
+    );
+    assert!(!tasks.contains(&closed[1].1.id), "its tasks go with it");
+    assert!(!snap.agencies.is_empty() && !snap.units.is_empty());
+    assert_eq!(snap.seq, ts.head().await);
 }
 
 #[tokio::test]

@@ -13,6 +13,9 @@ mod error;
 pub mod postgres;
 mod query;
 mod queue;
+mod read;
+mod reader;
+mod sql_store;
 pub mod sqlite;
 
 pub use apply::{Actor, Command, Idempotency, Outcome, Request};
@@ -94,7 +97,7 @@ pub trait Store: Send + Sync + 'static {
 /// Opens the store a database URL names: `postgres://…`, `sqlite://PATH` or a bare path.
 pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok(Arc::new(postgres::PgStore::open(url).await?));
+        return Ok(Arc::new(postgres::open(url).await?));
     }
-    Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
+    Ok(Arc::new(sqlite::open(url).await?))
 }

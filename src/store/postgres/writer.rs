@@ -189,7 +189,7 @@ async fn publish_local(pool: &PgPool, live: &Live, last: &mut u64, batch: Vec<Ev
 /// Broadcasts what the log holds after `last`.
 async fn catch_up(pool: &PgPool, live: &Live, last: &mut u64) {
     loop {
-        match super::read::events_after(pool, *last, 1000).await {
+        match crate::store::read::events_after(pool, *last, 1000).await {
             Ok(page) if page.is_empty() => return,
             Ok(page) => {
                 for e in page {

@@ -1,140 +1,46 @@
 //! The SQLite store: WAL, `synchronous=FULL`, one group-committing writer, pooled readers.
 
 mod batch;
-mod read;
+mod dialect;
 mod writer;
 
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
-use futures::stream::BoxStream;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, SqlitePool};
 use tokio::sync::broadcast;
-use uuid::Uuid;
 
 use super::queue::Queue;
-use super::{OfficerRecord, Outcome, Request, Store, StoreError, StoreResult};
-use crate::api::{
-    Agency, Event, Incident, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit,
-    VerifyReport,
-};
-use crate::model::Officer;
+use super::sql_store::{LIVE_BUFFER, SqlStore};
+use super::{StoreError, StoreResult};
 
-/// Events kept for live subscribers; one that falls further behind resyncs from the log.
-const LIVE_BUFFER: usize = 65_536;
+pub type SqliteStore = SqlStore<SqlitePool>;
 
-pub struct SqliteStore {
-    pool: SqlitePool,
-    writer: Queue,
-    events: broadcast::Sender<Arc<crate::store::Published>>,
-}
-
-impl SqliteStore {
-    /// Opens (creating if needed) the database at `url` (`sqlite://PATH` or a path) and migrates it.
-    pub async fn open(url: &str) -> StoreResult<SqliteStore> {
-        let path = url.strip_prefix("sqlite://").unwrap_or(url);
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .min_connections(1)
-            .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("./src/store/sqlite/migrations")
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("migrating {path}: {e}")))?;
-        let conn = options.connect().await?;
-        let (writer, jobs) = Queue::new();
-        let (events, _) = broadcast::channel(LIVE_BUFFER);
-        tokio::spawn(writer::run(conn, jobs, events.clone()));
-        Ok(SqliteStore {
-            pool,
-            writer,
-            events,
-        })
-    }
-}
-
-impl Store for SqliteStore {
-    fn authenticate(&self, token_hash: &str) -> BoxFuture<'_, StoreResult<Option<Officer>>> {
-        let token_hash = token_hash.to_string();
-        Box::pin(async move {
-            let json: Option<String> = sqlx::query_scalar(
-                "SELECT data FROM officers WHERE token_hash = ? AND revoked = 0",
-            )
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
-            Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
-        })
-    }
-
-    fn execute(&self, request: Request) -> BoxFuture<'_, StoreResult<Outcome>> {
-        Box::pin(self.writer.execute(request))
-    }
-
-    fn snapshot(
-        &self,
-        closed_within_hours: u32,
-    ) -> BoxFuture<'_, StoreResult<BoxStream<'static, StoreResult<String>>>> {
-        Box::pin(read::snapshot(self.pool.clone(), closed_within_hours))
-    }
-
-    fn events_after(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>> {
-        Box::pin(read::events_after(&self.pool, after, limit))
-    }
-
-    fn head(&self) -> BoxFuture<'_, StoreResult<u64>> {
-        Box::pin(async move {
-            let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
-                .fetch_one(&self.pool)
-                .await?;
-            Ok(seq.unwrap_or(0) as u64)
-        })
-    }
-
-    fn subscribe(&self) -> broadcast::Receiver<Arc<crate::store::Published>> {
-        self.events.subscribe()
-    }
-
-    fn incident(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<IncidentDetail>>> {
-        Box::pin(read::incident(&self.pool, id))
-    }
-
-    fn search_incidents(&self, q: IncidentQuery) -> BoxFuture<'_, StoreResult<Page<Incident>>> {
-        Box::pin(read::search_incidents(&self.pool, q))
-    }
-
-    fn tasks(&self, q: TaskQuery) -> BoxFuture<'_, StoreResult<Page<Task>>> {
-        Box::pin(read::tasks(&self.pool, q))
-    }
-
-    fn agencies(&self) -> BoxFuture<'_, StoreResult<Vec<Agency>>> {
-        Box::pin(read::all(
-            &self.pool,
-            "SELECT data FROM agencies ORDER BY code",
-        ))
-    }
-
-    fn units(&self) -> BoxFuture<'_, StoreResult<Vec<Unit>>> {
-        Box::pin(read::all(
-            &self.pool,
-            "SELECT data FROM units ORDER BY callsign",
-        ))
-    }
-
-    fn officers(&self) -> BoxFuture<'_, StoreResult<Vec<OfficerRecord>>> {
-        Box::pin(read::officers(&self.pool))
-    }
-
-    fn verify(&self) -> BoxFuture<'_, StoreResult<VerifyReport>> {
-        Box::pin(read::verify(&self.pool))
-    }
+/// Opens (creating if needed) the database at `url` (`sqlite://PATH` or a path) and migrates it.
+pub async fn open(url: &str) -> StoreResult<SqliteStore> {
+    let path = url.strip_prefix("sqlite://").unwrap_or(url);
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .min_connections(1)
+        .connect_with(options.clone())
+        .await?;
+    sqlx::migrate!("./src/store/sqlite/migrations")
+        .run(&pool)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("migrating {path}: {e}")))?;
+    let conn = options.connect().await?;
+    let (writer, jobs) = Queue::new();
+    let (events, _) = broadcast::channel(LIVE_BUFFER);
+    tokio::spawn(writer::run(conn, jobs, events.clone()));
+    Ok(SqlStore {
+        reader: pool,
+        writer,
+        events,
+    })
 }

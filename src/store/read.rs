@@ -1,0 +1,254 @@
+//! Reads, written once for every backend: the event log, an incident's
+//! detail, search, task lists, the audit walk.
+//!
+//! The SQL is shared: SQLite and PostgreSQL both take `$n` placeholders, and
+//! where the dialects differ the [`Reader`] says how.
+
+use std::fmt::Write as _;
+
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::query::{self, parse_cursor, parse_time};
+use super::reader::{Bind, EVENT_COLUMNS, Reader};
+use super::{OfficerRecord, StoreResult};
+use crate::api::{IncidentDetail, IncidentQuery, Page, TaskQuery, VerifyReport};
+use crate::model::event::GENESIS_HASH;
+use crate::model::{Event, Incident, Note, Officer, Task};
+
+/// SQL text with its binds, numbering placeholders as they are pushed.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            binds: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends the next placeholder and binds `value` to it.
+    fn bind(&mut self, value: Bind) -> &mut Sql {
+        self.binds.push(value);
+        let _ = write!(self.text, "${}", self.binds.len());
+        self
+    }
+
+    fn next_placeholder(&self) -> String {
+        format!("${}", self.binds.len() + 1)
+    }
+}
+
+fn text(s: impl Into<String>) -> Bind {
+    Bind::Text(s.into())
+}
+
+pub async fn head<R: Reader>(r: &R) -> StoreResult<u64> {
+    Ok(r.int("SELECT MAX(seq) FROM events".into(), vec![]).await? as u64)
+}
+
+pub async fn authenticate<R: Reader>(r: &R, token_hash: &str) -> StoreResult<Option<Officer>> {
+    let sql = "SELECT data FROM officers WHERE token_hash = $1 AND NOT revoked";
+    let rows = r.texts(sql.into(), vec![text(token_hash)]).await?;
+    Ok(rows.first().map(|j| serde_json::from_str(j)).transpose()?)
+}
+
+/// Every row's `data` JSON, decoded.
+pub async fn all<R: Reader, T: DeserializeOwned>(r: &R, sql: &str) -> StoreResult<Vec<T>> {
+    let rows = r.texts(sql.into(), vec![]).await?;
+    rows.iter().map(|j| Ok(serde_json::from_str(j)?)).collect()
+}
+
+pub async fn officers<R: Reader>(r: &R) -> StoreResult<Vec<OfficerRecord>> {
+    // Officer ids are UUIDv7, so id order is the order they were added in.
+    let sql = "SELECT data, CASE WHEN revoked THEN 'yes' ELSE 'no' END FROM officers ORDER BY id";
+    let rows = r.pairs(sql.into(), vec![]).await?;
+    rows.iter()
+        .map(|(data, revoked)| {
+            Ok(OfficerRecord {
+                officer: serde_json::from_str(data)?,
+                revoked: revoked == "yes",
+            })
+        })
+        .collect()
+}
+
+pub async fn events_after<R: Reader>(r: &R, after: u64, limit: u32) -> StoreResult<Vec<Event>> {
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2");
+    let rows = r
+        .events(sql, vec![Bind::Int(after as i64), Bind::Int(limit as i64)])
+        .await?;
+    rows.into_iter().map(Event::try_from).collect()
+}
+
+/// Walks the whole hash chain, a page at a time.
+pub async fn verify<R: Reader>(r: &R) -> StoreResult<VerifyReport> {
+    const PAGE: i64 = 5000;
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2");
+    let mut prev = GENESIS_HASH.to_string();
+    let mut count = 0u64;
+    let mut first_bad = None;
+    let mut after = 0i64;
+    loop {
+        let page = r
+            .events(sql.clone(), vec![Bind::Int(after), Bind::Int(PAGE)])
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for row in page {
+            count += 1;
+            let (seq, hash) = (row.seq as u64, row.hash.clone());
+            let good = match Event::try_from(row) {
+                Ok(e) => e.seq == count && e.prev_hash == prev && e.computed_hash() == e.hash,
+                Err(_) => false,
+            };
+            if !good && first_bad.is_none() {
+                first_bad = Some(seq);
+            }
+            prev = hash;
+        }
+    }
+    Ok(VerifyReport {
+        ok: first_bad.is_none(),
+        events: count,
+        head: prev,
+        first_bad_seq: first_bad,
+    })
+}
+
+pub async fn incident<R: Reader>(r: &R, id: Uuid) -> StoreResult<Option<IncidentDetail>> {
+    let id = Bind::Text(id.to_string());
+    let found = r
+        .texts(
+            "SELECT data FROM incidents WHERE id = $1".into(),
+            vec![id.clone()],
+        )
+        .await?;
+    let Some(json) = found.first() else {
+        return Ok(None);
+    };
+    let incident: Incident = serde_json::from_str(json)?;
+    let notes = r
+        .texts(
+            "SELECT data FROM notes WHERE incident_id = $1 ORDER BY at_ms, id".into(),
+            vec![id.clone()],
+        )
+        .await?;
+    let tasks = r
+        .texts(
+            "SELECT data FROM tasks WHERE incident_id = $1 ORDER BY id".into(),
+            vec![id.clone()],
+        )
+        .await?;
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE entity_id = $1 \
+         OR entity_id IN (SELECT id FROM tasks WHERE incident_id = $1) \
+         OR entity_id IN (SELECT id FROM notes WHERE incident_id = $1) ORDER BY seq"
+    );
+    let timeline = r.events(sql, vec![id]).await?;
+    Ok(Some(IncidentDetail {
+        incident,
+        timeline: timeline
+            .into_iter()
+            .map(Event::try_from)
+            .collect::<StoreResult<_>>()?,
+        notes: notes
+            .iter()
+            .map(|j| serde_json::from_str::<Note>(j))
+            .collect::<Result<_, _>>()?,
+        tasks: tasks
+            .iter()
+            .map(|j| serde_json::from_str::<Task>(j))
+            .collect::<Result<_, _>>()?,
+    }))
+}
+
+/// Newest first; the cursor is `<reported_at_ms>:<id>` of the page's last row.
+pub async fn search_incidents<R: Reader>(r: &R, q: IncidentQuery) -> StoreResult<Page<Incident>> {
+    let limit = query::limit(q.limit);
+    let mut sql = Sql::new("SELECT reported_at_ms || ':' || id, data FROM incidents WHERE 1 = 1");
+    if let Some(words) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
+        let needle = sql.next_placeholder();
+        sql.push(" AND ")
+            .push(&R::contains("search", &needle))
+            .binds
+            .push(text(words.trim().to_lowercase()));
+    }
+    let equal = [
+        ("status", q.status.map(|s| s.as_str().to_string())),
+        ("severity", q.severity.map(|s| s.as_str().to_string())),
+        ("category", q.category.map(|c| c.as_str().to_string())),
+        ("centre", q.centre.map(|c| c.as_str().to_string())),
+        ("lead_agency_id", q.agency.map(|a| a.to_string())),
+    ];
+    for (column, value) in equal {
+        if let Some(v) = value {
+            sql.push(&format!(" AND {column} = ")).bind(text(v));
+        }
+    }
+    if let Some(s) = &q.since {
+        sql.push(" AND reported_at_ms >= ")
+            .bind(Bind::Int(parse_time("since", s)?));
+    }
+    if let Some(u) = &q.until {
+        sql.push(" AND reported_at_ms < ")
+            .bind(Bind::Int(parse_time("until", u)?));
+    }
+    if let Some(c) = &q.cursor {
+        let (ms, id) = parse_cursor(c)?;
+        sql.push(" AND (reported_at_ms, id) < (")
+            .bind(Bind::Int(ms))
+            .push(", ")
+            .bind(text(id))
+            .push(")");
+    }
+    sql.push(" ORDER BY reported_at_ms DESC, id DESC LIMIT ")
+        .bind(Bind::Int(limit as i64 + 1));
+    page(r.pairs(sql.text, sql.binds).await?, limit)
+}
+
+/// By id; the cursor is the page's last id.
+pub async fn tasks<R: Reader>(r: &R, q: TaskQuery) -> StoreResult<Page<Task>> {
+    let limit = query::limit(q.limit);
+    let mut sql = Sql::new("SELECT id, data FROM tasks WHERE 1 = 1");
+    if let Some(i) = q.incident {
+        sql.push(" AND incident_id = ").bind(text(i.to_string()));
+    }
+    if let Some(a) = q.agency {
+        sql.push(" AND agency_id = ").bind(text(a.to_string()));
+    }
+    if let Some(s) = q.status {
+        sql.push(" AND status = ").bind(text(s.as_str()));
+    }
+    if let Some(open) = q.open {
+        sql.push(" AND is_open = ").bind(Bind::Bool(open));
+    }
+    if let Some(c) = &q.cursor {
+        sql.push(" AND id > ").bind(text(c.clone()));
+    }
+    sql.push(" ORDER BY id LIMIT ")
+        .bind(Bind::Int(limit as i64 + 1));
+    page(r.pairs(sql.text, sql.binds).await?, limit)
+}
+
+/// A page of `(cursor, data)` rows fetched with one row too many, which only
+/// says whether there is a next page.
+fn page<T: DeserializeOwned>(rows: Vec<(String, String)>, limit: u32) -> StoreResult<Page<T>> {
+    let more = rows.len() > limit as usize;
+    let rows = &rows[..rows.len().min(limit as usize)];
+    let next_cursor = more.then(|| rows.last().map(|(c, _)| c.clone())).flatten();
+    let items = rows
+        .iter()
+        .map(|(_, data)| serde_json::from_str(data))
+        .collect::<Result<_, _>>()?;
+    Ok(Page { items, next_cursor })
+}
