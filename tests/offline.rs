@@ -317,3 +317,24 @@ async fn started_with_the_server_down_it_opens_from_cache_then_catches_up_increm
     );
     assert!(proxy.bytes_to_client() > bytes_before);
 }
+
+#[tokio::test]
+async fn a_snapshot_cut_mid_body_is_a_link_failure_and_the_next_one_decodes_whole() {
+    let ts = TestServer::start().await;
+    for i in 0..40 {
+        ts.incident(&format!("history {i}")).await;
+    }
+    let proxy = Proxy::start(addr(&ts.url)).await.unwrap();
+    let client = Client::new(&proxy.url(), ts.token(Role::Observer)).unwrap();
+    // The snapshot is decoded as it streams in; cut it a few kilobytes in.
+    proxy.chop_after(4_000);
+    let err = client.snapshot().await.expect_err("a cut body must not decode");
+    assert!(
+        err.is_transient(),
+        "a cut link is retried, not reported as bad data: {err}"
+    );
+    proxy.chop_after(0);
+    let whole = client.snapshot().await.unwrap();
+    assert_eq!(whole.seq, ts.head().await);
+    assert_eq!(whole.incidents.len(), 40);
+}

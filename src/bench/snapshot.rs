@@ -39,13 +39,25 @@ pub async fn snapshot(incidents: usize, tasks_per_incident: usize) -> anyhow::Re
     }
     let took = start.elapsed();
     let (_, peak) = rss_mib();
+    // The console's side: the same snapshot fetched and decoded by the client.
+    let client = crate::client::Client::new(&server.url, &server.duty.1)?;
+    let (rss_idle, _) = rss_mib();
+    reset_peak_rss();
+    let start = Instant::now();
+    let decoded = client.snapshot().await?;
+    let decode_took = start.elapsed();
+    let (rss_holding, decode_peak) = rss_mib();
+    let rows = decoded.incidents.len() + decoded.tasks.len();
+    drop(decoded);
     server.stop().await?;
     Ok(format!(
-        "snapshot: {incidents} incidents + {} tasks, {:.1} MB of JSON: first byte {:.0} ms, complete {:.0} ms; process RSS {rss_before:.0} MiB before, peak {peak:.0} MiB during (server and reader together)",
+        "snapshot: {incidents} incidents + {} tasks, {:.1} MB of JSON: first byte {:.0} ms, complete {:.0} ms; process RSS {rss_before:.0} MiB before, peak {peak:.0} MiB during (server and reader together)\n\
+         client decode: {rows} rows in {:.0} ms; RSS {rss_idle:.0} MiB before, {rss_holding:.0} MiB holding the decoded snapshot, peak {decode_peak:.0} MiB while fetching and decoding",
         incidents * tasks_per_incident,
         bytes as f64 / 1e6,
         first_byte.as_secs_f64() * 1000.0,
         took.as_secs_f64() * 1000.0,
+        decode_took.as_secs_f64() * 1000.0,
     ))
 }
 
