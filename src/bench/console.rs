@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{ms, percentile, rss_mib};
+use super::{ms, percentile, reset_peak_rss, rss_mib};
 use crate::api::Snapshot;
 use crate::console::action::{Action, Link, NetEvent};
 use crate::console::config::Config;
@@ -102,10 +102,12 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
     update::update(&mut app, Action::Resize(200, 60));
     update::update(&mut app, Action::Net(NetEvent::Me(me.clone())));
     update::update(&mut app, Action::Net(NetEvent::Link(Link::Live)));
+    let (rss_snapshot, _) = rss_mib();
+    reset_peak_rss();
     let t0 = Instant::now();
     update::update(&mut app, Action::Net(NetEvent::Snapshot(Box::new(snap))));
     let load = t0.elapsed();
-    let (rss, _) = rss_mib();
+    let (rss, load_peak) = rss_mib();
 
     // Frames.
     let mut terminal = Terminal::new(TestBackend::new(200, 60))?;
@@ -185,7 +187,7 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
     let (rss_after, peak) = rss_mib();
     Ok(format!(
         "console: {incidents} incidents + {} tasks in state (snapshot applied in {} ms); 200x60 frame median {} (p99 {}), {} with all open tasks listed; \
-         one event applied median {} (p99 {}); re-filter median {} (max {}; {}); RSS {rss:.0} MiB after load, {rss_after:.0} MiB at end, peak {peak:.0} MiB",
+         one event applied median {} (p99 {}); re-filter median {} (max {}; {}); RSS {rss_snapshot:.0} MiB holding the decoded snapshot, peak {load_peak:.0} MiB while building the state from it, {rss:.0} MiB after load, {rss_after:.0} MiB at end, peak {peak:.0} MiB",
         incidents * tasks_per_incident,
         load.as_millis(),
         ms(percentile(&frames, 0.5)),
