@@ -328,7 +328,10 @@ async fn a_snapshot_cut_mid_body_is_a_link_failure_and_the_next_one_decodes_whol
     let client = Client::new(&proxy.url(), ts.token(Role::Observer)).unwrap();
     // The snapshot is decoded as it streams in; cut it a few kilobytes in.
     proxy.chop_after(4_000);
-    let err = client.snapshot().await.expect_err("a cut body must not decode");
+    let err = client
+        .snapshot()
+        .await
+        .expect_err("a cut body must not decode");
     assert!(
         err.is_transient(),
         "a cut link is retried, not reported as bad data: {err}"

@@ -8,6 +8,7 @@
 
 mod apply;
 pub mod buffer;
+mod columns;
 mod decide;
 mod error;
 pub mod postgres;

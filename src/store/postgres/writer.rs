@@ -27,6 +27,7 @@ use uuid::Uuid;
 use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Unit};
 use crate::store::apply::{self, Head, Outcome};
 use crate::store::buffer::{Answer, Buffered, Bulk};
+use crate::store::columns::{millis, search_text, table};
 use crate::store::queue::{self, Job};
 use crate::store::{StoreError, StoreResult};
 
@@ -205,21 +206,6 @@ async fn catch_up(pool: &PgPool, live: &Live, last: &mut u64) {
     }
 }
 
-fn table(entity: EntityKind) -> &'static str {
-    match entity {
-        EntityKind::Incident => "incidents",
-        EntityKind::Task => "tasks",
-        EntityKind::Note => "notes",
-        EntityKind::Agency => "agencies",
-        EntityKind::Unit => "units",
-        EntityKind::Officer => "officers",
-    }
-}
-
-fn millis(t: time::OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
 /// Rows per statement. sqlx 0.9.0 does not set TCP_NODELAY (transact-rs/sqlx
 /// #4335, fixed upstream, unreleased), and a statement of more than a few
 /// kilobytes then meets the 40 ms delayed-ACK stall; small statements keep
@@ -305,7 +291,7 @@ impl Bulk for PgConnection {
             .bind(chunk.iter().map(|(i, _)| i.status.is_open()).collect::<Vec<bool>>())
             .bind(chunk.iter().map(|(i, _)| i.closed_at.map(millis)).collect::<Vec<Option<i64>>>())
             .bind(chunk.iter().map(|(i, _)| millis(i.reported_at)).collect::<Vec<i64>>())
-            .bind(col(&|i| format!("{}\n{}\n{}", i.reference, i.title, i.description).to_lowercase()))
+            .bind(col(&search_text))
             .bind(chunk.iter().map(|(i, _)| i.version as i64).collect::<Vec<i64>>())
             .bind(chunk.iter().map(|(_, j)| j.clone()).collect::<Vec<String>>())
             .execute(&mut *self)

@@ -8,24 +8,10 @@ use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Uni
 use crate::store::StoreResult;
 use crate::store::apply::Outcome;
 use crate::store::buffer::{Answer, Bulk};
+use crate::store::columns::{millis, search_text, table};
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
 const ROWS_PER_STATEMENT: usize = 500;
-
-pub fn table(entity: EntityKind) -> &'static str {
-    match entity {
-        EntityKind::Incident => "incidents",
-        EntityKind::Task => "tasks",
-        EntityKind::Note => "notes",
-        EntityKind::Agency => "agencies",
-        EntityKind::Unit => "units",
-        EntityKind::Officer => "officers",
-    }
-}
-
-pub fn millis(t: time::OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
 
 impl Bulk for SqliteConnection {
     async fn idempotent(
@@ -97,9 +83,7 @@ impl Bulk for SqliteConnection {
                     .push_bind(i.status.is_open())
                     .push_bind(i.closed_at.map(millis))
                     .push_bind(millis(i.reported_at))
-                    .push_bind(
-                        format!("{}\n{}\n{}", i.reference, i.title, i.description).to_lowercase(),
-                    )
+                    .push_bind(search_text(i))
                     .push_bind(i.version as i64)
                     .push_bind(json.clone());
             });

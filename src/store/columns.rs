@@ -1,0 +1,28 @@
+//! How entities map onto their tables' columns, for every backend's writer:
+//! the derived columns must be computed the same way everywhere, or a search
+//! or a snapshot would answer differently on SQLite and PostgreSQL.
+
+use time::OffsetDateTime;
+
+use crate::model::{EntityKind, Incident};
+
+pub fn table(entity: EntityKind) -> &'static str {
+    match entity {
+        EntityKind::Incident => "incidents",
+        EntityKind::Task => "tasks",
+        EntityKind::Note => "notes",
+        EntityKind::Agency => "agencies",
+        EntityKind::Unit => "units",
+        EntityKind::Officer => "officers",
+    }
+}
+
+/// Times are stored as milliseconds since the epoch, so they sort and compare as numbers.
+pub fn millis(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// The text `?q=` searches: reference, title and description, lowercased.
+pub fn search_text(i: &Incident) -> String {
+    format!("{}\n{}\n{}", i.reference, i.title, i.description).to_lowercase()
+}
