@@ -14,30 +14,15 @@ use uuid::Uuid;
 
 use super::StoreResult;
 use super::apply::{Idempotency, Outcome, Row, WriteTx};
+use super::lookups::Lookups;
 use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Unit};
 
 /// A stored answer to an idempotent request: actor, key, request hash, answer, time.
 pub type Answer = (String, String, String, Outcome, i64);
 
-/// What a backend does inside one transaction, in bulk where it can.
-pub trait Bulk: Send {
-    fn idempotent(
-        &mut self,
-        actor: &str,
-        key: &str,
-    ) -> impl Future<Output = StoreResult<Option<(String, Outcome)>>> + Send;
-    fn load(
-        &mut self,
-        entity: EntityKind,
-        id: Uuid,
-    ) -> impl Future<Output = StoreResult<Option<String>>> + Send;
-    fn tasks_of(&mut self, incident: Uuid)
-    -> impl Future<Output = StoreResult<Vec<String>>> + Send;
-    fn counter(
-        &mut self,
-        centre: &str,
-        year: i32,
-    ) -> impl Future<Output = StoreResult<Option<u32>>> + Send;
+/// What a backend writes inside one transaction, in bulk where it can
+/// (its reads there are the shared [`Lookups`]).
+pub trait Bulk: Lookups {
     fn write_incidents(
         &mut self,
         rows: &[(Incident, String)],

@@ -11,6 +11,7 @@ pub mod buffer;
 mod columns;
 mod decide;
 mod error;
+mod lookups;
 pub mod postgres;
 mod query;
 mod queue;

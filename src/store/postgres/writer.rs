@@ -24,10 +24,10 @@ use sqlx::{Connection, PgConnection, Row as _};
 use tokio::sync::{broadcast, mpsc};
 use uuid::Uuid;
 
-use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Unit};
+use crate::model::{Agency, Event, Incident, Note, Officer, Task, Unit};
 use crate::store::apply::{self, Head, Outcome};
 use crate::store::buffer::{Answer, Buffered, Bulk};
-use crate::store::columns::{millis, search_text, table};
+use crate::store::columns::{millis, search_text};
 use crate::store::queue::{self, Job};
 use crate::store::{StoreError, StoreResult};
 
@@ -216,56 +216,6 @@ const ROWS_PER_STATEMENT: usize = 4;
 /// table whatever the batch size, so PostgreSQL prepares and plans each once
 /// (multi-row VALUES would be a new statement for every row count).
 impl Bulk for PgConnection {
-    async fn idempotent(
-        &mut self,
-        actor: &str,
-        key: &str,
-    ) -> StoreResult<Option<(String, Outcome)>> {
-        let row = sqlx::query("SELECT request_hash, status, etag, body FROM idempotency WHERE actor = $1 AND key = $2")
-            .bind(actor)
-            .bind(key)
-            .fetch_optional(&mut *self)
-            .await?;
-        Ok(row.map(|r| {
-            (
-                r.get(0),
-                Outcome {
-                    status: r.get::<i64, _>(1) as u16,
-                    etag: r.get::<Option<i64>, _>(2).map(|v| v as u64),
-                    body: r.get(3),
-                    replayed: false,
-                },
-            )
-        }))
-    }
-
-    async fn load(&mut self, entity: EntityKind, id: Uuid) -> StoreResult<Option<String>> {
-        let sql = format!("SELECT data FROM {} WHERE id = $1", table(entity));
-        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(id.to_string())
-            .fetch_optional(&mut *self)
-            .await?)
-    }
-
-    async fn tasks_of(&mut self, incident: Uuid) -> StoreResult<Vec<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT data FROM tasks WHERE incident_id = $1 ORDER BY id")
-                .bind(incident.to_string())
-                .fetch_all(&mut *self)
-                .await?,
-        )
-    }
-
-    async fn counter(&mut self, centre: &str, year: i32) -> StoreResult<Option<u32>> {
-        let n: Option<i64> =
-            sqlx::query_scalar("SELECT n FROM reference_counters WHERE centre = $1 AND year = $2")
-                .bind(centre)
-                .bind(year as i64)
-                .fetch_optional(&mut *self)
-                .await?;
-        Ok(n.map(|n| n as u32))
-    }
-
     async fn write_incidents(&mut self, rows: &[(Incident, String)]) -> StoreResult<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let col = |f: &dyn Fn(&Incident) -> String| {

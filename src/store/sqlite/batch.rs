@@ -1,71 +1,17 @@
 //! SQLite's side of group commit ([`Bulk`]): multi-row statements for the
 //! rows a batch buffered, single reads for what a command needs.
 
-use sqlx::{QueryBuilder, Row as _, Sqlite, SqliteConnection};
-use uuid::Uuid;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Unit};
+use crate::model::{Agency, Event, Incident, Note, Officer, Task, Unit};
 use crate::store::StoreResult;
-use crate::store::apply::Outcome;
 use crate::store::buffer::{Answer, Bulk};
-use crate::store::columns::{millis, search_text, table};
+use crate::store::columns::{millis, search_text};
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
 const ROWS_PER_STATEMENT: usize = 500;
 
 impl Bulk for SqliteConnection {
-    async fn idempotent(
-        &mut self,
-        actor: &str,
-        key: &str,
-    ) -> StoreResult<Option<(String, Outcome)>> {
-        let row = sqlx::query(
-            "SELECT request_hash, status, etag, body FROM idempotency WHERE actor = ? AND key = ?",
-        )
-        .bind(actor)
-        .bind(key)
-        .fetch_optional(&mut *self)
-        .await?;
-        Ok(row.map(|r| {
-            (
-                r.get(0),
-                Outcome {
-                    status: r.get::<i64, _>(1) as u16,
-                    etag: r.get::<Option<i64>, _>(2).map(|v| v as u64),
-                    body: r.get(3),
-                    replayed: false,
-                },
-            )
-        }))
-    }
-
-    async fn load(&mut self, entity: EntityKind, id: Uuid) -> StoreResult<Option<String>> {
-        let sql = format!("SELECT data FROM {} WHERE id = ?", table(entity));
-        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(id.to_string())
-            .fetch_optional(&mut *self)
-            .await?)
-    }
-
-    async fn tasks_of(&mut self, incident: Uuid) -> StoreResult<Vec<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT data FROM tasks WHERE incident_id = ? ORDER BY id")
-                .bind(incident.to_string())
-                .fetch_all(&mut *self)
-                .await?,
-        )
-    }
-
-    async fn counter(&mut self, centre: &str, year: i32) -> StoreResult<Option<u32>> {
-        let n: Option<i64> =
-            sqlx::query_scalar("SELECT n FROM reference_counters WHERE centre = ? AND year = ?")
-                .bind(centre)
-                .bind(year)
-                .fetch_optional(&mut *self)
-                .await?;
-        Ok(n.map(|n| n as u32))
-    }
-
     async fn write_incidents(&mut self, rows: &[(Incident, String)]) -> StoreResult<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut b: QueryBuilder<Sqlite> = QueryBuilder::new(
