@@ -789,6 +789,21 @@ fn all_open_tasks_are_kept_in_due_order_by_events() {
     );
     let shown: Vec<Uuid> = f.app.visible_tasks().iter().map(|t| t.id).collect();
     assert_eq!(shown, vec![later.id], "a closed task leaves the open list");
+    // A replayed event (seq already applied) changes nothing, the index included.
+    update(
+        &mut f.app,
+        Action::Net(NetEvent::Event(Box::new(task_event(
+            101,
+            EventKind::TaskCreated,
+            &later,
+        )))),
+    );
+    let shown: Vec<Uuid> = f.app.visible_tasks().iter().map(|t| t.id).collect();
+    assert_eq!(
+        shown,
+        vec![later.id],
+        "a replayed event keeps the open task listed"
+    );
 }
 
 #[test]

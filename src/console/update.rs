@@ -248,10 +248,6 @@ pub fn apply_event(app: &mut App, e: &crate::model::Event) -> Vec<Effect> {
                 .map(|t| (t.incident_id, open_task_key(t)))
         })
         .flatten();
-    let moved_from = before.map(|(incident, _)| incident);
-    if let Some((_, Some(key))) = before {
-        app.open_tasks.remove(&key);
-    }
     let applied = match app.mirror.apply(e) {
         Ok(a) => a,
         Err(err) => {
@@ -299,9 +295,14 @@ pub fn apply_event(app: &mut App, e: &crate::model::Event) -> Vec<Effect> {
             effects.extend(refresh_detail(app, id));
         }
         Applied::Task(id) => {
+            // Re-indexed only when the event changed the task: a replayed one
+            // (AlreadyHad) leaves every index as it was.
+            if let Some((_, Some(key))) = before {
+                app.open_tasks.remove(&key);
+            }
             if let Some(t) = app.mirror.tasks.get(&id) {
                 let now_on = t.incident_id;
-                if let Some(old) = moved_from.filter(|o| *o != now_on)
+                if let Some((old, _)) = before.filter(|(o, _)| *o != now_on)
                     && let Some(set) = app.tasks_of.get_mut(&old)
                 {
                     set.remove(&id);
