@@ -274,10 +274,15 @@ impl App {
             .unwrap_or_else(|| id.to_string())
     }
 
+    /// The incident whose tasks the tasks pane shows; None: all open tasks.
+    pub fn tasks_scope(&self) -> Option<&Incident> {
+        self.target().filter(|_| !self.tasks_all)
+    }
+
     /// Tasks shown in the tasks pane: the selected incident's, or all open ones.
     pub fn visible_tasks(&self) -> Vec<&Task> {
-        match (self.tasks_all, self.target()) {
-            (false, Some(i)) => {
+        match self.tasks_scope() {
+            Some(i) => {
                 let mut tasks: Vec<&Task> = self
                     .tasks_of
                     .get(&i.id)
@@ -291,7 +296,7 @@ impl App {
                 tasks
             }
             // Already in due order (overdue first): read only the head, never scan all tasks.
-            _ => self
+            None => self
                 .open_tasks
                 .iter()
                 .take(ALL_TASKS_SHOWN)

@@ -10,16 +10,10 @@ use crate::console::state::{App, Pane};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let focused = app.pane == Pane::Tasks;
-    let scope = match (app.tasks_all, app.target()) {
-        (false, Some(i)) => i.reference.clone(),
-        _ => "all open".into(),
-    };
     let tasks = app.visible_tasks();
-    let all = app.tasks_all || app.target().is_none();
-    let total = if all {
-        app.open_tasks.len()
-    } else {
-        tasks.len()
+    let (scope, total) = match app.tasks_scope() {
+        Some(i) => (i.reference.as_str(), tasks.len()),
+        None => ("all open", app.open_tasks.len()),
     };
     let overdue = tasks.iter().filter(|t| t.is_overdue(app.now)).count();
     let overdue_text = if overdue > 0 {
