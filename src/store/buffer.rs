@@ -12,9 +12,10 @@ use std::future::Future;
 
 use uuid::Uuid;
 
-use super::StoreResult;
-use super::apply::{Idempotency, Outcome, Row, WriteTx};
+use super::apply::{self, Head, Idempotency, Outcome, Row, WriteTx};
 use super::lookups::Lookups;
+use super::queue::Job;
+use super::{StoreError, StoreResult};
 use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Unit};
 
 /// A stored answer to an idempotent request: actor, key, request hash, answer, time.
@@ -197,4 +198,29 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
         self.events.push(event.clone());
         Ok(())
     }
+}
+
+/// What each command of a batch came to: its answer and the events it wrote,
+/// or why it was refused.
+pub type BatchResult = Vec<StoreResult<(Outcome, Vec<Event>)>>;
+
+/// Applies every job of a batch after `head` and writes their buffered rows,
+/// inside the caller's transaction (the caller commits). A database error
+/// fails the whole batch: part of a command may already be written.
+pub async fn apply_batch<B: Bulk>(
+    conn: &mut B,
+    head: &mut Head,
+    batch: &[Job],
+) -> StoreResult<BatchResult> {
+    let mut results = Vec::with_capacity(batch.len());
+    let mut buffered = Buffered::new(conn);
+    for job in batch {
+        let result = apply::apply(&mut buffered, head, &job.request).await;
+        if let Err(StoreError::Database(e)) = result {
+            return Err(StoreError::Database(e));
+        }
+        results.push(result);
+    }
+    buffered.flush().await?;
+    Ok(results)
 }

@@ -1,6 +1,7 @@
 //! The reads a write batch makes inside its own transaction — an earlier
 //! answer to an idempotency key, the entity a command changes, an incident's
-//! tasks, a reference counter — written once for any sqlx connection.
+//! tasks, a reference counter, the log's head — written once for any sqlx
+//! connection.
 
 use std::future::Future;
 
@@ -8,7 +9,7 @@ use sqlx::{ColumnIndex, Connection, Database, Decode, Encode, Executor, IntoArgu
 use uuid::Uuid;
 
 use super::StoreResult;
-use super::apply::Outcome;
+use super::apply::{Head, Outcome};
 use super::columns::table;
 use crate::model::EntityKind;
 
@@ -37,6 +38,9 @@ pub trait Lookups: Send {
         centre: &str,
         year: i32,
     ) -> impl Future<Output = StoreResult<Option<u32>>> + Send;
+
+    /// The event log's last seq and hash.
+    fn head(&mut self) -> impl Future<Output = StoreResult<Head>> + Send;
 }
 
 impl<C, DB> Lookups for C
@@ -101,5 +105,18 @@ where
             .map(|r| r.try_get::<i64, _>(0))
             .transpose()?
             .map(|n| n as u32))
+    }
+
+    async fn head(&mut self) -> StoreResult<Head> {
+        let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *self)
+            .await?;
+        Ok(match row {
+            Some(r) => Head {
+                seq: r.try_get::<i64, _>(0)? as u64,
+                hash: r.try_get(1)?,
+            },
+            None => Head::default(),
+        })
     }
 }

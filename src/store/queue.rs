@@ -5,7 +5,9 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::apply::{Outcome, Request};
+use super::buffer::BatchResult;
 use super::{StoreError, StoreResult};
+use crate::model::Event;
 
 /// Most commands in one transaction; bounds the latency of the last in a batch.
 const MAX_BATCH: usize = 256;
@@ -50,6 +52,19 @@ pub async fn next_batch(jobs: &mut mpsc::Receiver<Job>, batch: &mut Vec<Job>) ->
         }
     }
     true
+}
+
+/// Answers every job of a committed batch; returns the events the batch
+/// wrote, in seq order.
+pub fn answer(batch: &mut Vec<Job>, results: BatchResult) -> Vec<Event> {
+    let mut events = Vec::new();
+    for (job, result) in batch.drain(..).zip(results) {
+        let _ = job.reply.send(result.map(|(outcome, written)| {
+            events.extend(written);
+            outcome
+        }));
+    }
+    events
 }
 
 /// Answers every job of a rolled-back batch: nobody gets a 2xx for it.

@@ -20,16 +20,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPool};
-use sqlx::{Connection, PgConnection, Row as _};
+use sqlx::{Connection, PgConnection};
 use tokio::sync::{broadcast, mpsc};
 use uuid::Uuid;
 
 use crate::model::{Agency, Event, Incident, Note, Officer, Task, Unit};
-use crate::store::apply::{self, Head, Outcome};
-use crate::store::buffer::{Answer, Buffered, Bulk};
+use crate::store::StoreResult;
+use crate::store::buffer::{Answer, BatchResult, Bulk, apply_batch};
 use crate::store::columns::{millis, search_text};
+use crate::store::lookups::Lookups;
 use crate::store::queue::{self, Job};
-use crate::store::{StoreError, StoreResult};
 
 /// One lock for the whole event log.
 const LOG_LOCK: i64 = 0x7A4D_0001;
@@ -47,13 +47,7 @@ pub async fn run(
     while queue::next_batch(&mut jobs, &mut batch).await {
         match run_batch(&mut conn, instance, &batch).await {
             Ok(results) => {
-                let mut events = Vec::new();
-                for (job, result) in batch.drain(..).zip(results) {
-                    let _ = job.reply.send(result.map(|(outcome, written)| {
-                        events.extend(written);
-                        outcome
-                    }));
-                }
+                let events = queue::answer(&mut batch, results);
                 if !events.is_empty() {
                     let _ = committed.send(events);
                 }
@@ -63,29 +57,18 @@ pub async fn run(
     }
 }
 
-type BatchResult = Vec<StoreResult<(Outcome, Vec<Event>)>>;
-
 async fn run_batch(
     conn: &mut PgConnection,
     instance: Uuid,
     batch: &[Job],
-) -> Result<BatchResult, StoreError> {
+) -> StoreResult<BatchResult> {
     let mut tx = conn.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(LOG_LOCK)
         .execute(&mut *tx)
         .await?;
-    let mut head = read_head(&mut tx).await?;
-    let mut results = Vec::with_capacity(batch.len());
-    let mut buffered = Buffered::new(&mut *tx);
-    for job in batch {
-        let result = apply::apply(&mut buffered, &mut head, &job.request).await;
-        if let Err(StoreError::Database(e)) = result {
-            return Err(StoreError::Database(e));
-        }
-        results.push(result);
-    }
-    buffered.flush().await?;
+    let mut head = tx.head().await?;
+    let results = apply_batch(&mut *tx, &mut head, batch).await?;
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
         .bind(format!("{instance} {}", head.seq))
@@ -93,19 +76,6 @@ async fn run_batch(
         .await?;
     tx.commit().await?;
     Ok(results)
-}
-
-async fn read_head(conn: &mut PgConnection) -> StoreResult<Head> {
-    let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(match row {
-        Some(r) => Head {
-            seq: r.get::<i64, _>(0) as u64,
-            hash: r.get(1),
-        },
-        None => Head::default(),
-    })
 }
 
 type Live = broadcast::Sender<Arc<crate::store::Published>>;

@@ -1,4 +1,4 @@
-//! The single SQLite writer: group commit and the [`WriteTx`] implementation.
+//! The single SQLite writer: group commit.
 //!
 //! One task owns the only write connection. It takes every command waiting
 //! in its queue, runs them all in one transaction and commits once, so one
@@ -9,22 +9,21 @@
 
 use std::sync::Arc;
 
-use sqlx::{Connection, Row as _, SqliteConnection};
-
-use crate::store::buffer::Buffered;
+use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{broadcast, mpsc};
 
-use crate::model::Event;
-use crate::store::apply::{self, Head, Outcome};
+use crate::store::StoreResult;
+use crate::store::apply::Head;
+use crate::store::buffer::{BatchResult, apply_batch};
+use crate::store::lookups::Lookups;
 use crate::store::queue::{self, Job};
-use crate::store::{StoreError, StoreResult};
 
 pub async fn run(
     mut conn: SqliteConnection,
     mut jobs: mpsc::Receiver<Job>,
     events: broadcast::Sender<Arc<crate::store::Published>>,
 ) {
-    let mut head = match read_head(&mut conn).await {
+    let mut head = match conn.head().await {
         Ok(h) => h,
         Err(e) => {
             tracing::error!("writer cannot read the event log head: {e}");
@@ -36,15 +35,9 @@ pub async fn run(
         let before = head.clone();
         match run_batch(&mut conn, &mut head, &batch).await {
             Ok(results) => {
-                for (job, result) in batch.drain(..).zip(results) {
-                    let reply = result.map(|(outcome, evs)| {
-                        for e in evs {
-                            // No receiver is fine: nobody is listening yet.
-                            let _ = events.send(crate::store::Published::new(e));
-                        }
-                        outcome
-                    });
-                    let _ = job.reply.send(reply);
+                for e in queue::answer(&mut batch, results) {
+                    // No receiver is fine: nobody is listening yet.
+                    let _ = events.send(crate::store::Published::new(e));
                 }
             }
             Err(e) => {
@@ -55,38 +48,13 @@ pub async fn run(
     }
 }
 
-type BatchResult = Vec<StoreResult<(Outcome, Vec<Event>)>>;
-
 async fn run_batch(
     conn: &mut SqliteConnection,
     head: &mut Head,
     batch: &[Job],
-) -> Result<BatchResult, StoreError> {
+) -> StoreResult<BatchResult> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let mut results = Vec::with_capacity(batch.len());
-    let mut buffered = Buffered::new(&mut *tx);
-    for job in batch {
-        let result = apply::apply(&mut buffered, head, &job.request).await;
-        if let Err(StoreError::Database(e)) = result {
-            // Part of this command may be written: the whole batch must go.
-            return Err(StoreError::Database(e));
-        }
-        results.push(result);
-    }
-    buffered.flush().await?;
+    let results = apply_batch(&mut *tx, head, batch).await?;
     tx.commit().await?;
     Ok(results)
-}
-
-pub async fn read_head(conn: &mut SqliteConnection) -> StoreResult<Head> {
-    let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(match row {
-        Some(r) => Head {
-            seq: r.get::<i64, _>(0) as u64,
-            hash: r.get(1),
-        },
-        None => Head::default(),
-    })
 }
