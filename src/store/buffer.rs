@@ -13,8 +13,8 @@ use std::future::Future;
 use uuid::Uuid;
 
 use super::apply::{self, Head, Idempotency, Outcome, Row, WriteTx};
-use super::lookups::Lookups;
 use super::queue::Job;
+use super::sql::Sql;
 use super::{StoreError, StoreResult};
 use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Unit};
 
@@ -22,8 +22,8 @@ use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Uni
 pub type Answer = (String, String, String, Outcome, i64);
 
 /// What a backend writes inside one transaction, in bulk where it can
-/// (its reads there are the shared [`Lookups`]).
-pub trait Bulk: Lookups {
+/// (its reads there are the shared [`Sql`] lookups).
+pub trait Bulk: Sql {
     fn write_incidents(
         &mut self,
         rows: &[(Incident, String)],

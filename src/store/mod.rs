@@ -11,12 +11,12 @@ pub mod buffer;
 mod columns;
 mod decide;
 mod error;
-mod lookups;
 pub mod postgres;
 mod query;
 mod queue;
 mod read;
 mod reader;
+mod sql;
 mod sql_store;
 pub mod sqlite;
 

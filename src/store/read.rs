@@ -10,7 +10,8 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::query::{self, parse_cursor, parse_time};
-use super::reader::{Bind, EVENT_COLUMNS, Reader};
+use super::reader::Reader;
+use super::sql::{Bind, EVENT_COLUMNS};
 use super::{OfficerRecord, StoreResult};
 use crate::api::{IncidentDetail, IncidentQuery, Page, TaskQuery, VerifyReport};
 use crate::model::event::GENESIS_HASH;

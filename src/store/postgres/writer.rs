@@ -28,8 +28,8 @@ use crate::model::{Agency, Event, Incident, Note, Officer, Task, Unit};
 use crate::store::StoreResult;
 use crate::store::buffer::{Answer, BatchResult, Bulk, apply_batch};
 use crate::store::columns::{millis, search_text};
-use crate::store::lookups::Lookups;
 use crate::store::queue::{self, Job};
+use crate::store::sql::Sql;
 
 /// One lock for the whole event log.
 const LOG_LOCK: i64 = 0x7A4D_0001;

@@ -15,8 +15,8 @@ use tokio::sync::{broadcast, mpsc};
 use crate::store::StoreResult;
 use crate::store::apply::Head;
 use crate::store::buffer::{BatchResult, apply_batch};
-use crate::store::lookups::Lookups;
 use crate::store::queue::{self, Job};
+use crate::store::sql::Sql;
 
 pub async fn run(
     mut conn: SqliteConnection,
