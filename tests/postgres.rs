@@ -304,3 +304,31 @@ async fn sigkill_of_an_instance_during_writes_loses_no_acknowledged_write() {
     }
     assert!(c.verify().await.unwrap().ok);
 }
+
+#[tokio::test]
+async fn an_append_whose_notification_is_lost_still_reaches_subscribers() {
+    let Some(d) = deployment(1).await else { return };
+    let head = d.store.head().await.unwrap();
+    let mut stream = Client::new(&d.instances[0].0, &d.observer)
+        .unwrap()
+        .events(head)
+        .await
+        .unwrap();
+    // An append no instance wrote and nobody notified (as when a NOTIFY is
+    // lost): only the publisher's periodic read of the log can find it.
+    let pool = sqlx::PgPool::connect(&d.url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO events (seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash)
+         SELECT seq + 1, at, actor, kind, entity, entity_id, version, data, prev_hash, hash
+         FROM events WHERE seq = (SELECT MAX(seq) FROM events)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let e = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .expect("the unnotified append never arrived")
+        .expect("stream ended")
+        .unwrap();
+    assert_eq!(e.seq, head + 1);
+}
