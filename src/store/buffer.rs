@@ -12,10 +12,10 @@ use std::future::Future;
 
 use uuid::Uuid;
 
+use super::StoreResult;
 use super::apply::{self, Head, Idempotency, Outcome, Row, WriteTx};
 use super::queue::Job;
 use super::sql::Sql;
-use super::{StoreError, StoreResult};
 use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Unit};
 
 /// A stored answer to an idempotent request: actor, key, request hash, answer, time.
@@ -216,8 +216,10 @@ pub async fn apply_batch<B: Bulk>(
     let mut buffered = Buffered::new(conn);
     for job in batch {
         let result = apply::apply(&mut buffered, head, &job.request).await;
-        if let Err(StoreError::Database(e)) = result {
-            return Err(StoreError::Database(e));
+        if let Err(e) = &result
+            && e.is_failure()
+        {
+            return Err(e.clone());
         }
         results.push(result);
     }

@@ -9,7 +9,7 @@ use super::apply::{Actor, Command, Outcome, Row, WriteTx};
 use super::{StoreError, StoreResult};
 use crate::api::MergeResult;
 use crate::model::{
-    DomainError, EntityKind, EventKind, Incident, Officer, Role, Task, Unit, incident,
+    DomainError, EntityKind, EventKind, Incident, Officer, Role, Task, Unit, incident, validate,
 };
 
 pub struct Change {
@@ -98,6 +98,25 @@ async fn require(
     Ok(())
 }
 
+/// An incident can only be a duplicate of one that exists and is open (as
+/// `/merge` requires too): so no chain of duplicates can close into a cycle.
+async fn duplicate_target(tx: &mut impl WriteTx, of: Uuid) -> StoreResult<()> {
+    let target: Incident = load(tx, EntityKind::Incident, of)
+        .await
+        .map_err(|_| DomainError::invalid("duplicate_of", format!("no incident has id {of}")))?;
+    if !target.status.is_open() {
+        return Err(DomainError::invalid(
+            "duplicate_of",
+            format!(
+                "{} is {}; an incident can only duplicate an open one",
+                target.reference, target.status
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn reply<T: Serialize>(status: u16, etag: Option<u64>, value: &T) -> StoreResult<Outcome> {
     Ok(Outcome {
         status,
@@ -120,8 +139,8 @@ pub async fn decide(
         Command::CreateIncident(new) => {
             let officer = actor.officer()?;
             require(tx, E::Agency, new.lead_agency_id, "lead_agency_id").await?;
-            for a in &new.supporting_agency_ids {
-                require(tx, E::Agency, Some(*a), "supporting_agency_ids").await?;
+            for a in validate::supporting_agencies(&new.supporting_agency_ids)? {
+                require(tx, E::Agency, Some(a), "supporting_agency_ids").await?;
             }
             let centre = new.centre.unwrap_or(officer.centre);
             // Validate before taking a number, so a refused report burns none.
@@ -149,10 +168,14 @@ pub async fn decide(
             let (current, json): (Incident, String) = load_with_json(tx, E::Incident, *id).await?;
             check_version(*if_match, current.version, &json)?;
             require(tx, E::Agency, patch.lead_agency_id, "lead_agency_id").await?;
-            for a in patch.supporting_agency_ids.iter().flatten() {
-                require(tx, E::Agency, Some(*a), "supporting_agency_ids").await?;
+            if let Some(ids) = &patch.supporting_agency_ids {
+                for a in validate::supporting_agencies(ids)? {
+                    require(tx, E::Agency, Some(a), "supporting_agency_ids").await?;
+                }
             }
-            require(tx, E::Incident, patch.duplicate_of, "duplicate_of").await?;
+            if let Some(of) = patch.duplicate_of {
+                duplicate_target(tx, of).await?;
+            }
             let next = current.patched(patch, officer, now)?;
             let c = change(
                 K::IncidentUpdated,
@@ -271,7 +294,7 @@ pub async fn decide(
         Command::ImportIncident(given) => {
             actor.admin()?;
             let mut inc = given.clone();
-            crate::model::validate::line("title", &inc.title, crate::model::validate::TITLE_MAX)?;
+            validate::line("title", &inc.title, validate::TITLE_MAX)?;
             inc.location.validate()?;
             let year = inc.reported_at.year();
             let n = tx.next_reference_number(inc.centre.as_str(), year).await?;
@@ -291,7 +314,7 @@ pub async fn decide(
         Command::ImportNote(n) => {
             actor.admin()?;
             require(tx, E::Incident, Some(n.incident_id), "incident_id").await?;
-            crate::model::validate::text("text", &n.text, crate::model::validate::TEXT_MAX)?;
+            validate::text("text", &n.text, validate::TEXT_MAX)?;
             let c = change(K::NoteAdded, E::Note, n.id, 1, n)?;
             tx.put(Row::Note(n), &c.json).await?;
             Ok((reply(201, None, n)?, vec![c]))
@@ -316,7 +339,7 @@ pub async fn decide(
             token_hash,
         } => {
             actor.admin()?;
-            crate::model::validate::line("name", &officer.name, 100)?;
+            validate::line("name", &officer.name, 100)?;
             match (officer.role, officer.agency_id) {
                 (Role::Liaison, None) => {
                     return Err(DomainError::invalid(

@@ -12,6 +12,7 @@ mod columns;
 mod decide;
 mod error;
 pub mod postgres;
+mod publish;
 mod query;
 mod queue;
 mod read;
@@ -19,6 +20,7 @@ mod reader;
 mod sql;
 mod sql_store;
 pub mod sqlite;
+mod writer;
 
 pub use apply::{Actor, Command, Idempotency, Outcome, Request};
 pub use error::StoreError;

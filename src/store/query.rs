@@ -9,14 +9,35 @@ use super::{StoreError, StoreResult};
 use crate::model::DomainError;
 
 pub const PAGE_DEFAULT: u32 = 100;
-pub const PAGE_MAX: u32 = 1000;
+pub use crate::api::PAGE_MAX;
+/// Longest free-text search and cursor accepted.
+const TEXT_MAX: usize = 200;
 /// Bytes per chunk of a streamed snapshot.
 pub const SNAPSHOT_CHUNK: usize = 256 * 1024;
 /// Rows the database concatenates per query while streaming a snapshot.
 pub const SNAPSHOT_PAGE: usize = 2000;
 
-pub fn limit(asked: Option<u32>) -> u32 {
-    asked.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX)
+/// The page size asked for: 1 to [`PAGE_MAX`], [`PAGE_DEFAULT`] when not given.
+pub fn limit(asked: Option<u32>) -> StoreResult<u32> {
+    match asked {
+        None => Ok(PAGE_DEFAULT),
+        Some(n) if (1..=PAGE_MAX).contains(&n) => Ok(n),
+        Some(n) => Err(DomainError::invalid(
+            "limit",
+            format!("{n} is outside 1..={PAGE_MAX}; page through larger results with `cursor`"),
+        )
+        .into()),
+    }
+}
+
+/// A text parameter's length, checked before it reaches a query.
+pub fn bounded<'a>(field: &str, value: &'a str) -> StoreResult<&'a str> {
+    if value.chars().count() > TEXT_MAX {
+        return Err(
+            DomainError::invalid(field, format!("is longer than {TEXT_MAX} characters")).into(),
+        );
+    }
+    Ok(value)
 }
 
 /// An RFC 3339 time as milliseconds since the epoch.
@@ -24,13 +45,21 @@ pub fn parse_time(field: &str, value: &str) -> StoreResult<i64> {
     OffsetDateTime::parse(value, &Rfc3339)
         .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
         .map_err(|_| {
-            DomainError::invalid(field, format!("`{value}` is not an RFC 3339 time")).into()
+            DomainError::invalid(
+                field,
+                format!(
+                    "`{}` is not an RFC 3339 time such as 2026-11-30T14:02:00Z",
+                    crate::model::validate::excerpt(value, 40)
+                ),
+            )
+            .into()
         })
 }
 
 /// Cursor: `<reported_at_ms>:<id>` of the last row of the previous page.
 pub fn parse_cursor(c: &str) -> StoreResult<(i64, String)> {
-    c.split_once(':')
+    bounded("cursor", c)?
+        .split_once(':')
         .and_then(|(ms, id)| Some((ms.parse().ok()?, id.to_string())))
         .ok_or_else(|| DomainError::invalid("cursor", "is not a cursor this server issued").into())
 }

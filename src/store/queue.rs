@@ -67,12 +67,12 @@ pub fn answer(batch: &mut Vec<Job>, results: BatchResult) -> Vec<Event> {
     events
 }
 
-/// Answers every job of a rolled-back batch: nobody gets a 2xx for it.
+/// Answers every job of a batch that did not commit: nobody gets a 2xx for it.
 pub fn fail(batch: &mut Vec<Job>, e: &StoreError) {
-    tracing::error!("batch of {} commands rolled back: {e}", batch.len());
+    if !batch.is_empty() {
+        tracing::error!("batch of {} commands not written: {e}", batch.len());
+    }
     for job in batch.drain(..) {
-        let _ = job.reply.send(Err(StoreError::Unavailable(format!(
-            "the database refused the write: {e}"
-        ))));
+        let _ = job.reply.send(Err(e.clone()));
     }
 }

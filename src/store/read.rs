@@ -175,9 +175,10 @@ pub async fn incident<R: Reader>(r: &R, id: Uuid) -> StoreResult<Option<Incident
 
 /// Newest first; the cursor is `<reported_at_ms>:<id>` of the page's last row.
 pub async fn search_incidents<R: Reader>(r: &R, q: IncidentQuery) -> StoreResult<Page<Incident>> {
-    let limit = query::limit(q.limit);
+    let limit = query::limit(q.limit)?;
     let mut sql = Sql::new("SELECT reported_at_ms || ':' || id, data FROM incidents WHERE 1 = 1");
     if let Some(words) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
+        let words = query::bounded("q", words)?;
         let needle = sql.next_placeholder();
         sql.push(" AND ")
             .push(&R::contains("search", &needle))
@@ -219,7 +220,7 @@ pub async fn search_incidents<R: Reader>(r: &R, q: IncidentQuery) -> StoreResult
 
 /// By id; the cursor is the page's last id.
 pub async fn tasks<R: Reader>(r: &R, q: TaskQuery) -> StoreResult<Page<Task>> {
-    let limit = query::limit(q.limit);
+    let limit = query::limit(q.limit)?;
     let mut sql = Sql::new("SELECT id, data FROM tasks WHERE 1 = 1");
     if let Some(i) = q.incident {
         sql.push(" AND incident_id = ").bind(text(i.to_string()));
@@ -234,7 +235,8 @@ pub async fn tasks<R: Reader>(r: &R, q: TaskQuery) -> StoreResult<Page<Task>> {
         sql.push(" AND is_open = ").bind(Bind::Bool(open));
     }
     if let Some(c) = &q.cursor {
-        sql.push(" AND id > ").bind(text(c.clone()));
+        sql.push(" AND id > ")
+            .bind(text(query::bounded("cursor", c)?));
     }
     sql.push(" ORDER BY id LIMIT ")
         .bind(Bind::Int(limit as i64 + 1));

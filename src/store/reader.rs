@@ -6,14 +6,14 @@ use std::future::Future;
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use sqlx::{Database, Pool};
+use sqlx::{Connection, Database, Pool};
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::StoreResult;
 use super::query::Chunker;
 use super::sql::{Bind, EventRow, Sql};
+use super::{StoreError, StoreResult};
 use crate::api::CentreInfo;
 use crate::model::Centre;
 
@@ -103,16 +103,46 @@ where
     ) -> StoreResult<BoxStream<'static, StoreResult<String>>> {
         let mut conn = self.acquire().await?;
         let (tx, rx) = mpsc::channel(4);
-        tokio::spawn(async move {
-            if let Err(e) = write_snapshot::<DB>(&mut conn, closed_within_hours, &tx).await {
+        let task = tokio::spawn(async move {
+            // A transaction object: dropped on any exit (an error, a panic),
+            // it is rolled back before the connection is used again.
+            let result = async {
+                let mut read = conn.begin_with(DB::BEGIN_SNAPSHOT).await?;
+                write_snapshot::<DB>(&mut read, closed_within_hours, &tx).await?;
+                read.commit().await?;
+                Ok(())
+            }
+            .await;
+            if let Err(e) = result {
                 let _ = tx.send(Err(e)).await;
             }
         });
-        Ok(ReceiverStream::new(rx).boxed())
+        // A reader that died without a word must still end the body as a
+        // failure, never as a short but clean answer.
+        let died = futures::stream::once(async move {
+            task.await.err().map(|e| {
+                tracing::error!("the snapshot reader failed: {e}");
+                Err(StoreError::Database(format!(
+                    "the snapshot reader failed: {e}"
+                )))
+            })
+        })
+        .filter_map(|failed| async move { failed });
+        Ok(ReceiverStream::new(rx).chain(died).boxed())
     }
 }
 
-/// Writes the snapshot JSON in chunks from one transaction, so a large
+/// Whether a connection going back to the pool is outside any transaction:
+/// one that is not (a reader cancelled mid-way) is closed instead of reused.
+pub fn idle<C: Connection>(conn: &C) -> bool {
+    let idle = !conn.is_in_transaction();
+    if !idle {
+        tracing::warn!("a pooled connection came back inside a transaction; closing it");
+    }
+    idle
+}
+
+/// Writes the snapshot JSON in chunks inside the caller's transaction, so a large
 /// snapshot is consistent at its seq and never held whole in memory. The
 /// database joins each page of rows itself: per-row overhead through the
 /// driver, not I/O, bounds a snapshot.
@@ -125,63 +155,55 @@ where
     DB: Dialect,
     DB::Connection: Sql,
 {
-    conn.execute(DB::BEGIN_SNAPSHOT, vec![]).await?;
-    let result = async {
-        let seq = conn.int("SELECT MAX(seq) FROM events", vec![]).await?;
-        let cutoff = (OffsetDateTime::now_utc()
-            - time::Duration::hours(closed_within_hours.into()))
-        .unix_timestamp()
-            * 1000;
-        let centres: Vec<CentreInfo> = Centre::ALL
-            .iter()
-            .map(|c| CentreInfo {
-                code: *c,
-                name: c.name().into(),
-            })
-            .collect();
-        let mut w = Chunker::new(out);
-        w.push(&format!(
-            "{{\"seq\":{seq},\"centres\":{}",
-            serde_json::to_string(&centres)?
-        ))
-        .await?;
-        let recent = Some(cutoff);
-        let arrays = [
-            ("agencies", "agencies t WHERE TRUE", None),
-            ("units", "units t WHERE TRUE", None),
-            (
-                "incidents",
-                "incidents t WHERE (t.is_open OR t.closed_at_ms >= $1)",
-                recent,
-            ),
-            (
-                "tasks",
-                "tasks t JOIN incidents i ON i.id = t.incident_id \
-                 WHERE (i.is_open OR i.closed_at_ms >= $1)",
-                recent,
-            ),
-            ("officers", "officers t WHERE TRUE", None),
-        ];
-        for (name, source, cutoff) in arrays {
-            w.begin_array(name).await?;
-            let after = if cutoff.is_some() { "$2" } else { "$1" };
-            let sql = DB::snapshot_page(source, after);
-            let mut key = DB::FIRST_KEY.to_string();
-            loop {
-                let binds = cutoff.map(Bind::Int).into_iter().chain([Bind::Text(key)]);
-                let (Some(json), Some(last)) = conn.nullable_pair(&sql, binds.collect()).await?
-                else {
-                    break;
-                };
-                w.item(&json).await?;
-                key = last;
-            }
-            w.end_array().await?;
+    let seq = conn.int("SELECT MAX(seq) FROM events", vec![]).await?;
+    let cutoff = OffsetDateTime::now_utc()
+        .checked_sub(time::Duration::hours(closed_within_hours.into()))
+        .map_or(i64::MIN, |t| t.unix_timestamp().saturating_mul(1000));
+    let centres: Vec<CentreInfo> = Centre::ALL
+        .iter()
+        .map(|c| CentreInfo {
+            code: *c,
+            name: c.name().into(),
+        })
+        .collect();
+    let mut w = Chunker::new(out);
+    w.push(&format!(
+        "{{\"seq\":{seq},\"centres\":{}",
+        serde_json::to_string(&centres)?
+    ))
+    .await?;
+    let recent = Some(cutoff);
+    let arrays = [
+        ("agencies", "agencies t WHERE TRUE", None),
+        ("units", "units t WHERE TRUE", None),
+        (
+            "incidents",
+            "incidents t WHERE (t.is_open OR t.closed_at_ms >= $1)",
+            recent,
+        ),
+        (
+            "tasks",
+            "tasks t JOIN incidents i ON i.id = t.incident_id \
+             WHERE (i.is_open OR i.closed_at_ms >= $1)",
+            recent,
+        ),
+        ("officers", "officers t WHERE TRUE", None),
+    ];
+    for (name, source, cutoff) in arrays {
+        w.begin_array(name).await?;
+        let after = if cutoff.is_some() { "$2" } else { "$1" };
+        let sql = DB::snapshot_page(source, after);
+        let mut key = DB::FIRST_KEY.to_string();
+        loop {
+            let binds = cutoff.map(Bind::Int).into_iter().chain([Bind::Text(key)]);
+            let (Some(json), Some(last)) = conn.nullable_pair(&sql, binds.collect()).await? else {
+                break;
+            };
+            w.item(&json).await?;
+            key = last;
         }
-        w.push("}").await?;
-        w.flush().await
+        w.end_array().await?;
     }
-    .await;
-    let _ = conn.execute("COMMIT", vec![]).await;
-    result
+    w.push("}").await?;
+    w.flush().await
 }

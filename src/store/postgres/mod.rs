@@ -9,47 +9,58 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection};
 use tokio::sync::{broadcast, mpsc};
 use uuid::Uuid;
 
 use super::queue::Queue;
-use super::read;
 use super::sql_store::{LIVE_BUFFER, SqlStore};
-use super::{StoreError, StoreResult};
+use super::writer::Backend;
+use super::{StoreError, StoreResult, publish, read};
 
 pub type PgStore = SqlStore<PgPool>;
+
+/// How often the log is read anyway, in case a notification was lost.
+const POLL: Duration = Duration::from_secs(1);
 
 /// Connects to `url` (postgres://…) and migrates the schema.
 pub async fn open(url: &str) -> StoreResult<PgStore> {
     let options = PgConnectOptions::from_str(url)?;
+    // A short acquire timeout: with the database gone, reads fail in a few
+    // seconds (503) instead of hanging; pooled connections are tested
+    // before use, so a restarted database is reconnected to by itself.
     let pool = PgPoolOptions::new()
         .max_connections(8)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(3))
+        .after_release(|conn, _| Box::pin(async move { Ok(super::reader::idle(conn)) }))
         .connect_with(options.clone())
         .await?;
     sqlx::migrate!("./src/store/postgres/migrations")
         .run(&pool)
         .await
         .map_err(|e| StoreError::Unavailable(format!("migrating the PostgreSQL schema: {e}")))?;
-    let mut conn = options.connect().await?;
-    conn.ping().await?;
-    let (writer, jobs) = Queue::new();
+    let instance = Uuid::new_v4();
+    let backend = writer::Postgres { options, instance };
+    let first = backend.connect().await?;
+    let (queue, jobs) = Queue::new();
     let (events, _) = broadcast::channel(LIVE_BUFFER);
     let (committed, batches) = mpsc::unbounded_channel();
+    let (notify, notified) = mpsc::unbounded_channel();
     let head = read::head(&pool).await?;
-    let instance = Uuid::new_v4();
-    tokio::spawn(writer::run(conn, instance, jobs, committed));
-    tokio::spawn(writer::publish(
+    tokio::spawn(super::writer::run(backend, Some(first), jobs, committed));
+    tokio::spawn(writer::listen(pool.clone(), instance, notify));
+    tokio::spawn(publish::run(
         pool.clone(),
-        instance,
         events.clone(),
-        batches,
+        publish::Sources {
+            committed: batches,
+            notified: Some(notified),
+            poll: POLL,
+        },
         head,
     ));
     Ok(SqlStore {
         reader: pool,
-        writer,
+        writer: queue,
         events,
     })
 }

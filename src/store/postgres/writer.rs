@@ -16,104 +16,101 @@
 //! dropped. So what a subscriber gets is gap-free and in order however
 //! notifications are delayed or lost (a periodic poll covers a lost one).
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgListener, PgPool};
-use sqlx::{Connection, PgConnection};
-use tokio::sync::{broadcast, mpsc};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool};
+use sqlx::{ConnectOptions, Connection, PgConnection};
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::model::{Agency, Event, Incident, Note, Officer, Task, Unit};
 use crate::store::StoreResult;
-use crate::store::buffer::{Answer, BatchResult, Bulk, apply_batch};
+use crate::store::apply::Head;
+use crate::store::buffer::{Answer, Bulk, apply_batch};
 use crate::store::columns::{millis, search_text};
-use crate::store::queue::{self, Job};
-use crate::store::sql::Sql;
+use crate::store::queue::Job;
+use crate::store::sql::{Bind, Sql};
+use crate::store::writer::{Attempt, Backend};
 
 /// One lock for the whole event log.
 const LOG_LOCK: i64 = 0x7A4D_0001;
 pub const CHANNEL: &str = "tandem_events";
 
-/// Commits batches of jobs; hands each committed batch's events, in seq
-/// order, to `committed` (this instance's publisher).
-pub async fn run(
-    mut conn: PgConnection,
-    instance: Uuid,
-    mut jobs: mpsc::Receiver<Job>,
-    committed: mpsc::UnboundedSender<Vec<Event>>,
-) {
-    let mut batch = Vec::new();
-    while queue::next_batch(&mut jobs, &mut batch).await {
-        match run_batch(&mut conn, instance, &batch).await {
-            Ok(results) => {
-                let events = queue::answer(&mut batch, results);
-                if !events.is_empty() {
-                    let _ = committed.send(events);
-                }
-            }
-            Err(e) => queue::fail(&mut batch, &e),
-        }
+/// PostgreSQL's side of the single writer (`store::writer`).
+pub struct Postgres {
+    pub options: PgConnectOptions,
+    pub instance: Uuid,
+}
+
+/// The write connection and its server process, which a broken commit is
+/// settled against.
+pub struct Writer {
+    conn: PgConnection,
+    pid: i32,
+}
+
+impl Backend for Postgres {
+    type Conn = Writer;
+    type Session = i32;
+
+    async fn connect(&self) -> StoreResult<Writer> {
+        let mut conn = self.options.connect().await?;
+        let pid = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut conn)
+            .await?;
+        Ok(Writer { conn, pid })
     }
-}
 
-async fn run_batch(
-    conn: &mut PgConnection,
-    instance: Uuid,
-    batch: &[Job],
-) -> StoreResult<BatchResult> {
-    let mut tx = conn.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(LOG_LOCK)
-        .execute(&mut *tx)
-        .await?;
-    let mut head = tx.head().await?;
-    let results = apply_batch(&mut *tx, &mut head, batch).await?;
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(format!("{instance} {}", head.seq))
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(results)
-}
+    fn session(w: &Writer) -> i32 {
+        w.pid
+    }
 
-type Live = broadcast::Sender<Arc<crate::store::Published>>;
+    async fn write(&self, w: &mut Writer, batch: &[Job], attempt: &mut Attempt) -> StoreResult<()> {
+        let mut tx = w.conn.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(LOG_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        let mut head = tx.head().await?;
+        let before = head.seq;
+        let results = apply_batch(&mut *tx, &mut head, batch).await?;
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(format!("{} {}", self.instance, head.seq))
+            .execute(&mut *tx)
+            .await?;
+        attempt.before_commit(results, &head, before);
+        tx.commit().await?;
+        Ok(())
+    }
 
-/// Broadcasts every committed event in seq order, whichever instance wrote
-/// it: this instance's batches as `committed` hands them over, the others'
-/// from the log when a notification or the poll says there is more.
-pub async fn publish(
-    pool: PgPool,
-    instance: Uuid,
-    live: Live,
-    mut committed: mpsc::UnboundedReceiver<Vec<Event>>,
-    mut last: u64,
-) {
-    let (notified, mut notifications) = mpsc::unbounded_channel();
-    tokio::spawn(listen(pool.clone(), instance, notified));
-    let mut poll = tokio::time::interval(Duration::from_secs(1));
-    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            batch = committed.recv() => match batch {
-                Some(batch) => publish_local(&pool, &live, &mut last, batch).await,
-                None => return, // the writer is gone: the store was dropped
-            },
-            Some(seq) = notifications.recv() => {
-                if seq > last {
-                    catch_up(&pool, &live, &mut last).await;
-                }
-            }
-            _ = poll.tick() => catch_up(&pool, &live, &mut last).await,
+    /// A COMMIT that reached the server is carried out even if the client has
+    /// gone: end the lost server process (a commit in progress finishes
+    /// first; anything else is rolled back), wait until it is gone, then look.
+    async fn landed(&self, w: &mut Writer, lost: &i32, last: &Head) -> StoreResult<bool> {
+        let lost = vec![Bind::Int(i64::from(*lost))];
+        w.conn
+            .execute("SELECT pg_terminate_backend($1::int)", lost.clone())
+            .await?;
+        let alive = "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1";
+        while w.conn.int(alive, lost.clone()).await? > 0 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let found = w
+            .conn
+            .texts(
+                "SELECT hash FROM events WHERE seq = $1",
+                vec![Bind::Int(last.seq as i64)],
+            )
+            .await?;
+        Ok(found.first() == Some(&last.hash))
     }
 }
 
 /// Forwards the head seq of every commit made by another instance (this
-/// one's come through `committed`, sooner). After (re)connecting it sends
+/// one's come through the writer, sooner). After (re)connecting it sends
 /// `u64::MAX`, since notifications sent while it was away are lost.
-async fn listen(pool: PgPool, instance: Uuid, notified: mpsc::UnboundedSender<u64>) {
+pub async fn listen(pool: PgPool, instance: Uuid, notified: mpsc::UnboundedSender<u64>) {
     let me = instance.to_string();
     loop {
         match PgListener::connect_with(&pool).await {
@@ -122,12 +119,28 @@ async fn listen(pool: PgPool, instance: Uuid, notified: mpsc::UnboundedSender<u6
                     if notified.send(u64::MAX).is_err() {
                         return;
                     }
-                    while let Ok(n) = l.recv().await {
-                        let (from, seq) = n.payload().split_once(' ').unwrap_or_default();
-                        if from == me {
-                            continue;
-                        }
-                        if notified.send(seq.parse().unwrap_or(u64::MAX)).is_err() {
+                    // `try_recv` says when the connection was lost (None): the
+                    // listener reconnects on the next call, and what was sent
+                    // meanwhile must be read from the log.
+                    loop {
+                        let seq = match l.try_recv().await {
+                            Ok(Some(n)) => {
+                                let (from, seq) = n.payload().split_once(' ').unwrap_or_default();
+                                if from == me {
+                                    continue;
+                                }
+                                seq.parse().unwrap_or(u64::MAX)
+                            }
+                            Ok(None) => {
+                                tracing::warn!("LISTEN {CHANNEL}: connection lost; reconnecting");
+                                u64::MAX
+                            }
+                            Err(e) => {
+                                tracing::warn!("LISTEN {CHANNEL}: {e}");
+                                break;
+                            }
+                        };
+                        if notified.send(seq).is_err() {
                             return;
                         }
                     }
@@ -139,40 +152,6 @@ async fn listen(pool: PgPool, instance: Uuid, notified: mpsc::UnboundedSender<u6
             return;
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-}
-
-async fn publish_local(pool: &PgPool, live: &Live, last: &mut u64, batch: Vec<Event>) {
-    for e in batch {
-        if e.seq > *last + 1 {
-            // Another instance committed in between: its events come first.
-            catch_up(pool, live, last).await;
-        }
-        if e.seq == *last + 1 {
-            *last = e.seq;
-            let _ = live.send(crate::store::Published::new(e));
-        }
-        // Otherwise already broadcast from the log (or the log could not be
-        // read, and the next catch-up will bring it in order).
-    }
-}
-
-/// Broadcasts what the log holds after `last`.
-async fn catch_up(pool: &PgPool, live: &Live, last: &mut u64) {
-    loop {
-        match crate::store::read::events_after(pool, *last, 1000).await {
-            Ok(page) if page.is_empty() => return,
-            Ok(page) => {
-                for e in page {
-                    *last = e.seq;
-                    let _ = live.send(crate::store::Published::new(e));
-                }
-            }
-            Err(e) => {
-                tracing::warn!("publishing events: {e}");
-                return;
-            }
-        }
     }
 }
 

@@ -9,13 +9,18 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, SqlitePool};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 use super::queue::Queue;
 use super::sql_store::{LIVE_BUFFER, SqlStore};
-use super::{StoreError, StoreResult};
+use super::{StoreError, StoreResult, publish, read};
 
 pub type SqliteStore = SqlStore<SqlitePool>;
+
+/// How often the log is read for events another process appended (the
+/// admin command line, another server on the same file): SQLite tells
+/// nobody of a commit.
+const POLL: Duration = Duration::from_millis(500);
 
 /// Opens (creating if needed) the database at `url` (`sqlite://PATH` or a path) and migrates it.
 pub async fn open(url: &str) -> StoreResult<SqliteStore> {
@@ -26,21 +31,40 @@ pub async fn open(url: &str) -> StoreResult<SqliteStore> {
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(10));
     let pool = SqlitePoolOptions::new()
-        .max_connections(4)
+        .max_connections(8)
         .min_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .after_release(|conn, _| Box::pin(async move { Ok(super::reader::idle(conn)) }))
         .connect_with(options.clone())
         .await?;
     sqlx::migrate!("./src/store/sqlite/migrations")
         .run(&pool)
         .await
         .map_err(|e| StoreError::Unavailable(format!("migrating {path}: {e}")))?;
-    let conn = options.connect().await?;
-    let (writer, jobs) = Queue::new();
+    let first = options.connect().await?;
+    let (queue, jobs) = Queue::new();
     let (events, _) = broadcast::channel(LIVE_BUFFER);
-    tokio::spawn(writer::run(conn, jobs, events.clone()));
+    let (committed, batches) = mpsc::unbounded_channel();
+    let head = read::head(&pool).await?;
+    tokio::spawn(super::writer::run(
+        writer::Sqlite { options },
+        Some(first),
+        jobs,
+        committed,
+    ));
+    tokio::spawn(publish::run(
+        pool.clone(),
+        events.clone(),
+        publish::Sources {
+            committed: batches,
+            notified: None,
+            poll: POLL,
+        },
+        head,
+    ));
     Ok(SqlStore {
         reader: pool,
-        writer,
+        writer: queue,
         events,
     })
 }

@@ -1,60 +1,58 @@
-//! The single SQLite writer: group commit.
-//!
-//! One task owns the only write connection. It takes every command waiting
-//! in its queue, runs them all in one transaction and commits once, so one
-//! fsync acknowledges the whole batch (see `batch` for how the batch's rows
-//! are written). A command the rules refuse has written
-//! nothing (see `apply`), so it never spoils its neighbours; a database error
-//! fails the whole batch and nobody gets a 2xx for it.
+//! SQLite's side of the single writer (`store::writer`): `BEGIN IMMEDIATE`
+//! takes the database's write lock, and the log head is read inside it, so a
+//! batch always appends after whatever another process (`tandem admin`, a
+//! second server on the same file) committed before it.
 
-use std::sync::Arc;
-
-use sqlx::{Connection, SqliteConnection};
-use tokio::sync::{broadcast, mpsc};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
 use crate::store::StoreResult;
 use crate::store::apply::Head;
-use crate::store::buffer::{BatchResult, apply_batch};
-use crate::store::queue::{self, Job};
-use crate::store::sql::Sql;
+use crate::store::buffer::apply_batch;
+use crate::store::queue::Job;
+use crate::store::sql::{Bind, Sql};
+use crate::store::writer::{Attempt, Backend};
 
-pub async fn run(
-    mut conn: SqliteConnection,
-    mut jobs: mpsc::Receiver<Job>,
-    events: broadcast::Sender<Arc<crate::store::Published>>,
-) {
-    let mut head = match conn.head().await {
-        Ok(h) => h,
-        Err(e) => {
-            tracing::error!("writer cannot read the event log head: {e}");
-            return;
-        }
-    };
-    let mut batch = Vec::new();
-    while queue::next_batch(&mut jobs, &mut batch).await {
-        let before = head.clone();
-        match run_batch(&mut conn, &mut head, &batch).await {
-            Ok(results) => {
-                for e in queue::answer(&mut batch, results) {
-                    // No receiver is fine: nobody is listening yet.
-                    let _ = events.send(crate::store::Published::new(e));
-                }
-            }
-            Err(e) => {
-                head = before;
-                queue::fail(&mut batch, &e);
-            }
-        }
-    }
+pub struct Sqlite {
+    pub options: SqliteConnectOptions,
 }
 
-async fn run_batch(
-    conn: &mut SqliteConnection,
-    head: &mut Head,
-    batch: &[Job],
-) -> StoreResult<BatchResult> {
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let results = apply_batch(&mut *tx, head, batch).await?;
-    tx.commit().await?;
-    Ok(results)
+impl Backend for Sqlite {
+    type Conn = SqliteConnection;
+    type Session = ();
+
+    async fn connect(&self) -> StoreResult<SqliteConnection> {
+        Ok(self.options.connect().await?)
+    }
+
+    fn session(_: &SqliteConnection) {}
+
+    async fn write(
+        &self,
+        conn: &mut SqliteConnection,
+        batch: &[Job],
+        attempt: &mut Attempt,
+    ) -> StoreResult<()> {
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        let mut head = tx.head().await?;
+        let before = head.seq;
+        let results = apply_batch(&mut *tx, &mut head, batch).await?;
+        attempt.before_commit(results, &head, before);
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Taking the write lock waits for the lost connection's transaction
+    /// (its thread may still be committing) to end either way.
+    async fn landed(&self, conn: &mut SqliteConnection, _: &(), last: &Head) -> StoreResult<bool> {
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        let found = tx
+            .texts(
+                "SELECT hash FROM events WHERE seq = $1",
+                vec![Bind::Int(last.seq as i64)],
+            )
+            .await?;
+        tx.rollback().await?;
+        Ok(found.first() == Some(&last.hash))
+    }
 }
