@@ -12,11 +12,15 @@ use super::{Category, Centre, DismissReason, DomainError, IncidentStatus, Severi
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: f64,
+    #[schema(minimum = -180, maximum = 180)]
     pub lon: f64,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 80)]
     pub sector: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 80)]
     pub crossing: Option<String>,
 }
 
@@ -63,11 +67,13 @@ pub struct Incident {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewIncident {
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     pub category: Category,
     pub severity: Severity,
     pub location: Location,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub description: String,
     #[serde(default)]
     pub source: Option<Source>,
@@ -82,6 +88,7 @@ pub struct NewIncident {
     #[serde(default)]
     pub supporting_agency_ids: Vec<Uuid>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub tags: Vec<String>,
 }
 
@@ -89,7 +96,9 @@ pub struct NewIncident {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentPatch {
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
@@ -101,10 +110,16 @@ pub struct IncidentPatch {
     pub location: Option<Location>,
     pub lead_agency_id: Option<Uuid>,
     pub supporting_agency_ids: Option<Vec<Uuid>>,
+    #[schema(max_items = 20)]
     pub tags: Option<Vec<String>>,
     /// Hand over ownership (supervisor).
     pub centre: Option<Centre>,
 }
+
+/// How long ago an incident may have happened when it is reported.
+pub const OCCURRED_WITHIN: time::Duration = time::Duration::days(366);
+/// How far ahead of the server's clock a reporter's clock may run.
+pub const CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
 
 /// `CENTRE-YY-NNNNN`.
 pub fn reference(centre: Centre, year: i32, n: u32) -> String {
@@ -139,10 +154,14 @@ impl NewIncident {
         validate::text("description", &self.description, validate::TEXT_MAX)?;
         self.location.validate()?;
         validate::tags(&self.tags)?;
+        let supporting_agency_ids = validate::supporting_agencies(&self.supporting_agency_ids)?;
         let occurred_at = self.occurred_at.unwrap_or(now);
-        if occurred_at > now + time::Duration::minutes(5) {
-            return Err(DomainError::invalid("occurred_at", "lies in the future"));
-        }
+        validate::time_within(
+            "occurred_at",
+            occurred_at,
+            now - OCCURRED_WITHIN,
+            now + CLOCK_SKEW,
+        )?;
         Ok(Incident {
             id,
             reference,
@@ -157,7 +176,7 @@ impl NewIncident {
             reported_at: now,
             centre: self.centre.unwrap_or(actor.centre),
             lead_agency_id: self.lead_agency_id,
-            supporting_agency_ids: self.supporting_agency_ids,
+            supporting_agency_ids,
             tags: self.tags,
             acknowledged_at: None,
             dismiss_reason: None,
@@ -258,7 +277,7 @@ impl Incident {
         next.severity = patch.severity.unwrap_or(next.severity);
         next.lead_agency_id = patch.lead_agency_id.or(next.lead_agency_id);
         if let Some(s) = &patch.supporting_agency_ids {
-            next.supporting_agency_ids = s.clone();
+            next.supporting_agency_ids = validate::supporting_agencies(s)?;
         }
         if let Some(centre) = patch.centre {
             actor.may(Act::Handover)?;

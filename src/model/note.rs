@@ -24,6 +24,7 @@ pub struct Note {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewNote {
+    #[schema(min_length = 1, max_length = 10000)]
     pub text: String,
 }
 
@@ -36,10 +37,7 @@ impl NewNote {
         now: OffsetDateTime,
     ) -> Result<Note, DomainError> {
         actor.may(Act::AddNote)?;
-        if self.text.trim().is_empty() {
-            return Err(DomainError::invalid("text", "must not be empty"));
-        }
-        validate::text("text", &self.text, validate::TEXT_MAX)?;
+        validate::required_text("text", &self.text, validate::TEXT_MAX)?;
         Ok(Note {
             id,
             incident_id,

@@ -23,7 +23,9 @@ pub struct Agency {
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Position {
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: f64,
+    #[schema(minimum = -180, maximum = 180)]
     pub lon: f64,
 }
 
@@ -48,6 +50,7 @@ pub struct Unit {
 pub struct UnitPatch {
     pub status: Option<UnitStatus>,
     pub last_position: Option<Position>,
+    #[schema(min_length = 1, max_length = 80)]
     pub home_sector: Option<String>,
 }
 
@@ -75,7 +78,7 @@ impl Agency {
 impl Unit {
     pub fn validate(&self) -> Result<(), DomainError> {
         validate::line("callsign", &self.callsign, 40)?;
-        validate::text("home_sector", &self.home_sector, 80)?;
+        validate::line("home_sector", &self.home_sector, 80)?;
         if let Some(p) = &self.last_position {
             p.validate()?;
         }

@@ -38,6 +38,7 @@ pub struct Task {
 #[serde(deny_unknown_fields)]
 pub struct NewTask {
     pub agency_id: Uuid,
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[serde(default)]
     pub unit_id: Option<Uuid>,
@@ -54,7 +55,9 @@ pub struct NewTask {
 pub struct TaskPatch {
     pub status: Option<TaskStatus>,
     /// Required when declining or blocking.
+    #[schema(min_length = 1, max_length = 200)]
     pub reason: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     pub priority: Option<Priority>,
     #[serde(default, with = "time::serde::rfc3339::option")]
@@ -73,6 +76,7 @@ impl NewTask {
     ) -> Result<Task, DomainError> {
         actor.may(Act::CreateTask)?;
         validate::line("title", &self.title, validate::TITLE_MAX)?;
+        due_in_range(self.due_at, now)?;
         Ok(Task {
             id,
             incident_id,
@@ -88,6 +92,20 @@ impl NewTask {
             created_at: now,
             updated_at: now,
         })
+    }
+}
+
+/// A due time a duty officer could mean: from a day ago (a clock behind, a
+/// task entered late) to a year ahead.
+fn due_in_range(due: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<(), DomainError> {
+    match due {
+        Some(t) => validate::time_within(
+            "due_at",
+            t,
+            now - time::Duration::days(1),
+            now + time::Duration::days(366),
+        ),
+        None => Ok(()),
     }
 }
 
@@ -126,6 +144,7 @@ impl Task {
             next.title = t.clone();
         }
         next.priority = patch.priority.unwrap_or(next.priority);
+        due_in_range(patch.due_at, now)?;
         next.due_at = patch.due_at.or(next.due_at);
         if let Some(u) = patch.unit_id {
             actor.may(Act::EditTask).or_else(|_| {
