@@ -2,45 +2,11 @@
 
 mod common;
 
-use common::{TestServer, new_incident};
+use common::{TestServer, new_incident, send};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tandem::client::new_key;
 use tandem::model::{Role, TaskStatus};
-
-/// Sends a raw request; returns status, content type and JSON body.
-async fn send(
-    ts: &TestServer,
-    role: Option<Role>,
-    method: Method,
-    path: &str,
-    headers: &[(&str, String)],
-    body: Option<String>,
-) -> (StatusCode, String, Value) {
-    let mut rb = reqwest::Client::new().request(method, format!("{}{path}", ts.url));
-    if let Some(r) = role {
-        rb = rb.bearer_auth(ts.token(r));
-    }
-    for (k, v) in headers {
-        rb = rb.header(*k, v);
-    }
-    if let Some(b) = body {
-        rb = rb.header("content-type", "application/json").body(b);
-    }
-    let res = rb.send().await.unwrap();
-    let status = res.status();
-    let ctype = res
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        ctype,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
-}
 
 fn key() -> (&'static str, String) {
     ("idempotency-key", new_key())

@@ -113,6 +113,7 @@ async fn a_quiet_stream_sends_heartbeats_and_still_delivers_events() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let settings = tandem::server::Settings {
         heartbeat: Duration::from_millis(100),
+        ..Default::default()
     };
     let running = tandem::server::spawn_with(ts.store.clone(), listener, settings).unwrap();
     let head = ts.head().await;

@@ -24,6 +24,10 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub const MAX_BODY: usize = 64 * 1024;
 /// Default window for closed incidents in the snapshot.
 pub const DEFAULT_CLOSED_WITHIN_HOURS: u32 = 72;
+/// Longest window for closed incidents in the snapshot (a year); older ones are searched.
+pub const MAX_CLOSED_WITHIN_HOURS: u32 = 8760;
+/// Most items in one page of a search or list.
+pub const PAGE_MAX: u32 = 500;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CentreInfo {
@@ -46,7 +50,8 @@ pub struct Snapshot {
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SnapshotQuery {
-    /// Hours a closed or dismissed incident stays in the snapshot (default 72).
+    /// Hours a closed or dismissed incident stays in the snapshot (default 72, at most 8760).
+    #[param(maximum = 8760)]
     pub closed_within: Option<u32>,
 }
 
@@ -74,6 +79,7 @@ pub struct Page<T> {
 #[serde(deny_unknown_fields)]
 pub struct IncidentQuery {
     /// Free text over reference, title and description.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     pub status: Option<IncidentStatus>,
     pub severity: Option<Severity>,
@@ -82,10 +88,16 @@ pub struct IncidentQuery {
     /// Lead agency.
     pub agency: Option<Uuid>,
     /// Reported at or after (RFC 3339).
+    #[param(format = DateTime)]
     pub since: Option<String>,
     /// Reported before (RFC 3339).
+    #[param(format = DateTime)]
     pub until: Option<String>,
+    /// Items per page: 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 200)]
     pub cursor: Option<String>,
 }
 
@@ -98,7 +110,11 @@ pub struct TaskQuery {
     pub status: Option<TaskStatus>,
     /// Only tasks not yet done, declined or cancelled.
     pub open: Option<bool>,
+    /// Items per page: 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 200)]
     pub cursor: Option<String>,
 }
 

@@ -13,6 +13,10 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// This occurrence: on a server-side failure, `urn:tandem:error:<id>`,
+    /// the id under which the server logged what went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
     /// On 412: the entity as it is now, so the caller can re-apply its change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -26,6 +30,7 @@ impl Problem {
             title: title.to_string(),
             status,
             detail: detail.into(),
+            instance: None,
             current: None,
         }
     }

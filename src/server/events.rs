@@ -5,33 +5,77 @@
 //! side shows a gap (a lagging receiver), it reads the missing events from
 //! the log again. So every event after the cursor is sent exactly once, in
 //! order, whatever commits while the stream catches up.
+//!
+//! Around that: an officer holds at most a few streams at once (429 beyond),
+//! log reads for catching up share a small budget of readers, and a stream
+//! ends as soon as the log says its officer was revoked.
 
-use std::collections::VecDeque;
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{Semaphore, broadcast, watch};
 use tokio::time::Instant;
+use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::Authed;
+use super::extract::{ApiQuery, Authed};
 use crate::api::{EventsQuery, Problem};
-use crate::model::Event;
+use crate::model::{Event, EventKind};
 use crate::store::{Published, Store};
 
 /// How far behind a cursor may be and still be replayed; further back, re-snapshot (410).
 pub const MAX_REPLAY: u64 = 1_000_000;
-const PAGE: u32 = 1000;
+/// Events read from the log per page while catching up: small, since each
+/// stream holds its page until the client has read it.
+const PAGE: u32 = 200;
 /// Silence after which the stream sends a comment, so proxies and the
 /// console can tell a quiet stream from a dead link.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 const HEARTBEAT_FRAME: &[u8] = b":heartbeat\n\n";
+
+/// Event streams open per officer.
+#[derive(Default)]
+pub struct Streams(Mutex<HashMap<Uuid, usize>>);
+
+/// One open stream, counted until dropped.
+struct Slot {
+    streams: Arc<Streams>,
+    officer: Uuid,
+}
+
+impl Streams {
+    fn open(self: &Arc<Self>, officer: Uuid, max: usize) -> Option<Slot> {
+        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(officer).or_default();
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(Slot {
+            streams: self.clone(),
+            officer,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.streams.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.officer) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.officer);
+            }
+        }
+    }
+}
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "sync", security(("bearer" = [])),
     params(EventsQuery, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this seq")),
@@ -39,9 +83,9 @@ const HEARTBEAT_FRAME: &[u8] = b":heartbeat\n\n";
               (status = 410, description = "The cursor is no longer served: take a new snapshot", body = Problem)))]
 pub async fn stream(
     State(state): State<AppState>,
-    Authed(_): Authed,
+    Authed(officer): Authed,
     headers: HeaderMap,
-    Query(q): Query<EventsQuery>,
+    ApiQuery(q): ApiQuery<EventsQuery>,
 ) -> Result<Response, ApiError> {
     let from_header = headers
         .get("last-event-id")
@@ -49,26 +93,39 @@ pub async fn stream(
         .map(|v| v.trim().parse::<u64>())
         .transpose()
         .map_err(|_| ApiError::bad_request("Last-Event-ID must be a seq number"))?;
+    let max = state.settings.streams_per_officer;
+    let slot = state.streams.open(officer.id, max).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-streams",
+            format!("this officer already holds {max} event streams; close one first"),
+        )
+    })?;
     // Subscribe first so nothing committed from here on can be missed.
     let live = state.store.subscribe();
     let head = state.store.head().await?;
     let after = from_header.or(q.after).unwrap_or(head);
-    if after > head || head - after > MAX_REPLAY {
+    if after > head || head - after > state.settings.max_replay {
         return Err(ApiError::new(
             StatusCode::GONE,
             "cursor-gone",
             format!("seq {after} is not served here (head is {head}); take a new snapshot"),
         ));
     }
+    let heartbeat = state.settings.heartbeat;
     let feed = Feed {
         store: state.store.clone(),
+        replay: state.replay.clone(),
+        officer: officer.id,
+        _slot: slot,
         live,
         last: after,
         backlog: VecDeque::new(),
         catching_up: after < head,
+        ended: false,
         shutdown: state.shutdown.clone(),
-        heartbeat: state.heartbeat,
-        quiet_until: Instant::now() + state.heartbeat,
+        heartbeat,
+        quiet_until: Instant::now() + heartbeat,
     };
     let frames = futures::stream::unfold(feed, Feed::next);
     Ok((
@@ -83,10 +140,16 @@ pub async fn stream(
 
 struct Feed {
     store: Arc<dyn Store>,
+    replay: Arc<Semaphore>,
+    /// The officer the stream is for; it ends when they are revoked.
+    officer: Uuid,
+    _slot: Slot,
     live: broadcast::Receiver<Arc<Published>>,
     last: u64,
     backlog: VecDeque<Event>,
     catching_up: bool,
+    /// The officer's revocation was sent: the stream is over.
+    ended: bool,
     shutdown: watch::Receiver<bool>,
     heartbeat: Duration,
     /// When the heartbeat is due if nothing else is sent before.
@@ -109,12 +172,22 @@ type Next = Option<(Result<Bytes, std::convert::Infallible>, Feed)>;
 impl Feed {
     async fn next(mut self) -> Next {
         loop {
+            if self.ended {
+                return None;
+            }
             if let Some(e) = self.backlog.pop_front() {
                 self.last = e.seq;
+                self.ended = self.revokes_me(&e);
                 return self.send(frame(&e));
             }
             if self.catching_up {
-                match self.store.events_after(self.last, PAGE).await {
+                let page = {
+                    let Ok(_reader) = self.replay.acquire().await else {
+                        return None;
+                    };
+                    self.store.events_after(self.last, PAGE).await
+                };
+                match page {
                     Ok(page) if page.is_empty() => self.catching_up = false,
                     Ok(page) => self.backlog.extend(page),
                     Err(e) => {
@@ -136,6 +209,7 @@ impl Feed {
                 Ok(p) if p.event.seq <= self.last => continue,
                 Ok(p) if p.event.seq == self.last + 1 => {
                     self.last = p.event.seq;
+                    self.ended = self.revokes_me(&p.event);
                     let bytes = p.frame.get_or_init(|| frame(&p.event)).clone();
                     return self.send(bytes);
                 }
@@ -144,6 +218,11 @@ impl Feed {
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
+    }
+
+    /// The stream's own officer was revoked: this is its last event.
+    fn revokes_me(&self, e: &Event) -> bool {
+        e.kind == EventKind::OfficerRevoked && e.entity_id == self.officer
     }
 
     fn send(mut self, bytes: Bytes) -> Next {

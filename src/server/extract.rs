@@ -1,5 +1,7 @@
 //! Request extractors that refuse bad input with problem+json: the signed-in
-//! officer, mutation bodies with their Idempotency-Key, `If-Match` versions.
+//! officer, query strings and path parameters, mutation bodies with their
+//! Idempotency-Key, `If-Match` versions. A refusal names the parameter and
+//! quotes at most a short, cleaned excerpt of what was sent.
 
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
@@ -11,6 +13,7 @@ use super::AppState;
 use super::error::ApiError;
 use crate::api::IDEMPOTENCY_KEY;
 use crate::model::Officer;
+pub use crate::model::validate::excerpt;
 use crate::store::Idempotency;
 
 /// SHA-256 of a bearer token, hex: the only form in which tokens are stored.
@@ -66,6 +69,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        json_content(req.headers())?;
         let key = idempotency_key(req.headers())?;
         let method = req.method().clone();
         let path = req.uri().path().to_string();
@@ -97,9 +101,84 @@ where
 /// Parses JSON, naming the offending field or position in the error.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => ApiError::unprocessable(e.to_string()),
-        _ => ApiError::bad_request(format!("the body is not valid JSON: {e}")),
+        serde_json::error::Category::Data => ApiError::unprocessable(excerpt(&e.to_string(), 300)),
+        _ => ApiError::bad_request(format!(
+            "the body is not valid JSON: {}",
+            excerpt(&e.to_string(), 200)
+        )),
     })
+}
+
+/// A body must say it is JSON (`application/json`, parameters allowed).
+fn json_content(headers: &HeaderMap) -> Result<(), ApiError> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim);
+    match media {
+        Some(m) if m.eq_ignore_ascii_case("application/json") => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "send the body as JSON with `Content-Type: application/json`",
+        )),
+    }
+}
+
+/// A query string decoded into `T`; a refusal (422) names the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let decoder = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(decoder)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let param = e.path().to_string();
+                let why = excerpt(&e.inner().to_string(), 200);
+                ApiError::unprocessable(if param == "." {
+                    format!("query: {why}")
+                } else {
+                    format!("query parameter `{}`: {why}", excerpt(&param, 40))
+                })
+            })
+    }
+}
+
+/// A path parameter (our paths carry one id); a refusal (400) names it.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        let rejection = match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => return Ok(ApiPath(v)),
+            Err(r) => r,
+        };
+        let (key, value) = match &rejection {
+            PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                ErrorKind::ParseErrorAtKey { key, value, .. }
+                | ErrorKind::DeserializeError { key, value, .. } => (key.as_str(), value.as_str()),
+                ErrorKind::ParseError { value, .. } => ("id", value.as_str()),
+                ErrorKind::InvalidUtf8InPathParam { key } => (key.as_str(), "(not UTF-8)"),
+                _ => ("id", ""),
+            },
+            _ => ("id", ""),
+        };
+        Err(ApiError::bad_request(format!(
+            "path parameter `{}`: `{}` is not an id (a UUID such as \
+             0192f0c4-8a3e-7c41-9d2b-5be0e1c0f3a7)",
+            excerpt(key, 40),
+            excerpt(value, 40)
+        )))
+    }
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
@@ -117,7 +196,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     Ok(key.to_string())
 }
 
-/// The version named by `If-Match` (`"7"`, `W/"7"` or `7`).
+/// The version named by `If-Match`: exactly the strong ETag the server
+/// sent, `"7"`. A weak tag (`W/"7"`), a bare `7` or `*` could let a change
+/// land on a version its sender never saw, so they are refused (400).
 pub struct IfMatch(pub u64);
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
@@ -133,9 +214,15 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         })?;
         raw.to_str()
             .ok()
-            .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+            .and_then(|v| v.trim().strip_prefix('"')?.strip_suffix('"'))
+            .filter(|v| !v.is_empty() && v.len() <= 19 && v.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|v| v.parse().ok())
             .map(IfMatch)
-            .ok_or_else(|| ApiError::bad_request("If-Match must be a version such as \"3\""))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "If-Match must be the strong ETag of the version you changed, such as \"3\" \
+                     (not W/\"3\", 3 or *)",
+                )
+            })
     }
 }

@@ -1,8 +1,11 @@
-//! The HTTP server: axum routes over a [`Store`], graceful shutdown.
+//! The HTTP server: axum routes over a [`Store`], guarded against what
+//! arrives around the happy path, and stopped gracefully.
 
 mod error;
 mod events;
 pub mod extract;
+mod guard;
+mod listen;
 pub mod openapi;
 mod routes;
 
@@ -13,9 +16,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, patch, post};
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use crate::api::MAX_BODY;
 use crate::store::Store;
@@ -27,20 +29,43 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Flips to true on shutdown so long-lived event streams end.
     pub shutdown: watch::Receiver<bool>,
-    /// Silence after which an event stream sends a heartbeat comment.
-    pub heartbeat: Duration,
+    pub settings: Settings,
+    /// Event streams open per officer.
+    pub streams: Arc<events::Streams>,
+    /// Reads of the log for streams catching up: a few at a time, so a storm
+    /// of resuming consoles never takes the connections that writes,
+    /// sign-ins and health checks need.
+    pub replay: Arc<Semaphore>,
 }
 
 /// What a server may be tuned with; the defaults are the production values.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Silence after which an event stream sends a heartbeat comment.
     pub heartbeat: Duration,
+    /// Time a client has to send a request's headers (and that an idle
+    /// keep-alive connection is kept).
+    pub header_timeout: Duration,
+    /// Time a request has to be answered (its body read included); event
+    /// streams and snapshots are bounded only until their answer starts.
+    pub request_timeout: Duration,
+    /// How far behind a stream's cursor may be and still be replayed; further back, 410.
+    pub max_replay: u64,
+    /// Event streams one officer may hold open at once (429 beyond).
+    pub streams_per_officer: usize,
+    /// Log reads for catching-up streams running at once.
+    pub replay_readers: usize,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
             heartbeat: events::HEARTBEAT,
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_replay: events::MAX_REPLAY,
+            streams_per_officer: 8,
+            replay_readers: 2,
         }
     }
 }
@@ -63,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .route("/units/{id}", patch(patch_unit))
         .route("/audit/verify", get(verify))
         .route("/openapi.json", get(openapi::document));
+    let request_timeout = state.settings.request_timeout;
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", v1)
@@ -70,6 +96,13 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
+        .layer(axum::middleware::from_fn(move |req, next| {
+            guard::deadline(request_timeout, req, next)
+        }))
+        .layer(axum::middleware::from_fn(guard::head_limits))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            guard::panicked,
+        ))
 }
 
 /// A running server: its address, and the handle that stops it.
@@ -100,7 +133,7 @@ pub fn spawn(store: Arc<dyn Store>, listener: TcpListener) -> std::io::Result<Ru
     spawn_with(store, listener, Settings::default())
 }
 
-/// [`spawn`] with other settings (tests shorten the heartbeat).
+/// [`spawn`] with other settings (tests shorten the heartbeat and the timeouts).
 pub fn spawn_with(
     store: Arc<dyn Store>,
     listener: TcpListener,
@@ -108,26 +141,14 @@ pub fn spawn_with(
 ) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
     let (stop, shutdown) = watch::channel(false);
+    let header_timeout = settings.header_timeout;
     let app = router(AppState {
         store,
         shutdown: shutdown.clone(),
-        heartbeat: settings.heartbeat,
+        replay: Arc::new(Semaphore::new(settings.replay_readers.max(1))),
+        streams: Arc::default(),
+        settings,
     });
-    let mut signal = shutdown;
-    // Small writes (an SSE event, a 201) must leave at once: with Nagle's
-    // algorithm a write behind an unacknowledged one waits for the peer's
-    // delayed ACK, up to 40 ms.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!("TCP_NODELAY on an accepted connection: {e}");
-        }
-    });
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = signal.wait_for(|s| *s).await;
-            })
-            .await
-    });
+    let task = tokio::spawn(listen::serve(listener, app, shutdown, header_timeout));
     Ok(Running { addr, stop, task })
 }

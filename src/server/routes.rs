@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::{Authed, IfMatch, Mutation};
+use super::extract::{ApiPath, ApiQuery, Authed, IfMatch, Mutation};
 use crate::api::*;
-use crate::store::{Actor, Command, Outcome, Request};
+use crate::store::{Actor, Command, Outcome, Request, StoreError};
 
 type ApiResult<T = Response> = Result<T, ApiError>;
 
@@ -60,12 +60,22 @@ fn ok_json<T: serde::Serialize>(value: &T, etag: Option<u64>) -> ApiResult {
 #[utoipa::path(get, path = "/healthz", tag = "meta",
     responses((status = 200, description = "The server is up", body = Health)))]
 pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
-    let seq = state.store.head().await?;
+    // A health check must answer quickly, whatever the database does.
+    let seq = tokio::time::timeout(HEALTH_WITHIN, state.store.head())
+        .await
+        .map_err(|_| {
+            StoreError::Unavailable(format!(
+                "the database did not answer within {HEALTH_WITHIN:?}"
+            ))
+        })??;
     Ok(Json(Health {
         status: "ok".into(),
         seq,
     }))
 }
+
+/// Longest a health check waits for the database.
+const HEALTH_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "meta", security(("bearer" = [])),
     responses((status = 200, description = "The signed-in officer", body = Officer),
@@ -80,9 +90,15 @@ pub async fn me(Authed(officer): Authed) -> Json<Officer> {
 pub async fn snapshot(
     State(state): State<AppState>,
     Authed(_): Authed,
-    Query(q): Query<SnapshotQuery>,
+    ApiQuery(q): ApiQuery<SnapshotQuery>,
 ) -> ApiResult {
     let hours = q.closed_within.unwrap_or(DEFAULT_CLOSED_WITHIN_HOURS);
+    if hours > MAX_CLOSED_WITHIN_HOURS {
+        return Err(ApiError::unprocessable(format!(
+            "query parameter `closed_within`: {hours} hours is more than the limit of \
+             {MAX_CLOSED_WITHIN_HOURS}; search for older incidents instead"
+        )));
+    }
     let chunks = state.store.snapshot(hours).await?;
     let body = Body::from_stream(chunks.map(|c| c.map_err(std::io::Error::other)));
     let mut res = (StatusCode::OK, body).into_response();
@@ -99,7 +115,7 @@ pub async fn snapshot(
 pub async fn search_incidents(
     State(state): State<AppState>,
     Authed(_): Authed,
-    Query(q): Query<IncidentQuery>,
+    ApiQuery(q): ApiQuery<IncidentQuery>,
 ) -> ApiResult {
     ok_json(&state.store.search_incidents(q).await?, None)
 }
@@ -126,15 +142,13 @@ pub async fn create_incident(
 pub async fn get_incident(
     State(state): State<AppState>,
     Authed(_): Authed,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let detail = state.store.incident(id).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            format!("incident {id} not found"),
-        )
-    })?;
+    let detail = state
+        .store
+        .incident(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("incident {id} not found")))?;
     ok_json(&detail, Some(detail.incident.version))
 }
 
@@ -150,7 +164,7 @@ pub async fn get_incident(
 pub async fn patch_incident(
     State(state): State<AppState>,
     Authed(o): Authed,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
     m: Mutation<IncidentPatch>,
 ) -> ApiResult {
@@ -169,7 +183,7 @@ pub async fn patch_incident(
 pub async fn add_note(
     State(state): State<AppState>,
     Authed(o): Authed,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     m: Mutation<NewNote>,
 ) -> ApiResult {
     let cmd = Command::AddNote {
@@ -186,7 +200,7 @@ pub async fn add_note(
 pub async fn create_task(
     State(state): State<AppState>,
     Authed(o): Authed,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     m: Mutation<NewTask>,
 ) -> ApiResult {
     let cmd = Command::CreateTask {
@@ -204,7 +218,7 @@ pub async fn create_task(
 pub async fn merge(
     State(state): State<AppState>,
     Authed(o): Authed,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     m: Mutation<MergeRequest>,
 ) -> ApiResult {
     let cmd = Command::Merge {
@@ -219,7 +233,7 @@ pub async fn merge(
 pub async fn list_tasks(
     State(state): State<AppState>,
     Authed(_): Authed,
-    Query(q): Query<TaskQuery>,
+    ApiQuery(q): ApiQuery<TaskQuery>,
 ) -> ApiResult {
     ok_json(&state.store.tasks(q).await?, None)
 }
@@ -234,7 +248,7 @@ pub async fn list_tasks(
 pub async fn patch_task(
     State(state): State<AppState>,
     Authed(o): Authed,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
     m: Mutation<TaskPatch>,
 ) -> ApiResult {
@@ -268,7 +282,7 @@ pub async fn units(State(state): State<AppState>, Authed(_): Authed) -> ApiResul
 pub async fn patch_unit(
     State(state): State<AppState>,
     Authed(o): Authed,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
     m: Mutation<UnitPatch>,
 ) -> ApiResult {
@@ -290,11 +304,7 @@ pub async fn verify(
 }
 
 pub async fn not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not-found",
-        "no such endpoint; see /api/v1/openapi.json",
-    )
+    ApiError::not_found("no such endpoint; see /api/v1/openapi.json")
 }
 
 pub async fn method_not_allowed() -> ApiError {

@@ -7,6 +7,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
 use tandem::admin;
 use tandem::api::{Agency, Incident, NewIncident, NewTask, Task, Unit};
 use tandem::client::{Client, new_key};
@@ -232,6 +235,40 @@ impl TestServer {
             .find(|u| u.agency_id == agency.id)
             .unwrap()
     }
+}
+
+/// Sends a raw request; returns status, content type and JSON body.
+pub async fn send(
+    ts: &TestServer,
+    role: Option<Role>,
+    method: Method,
+    path: &str,
+    headers: &[(&str, String)],
+    body: Option<String>,
+) -> (StatusCode, String, Value) {
+    let mut rb = reqwest::Client::new().request(method, format!("{}{path}", ts.url));
+    if let Some(r) = role {
+        rb = rb.bearer_auth(ts.token(r));
+    }
+    for (k, v) in headers {
+        rb = rb.header(*k, v);
+    }
+    if let Some(b) = body {
+        rb = rb.header("content-type", "application/json").body(b);
+    }
+    let res = rb.send().await.unwrap();
+    let status = res.status();
+    let ctype = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        ctype,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
 }
 
 pub fn new_incident(title: &str) -> NewIncident {

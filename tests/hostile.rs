@@ -1,0 +1,378 @@
+//! Hostile and malformed requests: each is refused with problem+json that
+//! names what was wrong, changes nothing, and leaves the server serving
+//! everyone else exactly as before.
+
+mod common;
+
+use common::{TestServer, new_incident, send};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tandem::client::new_key;
+use tandem::model::Role;
+
+fn key() -> (&'static str, String) {
+    ("idempotency-key", new_key())
+}
+
+/// Asserts a problem+json refusal with `status` whose detail mentions `mentions`.
+fn refused(got: (StatusCode, String, Value), status: u16, mentions: &str) {
+    let (s, ctype, problem) = got;
+    assert_eq!(s.as_u16(), status, "{problem}");
+    assert_eq!(ctype, "application/problem+json", "{problem}");
+    assert_eq!(problem["status"], status, "{problem}");
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains(mentions),
+        "`{detail}` does not mention `{mentions}`"
+    );
+}
+
+#[tokio::test]
+async fn an_out_of_range_window_is_refused_and_reads_stay_whole() {
+    let ts = TestServer::start().await;
+    // This once panicked inside the snapshot, answered 200 with an empty
+    // body and left a pooled connection inside a transaction.
+    for huge in ["200000000", "8761", "4294967295"] {
+        refused(
+            send(
+                &ts,
+                Some(Role::Observer),
+                Method::GET,
+                &format!("/api/v1/snapshot?closed_within={huge}"),
+                &[],
+                None,
+            )
+            .await,
+            422,
+            "closed_within",
+        );
+    }
+    // Every read afterwards sees every write: no connection was spoiled.
+    for i in 0..30 {
+        let created = ts.incident(&format!("after the refusal {i}")).await;
+        let (status, _, detail) = send(
+            &ts,
+            Some(Role::Observer),
+            Method::GET,
+            &format!("/api/v1/incidents/{}", created.id),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "incident {i}: {detail}");
+    }
+    for _ in 0..10 {
+        let (status, _, snapshot) = send(
+            &ts,
+            Some(Role::Observer),
+            Method::GET,
+            "/api/v1/snapshot?closed_within=8760",
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(snapshot["incidents"].as_array().unwrap().len() >= 30);
+    }
+}
+
+#[tokio::test]
+async fn page_sizes_are_capped_and_checked() {
+    let ts = TestServer::start().await;
+    for path in ["/api/v1/incidents", "/api/v1/tasks"] {
+        for bad in ["1000000000", "2147483648", "0", "-1", "abc", "501", "1.5"] {
+            refused(
+                send(
+                    &ts,
+                    Some(Role::Observer),
+                    Method::GET,
+                    &format!("{path}?limit={bad}"),
+                    &[],
+                    None,
+                )
+                .await,
+                422,
+                "limit",
+            );
+        }
+        let (status, _, page) = send(
+            &ts,
+            Some(Role::Observer),
+            Method::GET,
+            &format!("{path}?limit=500"),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+    }
+}
+
+#[tokio::test]
+async fn every_refusal_is_a_problem_that_names_the_parameter_and_quotes_little() {
+    let ts = TestServer::start().await;
+    let get = |path: String| {
+        let ts = &ts;
+        async move { send(ts, Some(Role::Observer), Method::GET, &path, &[], None).await }
+    };
+    refused(
+        get("/api/v1/incidents?status=bogus".into()).await,
+        422,
+        "status",
+    );
+    refused(
+        get("/api/v1/incidents?agency=nope".into()).await,
+        422,
+        "agency",
+    );
+    refused(
+        get("/api/v1/incidents?since=yesterday".into()).await,
+        422,
+        "since",
+    );
+    refused(get("/api/v1/tasks?open=maybe".into()).await, 422, "open");
+    refused(get("/api/v1/events?after=-1".into()).await, 422, "after");
+    refused(get("/api/v1/incidents/abc".into()).await, 400, "`id`");
+    refused(
+        get("/api/v1/incidents?colour=red".into()).await,
+        422,
+        "colour",
+    );
+    // A long hostile value is quoted only in part, without its control characters.
+    let long = format!("{}%1B%5B2J{}", "A".repeat(3000), "B".repeat(3000));
+    let (status, ctype, problem) = get(format!("/api/v1/incidents?status={long}")).await;
+    assert_eq!(
+        (status.as_u16(), ctype.as_str()),
+        (422, "application/problem+json")
+    );
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.chars().count() < 400, "{} chars", detail.len());
+    assert!(!detail.contains('\u{1b}'));
+    refused(
+        get(format!("/api/v1/incidents?q={}", "x".repeat(201))).await,
+        422,
+        "q",
+    );
+
+    // Heads past the limits: 414 and 431, with a body that says so.
+    refused(
+        get(format!("/api/v1/incidents?q={}", "x".repeat(9000))).await,
+        414,
+        "request target",
+    );
+    let mut rb = reqwest::Client::new()
+        .get(format!("{}/api/v1/me", ts.url))
+        .bearer_auth(ts.token(Role::Observer));
+    for i in 0..70 {
+        rb = rb.header(format!("x-filler-{i}"), "y");
+    }
+    let res = rb.send().await.unwrap();
+    assert_eq!(res.status(), 431);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let problem: Value = res.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("header"));
+}
+
+#[tokio::test]
+async fn lax_headers_and_bodies_are_refused_and_change_nothing() {
+    let ts = TestServer::start().await;
+    let inc = ts.incident("target").await;
+    let before = ts.head().await;
+    let path = format!("/api/v1/incidents/{}", inc.id);
+    let body = json!({"severity": "critical"}).to_string();
+    for tag in ["W/\"1\"", "1", "*", "\"1\", \"2\"", "\"-1\"", "\"\""] {
+        refused(
+            send(
+                &ts,
+                Some(Role::DutyOfficer),
+                Method::PATCH,
+                &path,
+                &[key(), ("if-match", tag.to_string())],
+                Some(body.clone()),
+            )
+            .await,
+            400,
+            "If-Match",
+        );
+    }
+    for content_type in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        None,
+    ] {
+        let mut rb = reqwest::Client::new()
+            .post(format!("{}/api/v1/incidents", ts.url))
+            .bearer_auth(ts.token(Role::DutyOfficer))
+            .header("idempotency-key", new_key())
+            .body(serde_json::to_string(&new_incident("wrong type")).unwrap());
+        if let Some(ct) = content_type {
+            rb = rb.header("content-type", ct);
+        }
+        let res = rb.send().await.unwrap();
+        assert_eq!(res.status(), 415, "{content_type:?}");
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+    }
+    assert_eq!(ts.head().await, before, "a refused request wrote an event");
+    // The strong tag the server sent is still accepted.
+    let (status, _, patched) = send(
+        &ts,
+        Some(Role::DutyOfficer),
+        Method::PATCH,
+        &path,
+        &[key(), ("if-match", "\"1\"".into())],
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+}
+
+#[tokio::test]
+async fn text_that_shows_nothing_or_something_else_is_refused() {
+    let ts = TestServer::start().await;
+    let before = ts.head().await;
+    let post = |change: Value| {
+        let ts = &ts;
+        async move {
+            let mut body = serde_json::to_value(new_incident("ok")).unwrap();
+            body.as_object_mut()
+                .unwrap()
+                .extend(change.as_object().unwrap().clone());
+            send(
+                ts,
+                Some(Role::DutyOfficer),
+                Method::POST,
+                "/api/v1/incidents",
+                &[key()],
+                Some(body.to_string()),
+            )
+            .await
+        }
+    };
+    refused(
+        post(json!({"title": "\u{200B}\u{200D}\u{2060}\u{FEFF}"})).await,
+        422,
+        "visible",
+    );
+    refused(
+        post(json!({"title": "\u{202A}\u{202C}"})).await,
+        422,
+        "title",
+    );
+    refused(
+        post(json!({"title": "Boat at \u{202E}arawuZ"})).await,
+        422,
+        "bidi",
+    );
+    refused(
+        post(json!({"description": "ok\n\u{2067}never closed"})).await,
+        422,
+        "isolate",
+    );
+    refused(
+        post(json!({"occurred_at": "0001-01-01T00:00:00Z"})).await,
+        422,
+        "earliest accepted",
+    );
+    refused(
+        post(json!({"occurred_at": "3000-01-01T00:00:00Z"})).await,
+        422,
+        "latest accepted",
+    );
+    let many: Vec<String> = (0..31)
+        .map(|i| format!("00000000-0000-0000-0000-{i:012}"))
+        .collect();
+    refused(
+        post(json!({"supporting_agency_ids": many})).await,
+        422,
+        "limit is 30",
+    );
+    assert_eq!(ts.head().await, before, "a refused report wrote an event");
+
+    // 1,500 copies of one agency are one supporting agency.
+    let (status, _, created) =
+        post(json!({"supporting_agency_ids": vec![ts.agency.id; 1500]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["supporting_agency_ids"], json!([ts.agency.id]));
+    // Isolates in balanced use (how mixed Arabic and Latin is written) are kept.
+    let (status, _, created) = post(json!({"title": "\u{2067}قارب\u{2069} off Zuwara"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+
+    let unit = ts.unit_of(&ts.agency).await;
+    refused(
+        send(
+            &ts,
+            Some(Role::Supervisor),
+            Method::PATCH,
+            &format!("/api/v1/units/{}", unit.id),
+            &[key(), ("if-match", format!("\"{}\"", unit.version))],
+            Some(json!({"home_sector": ""}).to_string()),
+        )
+        .await,
+        422,
+        "home_sector",
+    );
+}
+
+#[tokio::test]
+async fn duplicates_cannot_form_a_cycle() {
+    let ts = TestServer::start().await;
+    let a = ts.incident("first report").await;
+    let b = ts.incident("second report").await;
+    let dismiss_as_dup = |of: uuid::Uuid, id: uuid::Uuid, version: u64| {
+        let ts = &ts;
+        async move {
+            send(
+                ts,
+                Some(Role::DutyOfficer),
+                Method::PATCH,
+                &format!("/api/v1/incidents/{id}"),
+                &[key(), ("if-match", format!("\"{version}\""))],
+                Some(
+                    json!({"status": "dismissed", "dismiss_reason": "duplicate", "duplicate_of": of})
+                        .to_string(),
+                ),
+            )
+            .await
+        }
+    };
+    let (status, _, body) = dismiss_as_dup(b.id, a.id, a.version).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // B a duplicate of A, which is itself a dismissed duplicate: refused.
+    refused(
+        dismiss_as_dup(a.id, b.id, b.version).await,
+        422,
+        "duplicate_of",
+    );
+}
+
+#[tokio::test]
+async fn a_failing_database_is_a_problem_with_an_error_id_not_its_own_words() {
+    let ts = TestServer::start().await;
+    let inc = ts.incident("notes will fail").await;
+    // Behind the server's back: the table a note goes into disappears.
+    ts.raw_execute("DROP TABLE notes").await;
+    let (status, ctype, problem) = send(
+        &ts,
+        Some(Role::DutyOfficer),
+        Method::POST,
+        &format!("/api/v1/incidents/{}/notes", inc.id),
+        &[key()],
+        Some(json!({"text": "seen from the tower"}).to_string()),
+    )
+    .await;
+    assert!(status.is_server_error(), "{status}: {problem}");
+    assert_eq!(ctype, "application/problem+json");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("error id"), "{detail}");
+    assert!(
+        problem["instance"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:tandem:error:")
+    );
+    for leaked in ["notes", "table", "SQL", "sqlite", "line"] {
+        assert!(!detail.contains(leaked), "`{leaked}` leaked: {detail}");
+    }
+    // Everything else still works.
+    ts.incident("still reporting").await;
+}
