@@ -376,3 +376,143 @@ async fn a_failing_database_is_a_problem_with_an_error_id_not_its_own_words() {
     // Everything else still works.
     ts.incident("still reporting").await;
 }
+
+/// Extreme values for any parameter: numbers at and past every integer
+/// type's edge, times out of range, long and strange text.
+fn hostile_value() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just("0".to_string()),
+        Just("-1".to_string()),
+        Just("4294967295".to_string()),
+        Just("4294967296".to_string()),
+        Just("9223372036854775807".to_string()),
+        Just("18446744073709551615".to_string()),
+        Just("99999999999999999999999".to_string()),
+        Just("1e308".to_string()),
+        Just("NaN".to_string()),
+        Just("0000-01-01T00:00:00Z".to_string()),
+        Just("9999-12-31T23:59:59Z".to_string()),
+        Just("2026-02-30T25:61:61Z".to_string()),
+        Just("00000000-0000-0000-0000-000000000000".to_string()),
+        Just(":".to_string()),
+        Just("9223372036854775807:zzz".to_string()),
+        any::<i64>().prop_map(|n| n.to_string()),
+        any::<u64>().prop_map(|n| n.to_string()),
+        "\\PC{0,300}",
+        proptest::collection::vec(any::<u8>(), 0..200)
+            .prop_map(|b| b.iter().map(|x| format!("%{x:02X}")).collect()),
+    ]
+}
+
+#[test]
+fn no_get_parameter_makes_the_server_fail_or_panic() {
+    use proptest::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tandem.db").display().to_string();
+    common::bin_admin(&db, &["seed"]);
+    let out = common::bin_admin(
+        &db,
+        &[
+            "officer",
+            "add",
+            "--name",
+            "S",
+            "--role",
+            "supervisor",
+            "--centre",
+            "TRP",
+        ],
+    );
+    let token = out
+        .lines()
+        .find_map(|l| l.strip_prefix("token: "))
+        .unwrap()
+        .to_string();
+    let log = dir.path().join("serve.log");
+    let (mut server, url) = common::serve_binary_with(&db, Some(&log));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let http = reqwest::Client::new();
+    let incident = rt.block_on(async {
+        tandem::client::Client::new(&url, &token)
+            .unwrap()
+            .create_incident(&new_key(), &new_incident("probe"))
+            .await
+            .unwrap()
+    });
+    let routes: Vec<(String, &[&str])> = vec![
+        (
+            "/api/v1/incidents".into(),
+            &[
+                "q", "status", "severity", "category", "centre", "agency", "since", "until",
+                "limit", "cursor",
+            ],
+        ),
+        (
+            "/api/v1/tasks".into(),
+            &["incident", "agency", "status", "open", "limit", "cursor"],
+        ),
+        ("/api/v1/snapshot".into(), &["closed_within"]),
+        ("/api/v1/events".into(), &["after"]),
+        (format!("/api/v1/incidents/{}", incident.id), &["x"]),
+        ("/api/v1/agencies".into(), &["x"]),
+        ("/api/v1/units".into(), &["x"]),
+        ("/api/v1/audit/verify".into(), &["x"]),
+        ("/api/v1/me".into(), &["x"]),
+        ("/healthz".into(), &["x"]),
+    ];
+    let cases = proptest::test_runner::Config {
+        cases: 400,
+        ..Default::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(cases);
+    let strategy = (
+        0..routes.len(),
+        proptest::collection::vec((0usize..10, hostile_value()), 1..4),
+        proptest::option::of(hostile_value()),
+    );
+    runner
+        .run(&strategy, |(r, params, raw_id)| {
+            let (path, names) = &routes[r];
+            let mut path = path.clone();
+            if let (Some(raw), true) = (&raw_id, path.starts_with("/api/v1/incidents/")) {
+                path = format!("/api/v1/incidents/{}", raw.replace(['/', '?', '#'], ""));
+            }
+            let query: Vec<String> = params
+                .iter()
+                .map(|(i, v)| format!("{}={v}", names[i % names.len()]))
+                .collect();
+            let target = format!("{url}{path}?{}", query.join("&"));
+            let status = rt.block_on(async {
+                // The answer's head is enough (an event stream would not end).
+                match http.get(&target).bearer_auth(&token).send().await {
+                    Ok(res) => {
+                        let ctype = res.headers().get("content-type").cloned();
+                        let s = res.status();
+                        if !s.is_success() {
+                            prop_assert_eq!(
+                                ctype.as_ref().and_then(|c| c.to_str().ok()),
+                                Some("application/problem+json")
+                            );
+                        }
+                        Ok(s)
+                    }
+                    Err(e) => Err(TestCaseError::fail(format!("{target}: {e}"))),
+                }
+            })?;
+            prop_assert!(!status.is_server_error(), "{} → {}", target, status);
+            Ok(())
+        })
+        .unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !logged.contains("panicked"),
+        "the server panicked:\n{logged}"
+    );
+    assert!(
+        !logged.contains("ERROR"),
+        "the server logged errors:\n{logged}"
+    );
+}

@@ -4,78 +4,15 @@
 
 mod common;
 
+use common::postgres::deployment;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tandem::admin;
 use tandem::client::{Client, new_key};
 use tandem::console::action::Link;
 use tandem::console::config::Config;
 use tandem::console::engine::Engine;
-use tandem::demo::seed::Seed;
-use tandem::model::{Centre, Role};
-use tandem::server::{self, Running};
-use tandem::store::{self, Store};
-
-struct Deployment {
-    instances: Vec<(String, Option<Running>)>,
-    store: Arc<dyn Store>,
-    url: String,
-    duty: String,
-    observer: String,
-    db: Option<(String, String)>,
-}
-
-impl Drop for Deployment {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = self.db.take() {
-            common::drop_postgres(admin, name);
-        }
-    }
-}
-
-/// A fresh database with `n` instances serving it; None when no PostgreSQL is configured.
-async fn deployment(n: usize) -> Option<Deployment> {
-    if std::env::var("TANDEM_TEST_POSTGRES_URL").is_err() {
-        eprintln!("TANDEM_TEST_POSTGRES_URL is not set: PostgreSQL test skipped");
-        return None;
-    }
-    let (admin_url, name, url) = common::fresh_postgres().await;
-    let first = store::open(&url).await.unwrap();
-    Seed::embedded().load(first.as_ref()).await.unwrap();
-    let (_, duty) = admin::add_officer(
-        first.as_ref(),
-        "Salem",
-        Role::DutyOfficer,
-        Centre::Trp,
-        None,
-    )
-    .await
-    .unwrap();
-    let (_, observer) =
-        admin::add_officer(first.as_ref(), "Watcher", Role::Observer, Centre::Ben, None)
-            .await
-            .unwrap();
-    let mut instances = Vec::new();
-    for i in 0..n {
-        let s = if i == 0 {
-            first.clone()
-        } else {
-            store::open(&url).await.unwrap()
-        };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let running = server::spawn(s, listener).unwrap();
-        instances.push((format!("http://{}", running.addr), Some(running)));
-    }
-    Some(Deployment {
-        instances,
-        store: first,
-        url,
-        duty,
-        observer,
-        db: Some((admin_url, name)),
-    })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_hammered_every_subscriber_sees_every_seq_once_in_order() {

@@ -28,7 +28,7 @@ use crate::api::*;
 pub enum ClientError {
     /// The server answered with a problem.
     #[error("{0}")]
-    Problem(Problem),
+    Problem(Box<Problem>),
     /// The cursor is no longer served: take a new snapshot.
     #[error("the server no longer serves this cursor; a new snapshot is needed")]
     Gone,
@@ -329,20 +329,7 @@ impl Client {
         let res = self.dispatch(req).await?;
         match res.status() {
             StatusCode::OK => Ok(EventStream::new(res)),
-            StatusCode::GONE => Err(ClientError::Gone),
-            status => {
-                let bytes = res.bytes().await?;
-                Err(ClientError::Problem(
-                    serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-                        Problem::new(
-                            status.as_u16(),
-                            "unexpected",
-                            "event stream refused",
-                            String::from_utf8_lossy(&bytes),
-                        )
-                    }),
-                ))
-            }
+            _ => Err(refusal(res).await),
         }
     }
 }
@@ -362,17 +349,19 @@ async fn refusal(res: reqwest::Response) -> ClientError {
         Ok(b) => b,
         Err(e) => return ClientError::Network(e),
     };
-    ClientError::Problem(serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-        Problem::new(
-            status.as_u16(),
-            "unexpected",
-            status.canonical_reason().unwrap_or("Error"),
-            String::from_utf8_lossy(&bytes)
-                .chars()
-                .take(300)
-                .collect::<String>(),
-        )
-    }))
+    ClientError::Problem(Box::new(serde_json::from_slice(&bytes).unwrap_or_else(
+        |_| {
+            Problem::new(
+                status.as_u16(),
+                "unexpected",
+                status.canonical_reason().unwrap_or("Error"),
+                String::from_utf8_lossy(&bytes)
+                    .chars()
+                    .take(300)
+                    .collect::<String>(),
+            )
+        },
+    )))
 }
 
 /// A streamed body's decoding error: the link's failure when the link failed

@@ -17,16 +17,16 @@ use crate::store::StoreError;
 const RETRY_AFTER: &str = "2";
 
 #[derive(Debug)]
-pub struct ApiError(pub Problem);
+pub struct ApiError(pub Box<Problem>);
 
 impl ApiError {
     pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
-        ApiError(Problem::new(
+        ApiError(Box::new(Problem::new(
             status.as_u16(),
             kind,
             status.canonical_reason().unwrap_or("Error"),
             detail,
-        ))
+        )))
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
@@ -124,7 +124,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self.0).unwrap_or_default();
+        let body = serde_json::to_vec(&*self.0).unwrap_or_default();
         let mut res = (status, body).into_response();
         let h = res.headers_mut();
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));

@@ -82,26 +82,26 @@ where
     }
 
     async fn texts(&self, sql: String, binds: Vec<Bind>) -> StoreResult<Vec<String>> {
-        self.acquire().await?.texts(&sql, binds).await
+        acquire(self).await?.texts(&sql, binds).await
     }
 
     async fn pairs(&self, sql: String, binds: Vec<Bind>) -> StoreResult<Vec<(String, String)>> {
-        self.acquire().await?.pairs(&sql, binds).await
+        acquire(self).await?.pairs(&sql, binds).await
     }
 
     async fn int(&self, sql: String, binds: Vec<Bind>) -> StoreResult<i64> {
-        self.acquire().await?.int(&sql, binds).await
+        acquire(self).await?.int(&sql, binds).await
     }
 
     async fn events(&self, sql: String, binds: Vec<Bind>) -> StoreResult<Vec<EventRow>> {
-        self.acquire().await?.events(&sql, binds).await
+        acquire(self).await?.events(&sql, binds).await
     }
 
     async fn snapshot(
         &self,
         closed_within_hours: u32,
     ) -> StoreResult<BoxStream<'static, StoreResult<String>>> {
-        let mut conn = self.acquire().await?;
+        let mut conn = acquire(self).await?;
         let (tx, rx) = mpsc::channel(4);
         let task = tokio::spawn(async move {
             // A transaction object: dropped on any exit (an error, a panic),
@@ -130,6 +130,14 @@ where
         .filter_map(|failed| async move { failed });
         Ok(ReceiverStream::new(rx).chain(died).boxed())
     }
+}
+
+/// A pooled connection. Failing to get one means the database cannot be
+/// reached or refuses new sessions, whatever its error code: 503, not 500.
+async fn acquire<DB: Database>(pool: &Pool<DB>) -> StoreResult<sqlx::pool::PoolConnection<DB>> {
+    pool.acquire()
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("connecting to the database: {e}")))
 }
 
 /// Whether a connection going back to the pool is outside any transaction:

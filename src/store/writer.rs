@@ -103,8 +103,9 @@ impl<B: Backend> Connection<B> {
                     self.backoff = BACKOFF_MIN;
                 }
                 failed => {
+                    // Whatever the database said, failing to connect is "unavailable".
                     let e = match failed {
-                        Ok(Err(e)) => e,
+                        Ok(Err(e)) => StoreError::Unavailable(format!("connecting: {e}")),
                         _ => StoreError::Unavailable("connecting timed out".into()),
                     };
                     self.retry_at = Instant::now() + self.backoff;

@@ -4,6 +4,8 @@
 //! afterwards. The same tests run against both stores.
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -88,6 +90,11 @@ impl Drop for TestServer {
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        TestServer::start_with(server::Settings::default()).await
+    }
+
+    /// [`TestServer::start`] with other server settings (shorter timeouts).
+    pub async fn start_with(settings: server::Settings) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("tandem.db");
         let (url, postgres) = if postgres_requested() {
@@ -116,7 +123,7 @@ impl TestServer {
             officers.insert(*role, o);
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let running = server::spawn(store.clone(), listener).unwrap();
+        let running = server::spawn_with(store.clone(), listener, settings).unwrap();
         TestServer {
             url: format!("http://{}", running.addr),
             store,
@@ -313,4 +320,40 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// Starts `tandem serve` (the real binary) on port 0 over `db`; returns the
+/// process and its URL. Its log goes to `log` when given.
+pub fn serve_binary_with(db: &str, log: Option<&std::path::Path>) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let stderr = match log {
+        Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+        None => Stdio::null(),
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        url.starts_with("http://127.0.0.1:"),
+        "serve printed `{line}`"
+    );
+    (child, url)
+}
+
+pub fn serve_binary(db: &str) -> (std::process::Child, String) {
+    serve_binary_with(db, None)
 }
