@@ -1,10 +1,11 @@
 //! The console without a terminal: key sequences through `update` (state and
 //! the API calls issued) and frames rendered into ratatui's TestBackend.
 
+mod common;
+
+use common::{render, render_buffer};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use tandem::api::Snapshot;
 use tandem::client::outbox::{Entry, EntryState};
 use tandem::console::action::{Action, ApiCall, Effect, Link, NetEvent};
@@ -12,7 +13,6 @@ use tandem::console::config::Config;
 use tandem::console::keymap::Keymap;
 use tandem::console::state::{App, Overlay, Screen};
 use tandem::console::update::update;
-use tandem::console::view;
 use tandem::demo::seed::Seed;
 use tandem::model::*;
 use time::macros::datetime;
@@ -189,23 +189,6 @@ fn calls(effects: &[Effect]) -> Vec<ApiCall> {
         .filter_map(|e| match e {
             Effect::Call(c) => Some(c.clone()),
             _ => None,
-        })
-        .collect()
-}
-
-fn render_buffer(app: &App, w: u16, h: u16) -> ratatui::buffer::Buffer {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| view::draw(f, app)).unwrap();
-    t.backend().buffer().clone()
-}
-
-fn render(app: &App, w: u16, h: u16) -> Vec<String> {
-    let buf = render_buffer(app, w, h);
-    (0..h)
-        .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
         })
         .collect()
 }
@@ -537,11 +520,15 @@ fn render_offline_link() {
         &mut f.app,
         Action::Net(NetEvent::Link(Link::Offline {
             since: NOW - Duration::minutes(3),
-            reason: "down".into(),
+            attempt: 4,
         })),
     );
     let lines = render(&f.app, 80, 24);
-    assert!(lines[0].contains("OFFLINE since 11:57Z"), "{}", lines[0]);
+    assert!(
+        lines[0].contains("OFFLINE since 11:57Z (try 4)"),
+        "{}",
+        lines[0]
+    );
 }
 
 #[test]

@@ -18,6 +18,9 @@ struct Counters {
     /// Cut every server→client stream after this many bytes (0 = never).
     chop_after: AtomicU64,
     up: AtomicBool,
+    /// A black hole: nothing is carried either way and nothing is closed,
+    /// as when a link drops packets without a reset.
+    stalled: AtomicBool,
 }
 
 pub struct Proxy {
@@ -42,6 +45,14 @@ impl Proxy {
             while let Ok((client, _)) = listener.accept().await {
                 if !c.up.load(Ordering::SeqCst) {
                     drop(client); // refused while the link is cut
+                    continue;
+                }
+                if c.stalled.load(Ordering::SeqCst) {
+                    // Accepted into the black hole: held open, never answered.
+                    tokio::spawn(async move {
+                        let _held = client;
+                        std::future::pending::<()>().await
+                    });
                     continue;
                 }
                 let (c, cut) = (c.clone(), g.subscribe());
@@ -71,6 +82,13 @@ impl Proxy {
 
     pub fn restore(&self) {
         self.counters.up.store(true, Ordering::SeqCst);
+        self.counters.stalled.store(false, Ordering::SeqCst);
+    }
+
+    /// Silently stops carrying anything, on open and new connections alike,
+    /// closing nothing, until [`Proxy::restore`]; the stalled connections stay dead.
+    pub fn stall(&self) {
+        self.counters.stalled.store(true, Ordering::SeqCst);
     }
 
     /// Cuts each server→client stream after `bytes` (0 turns it off).
@@ -110,6 +128,9 @@ async fn forward(
             {
                 c2.snapshots.fetch_add(1, Ordering::SeqCst);
             }
+            if c2.stalled.load(Ordering::SeqCst) {
+                std::future::pending::<()>().await;
+            }
             c2.to_server.fetch_add(n as u64, Ordering::SeqCst);
             if sw.write_all(&buf[..n]).await.is_err() {
                 return;
@@ -124,6 +145,9 @@ async fn forward(
                 Ok(0) | Err(_) => return,
                 Ok(n) => n,
             };
+            if c.stalled.load(Ordering::SeqCst) {
+                std::future::pending::<()>().await;
+            }
             let limit = c.chop_after.load(Ordering::SeqCst);
             let n = if limit > 0 && carried + n as u64 > limit {
                 (limit - carried.min(limit)) as usize

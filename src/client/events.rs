@@ -2,7 +2,7 @@
 
 use std::pin::Pin;
 
-use eventsource_stream::Eventsource;
+use eventsource_stream::{EventStreamError, Eventsource};
 use futures::{Stream, StreamExt};
 
 use super::{ClientError, ClientResult};
@@ -27,6 +27,8 @@ impl EventStream {
                         serde_json::from_str::<Event>(&ev.data)
                             .map_err(|e| ClientError::Decode(format!("event {}: {e}", ev.id))),
                     ),
+                    // The link failed (a reset, a silence past the read timeout).
+                    Err(EventStreamError::Transport(e)) => Some(Err(ClientError::Network(e))),
                     Err(e) => Some(Err(ClientError::Decode(e.to_string()))),
                 }
             })

@@ -14,6 +14,7 @@ pub use events::{EventStream, parse_sse};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use reqwest::{Method, StatusCode, header};
 use serde::Serialize;
@@ -59,6 +60,11 @@ impl ClientError {
 
 pub type ClientResult<T> = Result<T, ClientError>;
 
+/// Silence after which a link counts as dead. The server sends a heartbeat
+/// after 15 s without an event, so a live stream is never this quiet.
+pub const LINK_TIMEOUT: Duration = Duration::from_secs(20);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The API client. It knows every instance it may use and moves to the
 /// next one when the current one cannot be reached (failover); whichever
 /// instance answers, the data is the same (one shared database).
@@ -90,8 +96,20 @@ impl Client {
 
     /// A client for several instances of one deployment, tried in turn.
     pub fn with_servers(servers: &[String], token: &str) -> ClientResult<Client> {
+        Client::configured(servers, token, LINK_TIMEOUT)
+    }
+
+    /// [`Client::with_servers`] that counts a link silent for `link_timeout`
+    /// as dead: no answer, or no byte of a body (the event stream's heartbeat
+    /// included) within it, fails the request as a network error.
+    pub fn configured(
+        servers: &[String],
+        token: &str,
+        link_timeout: Duration,
+    ) -> ClientResult<Client> {
         let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(5))
+            .connect_timeout(CONNECT_TIMEOUT.min(link_timeout))
+            .read_timeout(link_timeout)
             .tcp_nodelay(true)
             .build()?;
         let servers: Vec<String> = servers

@@ -26,9 +26,15 @@ pub enum Link {
         since: OffsetDateTime,
         attempt: u32,
     },
+    /// Down for a while; `attempt` counts the reconnects tried (0: none yet).
     Offline {
         since: OffsetDateTime,
-        reason: String,
+        attempt: u32,
+    },
+    /// The server refused the token (401): nothing syncs or sends until a new
+    /// one is given; the outbox is kept.
+    TokenRefused {
+        since: OffsetDateTime,
     },
 }
 
@@ -56,6 +62,12 @@ pub enum NetEvent {
     },
     /// The officer discarded it (or replaced it with a re-applied change).
     Discarded(i64),
+    /// A change could not be delivered (the link, or the server failing);
+    /// it stays in the outbox and is retried with the same key. The text is
+    /// the reason, the server's when it gave one.
+    SendFailing(String),
+    /// A change was delivered after sends had been failing.
+    SendsLanding,
 }
 
 pub use crate::client::call::ApiCall;

@@ -36,6 +36,9 @@ pub struct Config {
     pub sla: Sla,
     /// Seconds a toast stays up.
     pub toast_seconds: u64,
+    /// Seconds without a byte from the server after which the link counts
+    /// as dead (the server sends a heartbeat after 15 s of silence).
+    pub link_timeout_seconds: u64,
     /// Key overrides: command name → keys, e.g. `ack = ["a", "ctrl-a"]`.
     pub keys: BTreeMap<String, Vec<String>>,
 }
@@ -50,6 +53,7 @@ impl Default for Config {
             theme: ThemeName::Default,
             sla: Sla::default(),
             toast_seconds: 8,
+            link_timeout_seconds: 20,
             keys: BTreeMap::new(),
         }
     }

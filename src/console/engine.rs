@@ -72,7 +72,8 @@ impl Engine {
         let keymap = Keymap::new(&config.keys)
             .map_err(anyhow::Error::msg)
             .context("in the config file")?;
-        let client = Client::with_servers(&config.all_servers(), &token)?;
+        let link_timeout = std::time::Duration::from_secs(config.link_timeout_seconds.max(1));
+        let client = Client::configured(&config.all_servers(), &token, link_timeout)?;
         let paths = Paths::new(state_dir, &config.server, &token);
         if let Some(dir) = paths.outbox.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -105,7 +106,7 @@ impl Engine {
                 &mut app,
                 Action::Net(NetEvent::Link(Link::Offline {
                     since: c.saved_at,
-                    reason: "not connected yet".into(),
+                    attempt: 0,
                 })),
             );
             app.last_sync = Some(c.saved_at);
@@ -208,6 +209,7 @@ impl Engine {
             action,
             Action::Net(NetEvent::Event(_) | NetEvent::Snapshot(_))
         );
+        let is_snapshot = matches!(action, Action::Net(NetEvent::Snapshot(_)));
         for effect in update(&mut self.app, action) {
             match effect {
                 Effect::Quit => return Ok(Flow::Quit),
@@ -239,6 +241,11 @@ impl Engine {
         }
         if is_net {
             self.app.last_sync = Some(OffsetDateTime::now_utc());
+        }
+        if is_snapshot {
+            // At once, not on the next timer: a console killed a few seconds
+            // after its first sync must still open with what it had.
+            self.save_cache();
         }
         Ok(Flow::Continue)
     }

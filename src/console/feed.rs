@@ -252,6 +252,16 @@ impl Feed {
         self.order = BTreeSet::from_iter(keys);
     }
 
+    /// The row at `key`'s place, or the last row before it: where the
+    /// selection goes when its own row leaves the view.
+    pub fn near(&self, key: FeedKey) -> Option<Uuid> {
+        self.order
+            .range(key..)
+            .next()
+            .or_else(|| self.order.range(..key).next_back())
+            .map(|k| k.id)
+    }
+
     pub fn first(&self) -> Option<Uuid> {
         self.order.first().map(|k| k.id)
     }

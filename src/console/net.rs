@@ -15,13 +15,16 @@ use super::action::{Action, Link, NetEvent};
 use crate::client::outbox::{EntryState, Outbox};
 use crate::client::{Client, ClientError};
 
-/// Silence longer than this (three heartbeats) means the link is dead.
-const STALL: Duration = Duration::from_secs(45);
 /// Reconnect attempts back off to this: short, because the end of an outage
 /// should be noticed within a couple of seconds, and one attempt costs a SYN.
+/// (A silent link is found by the client's read timeout, `link_timeout`.)
 const BACKOFF_MAX: Duration = Duration::from_millis(1500);
 /// Failed reconnects before the header says OFFLINE rather than RECONNECTING.
 const OFFLINE_AFTER: u32 = 3;
+/// How often a refused token is tried again: rarely, since only a new token
+/// (or an administrator undoing a mistake) will help, and every try is a
+/// failed sign-in in the server's log.
+const TOKEN_RETRY: Duration = Duration::from_secs(30);
 
 fn send(actions: &UnboundedSender<Action>, e: NetEvent) {
     let _ = actions.send(Action::Net(e));
@@ -53,15 +56,22 @@ pub async fn replay(
     wake: Arc<Notify>,
 ) {
     let mut backoff = Duration::from_millis(250);
+    let mut failing = false;
     loop {
         let mut stalled = false;
+        let mut token_refused = false;
         match outbox.pending().await {
             Ok(entries) => {
                 for e in entries {
                     let state = match e.call.perform(&client, &e.key).await {
                         Ok(()) => None,
                         Err(err) if err.is_transient() || err.status() == Some(401) => {
+                            // Kept, and retried with the same key; the officer is told why.
+                            tracing::warn!("sending `{}` failed: {err}", e.call.what());
+                            send(&actions, NetEvent::SendFailing(err.to_string()));
+                            failing = true;
                             stalled = true;
+                            token_refused = err.status() == Some(401);
                             break;
                         }
                         Err(ClientError::Problem(p)) if p.status == 412 => {
@@ -78,6 +88,9 @@ pub async fn replay(
                             reason: other.to_string(),
                         }),
                     };
+                    if std::mem::take(&mut failing) {
+                        send(&actions, NetEvent::SendsLanding);
+                    }
                     let recorded = match &state {
                         None => outbox.remove(e.seq).await,
                         Some(s) => outbox.set_state(e.seq, s).await,
@@ -114,7 +127,8 @@ pub async fn replay(
             return;
         }
         if stalled {
-            let _ = tokio::time::timeout(backoff, wake.notified()).await;
+            let wait = if token_refused { TOKEN_RETRY } else { backoff };
+            let _ = tokio::time::timeout(wait, wake.notified()).await;
             backoff = (backoff * 2).min(Duration::from_secs(5));
         } else {
             backoff = Duration::from_millis(250);
@@ -171,13 +185,14 @@ pub async fn sync(
             backoff = Duration::from_millis(250);
             loop {
                 tokio::select! {
-                    next = tokio::time::timeout(STALL, stream.next()) => match next {
-                        Ok(Some(Ok(e))) => {
+                    // A silent link ends the stream with an error (read timeout).
+                    next = stream.next() => match next {
+                        Some(Ok(e)) => {
                             cursor = Some(e.seq);
                             send(&actions, NetEvent::Event(Box::new(e)));
                         }
-                        Ok(Some(Err(e))) => return Err(e),
-                        Ok(None) | Err(_) => return Ok(()), // closed or stalled: reconnect
+                        Some(Err(e)) => return Err(e),
+                        None => return Ok(()), // closed by the server: reconnect
                     },
                     Some(()) = resync.recv() => {
                         cursor = None;
@@ -195,25 +210,21 @@ pub async fn sync(
             Err(ClientError::Gone) => continue,
             Err(ClientError::Problem(p)) if p.status == 401 => {
                 let since = *down_since.get_or_insert_with(OffsetDateTime::now_utc);
-                send(
-                    &actions,
-                    NetEvent::Link(Link::Offline {
-                        since,
-                        reason: "the token was refused".into(),
-                    }),
+                tracing::error!(
+                    "the server refused this console's token ({}); retrying in {TOKEN_RETRY:?}",
+                    p.detail
                 );
-                tokio::time::sleep(BACKOFF_MAX).await;
+                send(&actions, NetEvent::Link(Link::TokenRefused { since }));
+                tokio::time::sleep(TOKEN_RETRY).await;
                 continue;
             }
-            _ => {}
+            Err(e) => tracing::warn!("sync: {e}"),
+            Ok(()) => tracing::info!("the event stream closed; reconnecting"),
         }
         attempt += 1;
         let since = *down_since.get_or_insert_with(OffsetDateTime::now_utc);
         let link = if attempt > OFFLINE_AFTER {
-            Link::Offline {
-                since,
-                reason: "the server cannot be reached".into(),
-            }
+            Link::Offline { since, attempt }
         } else {
             Link::Reconnecting { since, attempt }
         };

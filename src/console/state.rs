@@ -139,6 +139,8 @@ pub struct App {
     pub optimistic: HashMap<Uuid, Box<Incident>>,
     /// When the state was last known in sync with the server.
     pub last_sync: Option<OffsetDateTime>,
+    /// Since when, and why, changes have been failing to send.
+    pub sends_failing: Option<(OffsetDateTime, String)>,
     /// The change a pending re-apply confirmation would send.
     pub reapply_draft: Option<super::action::ApiCall>,
     /// incident id → the version it will have once our in-flight changes land.
@@ -193,6 +195,7 @@ impl App {
             outbox: Vec::new(),
             optimistic: HashMap::new(),
             last_sync: None,
+            sends_failing: None,
             reapply_draft: None,
             expected_versions: HashMap::new(),
             messages: Vec::new(),
@@ -245,11 +248,16 @@ impl App {
             .map(|e| &e.state)
     }
 
-    /// The incident the triage keys act on: the one in detail, else the selected row.
+    /// The incident the triage keys act on: the one in detail, else the
+    /// selected row — only while it is on screen (a row the filter hides is
+    /// never acted on).
     pub fn target(&self) -> Option<&Incident> {
         match &self.screen {
             Screen::Detail { id, .. } => self.incident(id),
-            _ => self.selected.and_then(|s| self.incident(&s)),
+            _ => self
+                .selected
+                .filter(|s| self.feed.key_of(s).is_some())
+                .and_then(|s| self.incident(&s)),
         }
     }
 
@@ -303,6 +311,11 @@ impl App {
                 .filter_map(|(_, id)| self.mirror.tasks.get(id).map(|b| &**b))
                 .collect(),
         }
+    }
+
+    /// Whether the link is as good as `LIVE` claims: the stream flows and changes land.
+    pub fn link_healthy(&self) -> bool {
+        self.link == Link::Live && self.sends_failing.is_none()
     }
 
     pub fn is_overdue(&self, id: &Uuid) -> bool {

@@ -35,13 +35,19 @@ pub(super) fn base_version(app: &App, id: Uuid, seen: u64) -> u64 {
 /// Marked incidents, or the target one.
 fn targets(app: &App) -> Vec<Uuid> {
     if !app.marks.is_empty() {
-        return app.marks.iter().copied().collect();
+        // Only marked rows still on screen.
+        return app
+            .marks
+            .iter()
+            .copied()
+            .filter(|id| app.feed.key_of(id).is_some())
+            .collect();
     }
     app.target().map(|i| vec![i.id]).unwrap_or_default()
 }
 
 pub(super) fn no_target(app: &mut App) -> Vec<Effect> {
-    app.say(Level::Error, "no incident selected");
+    app.say(Level::Error, "nothing selected");
     Vec::new()
 }
 

@@ -176,7 +176,35 @@ fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
             if link == Link::Live && app.link != Link::Live {
                 app.say(Level::Info, "link is LIVE");
             }
+            if matches!(link, Link::TokenRefused { .. })
+                && !matches!(app.link, Link::TokenRefused { .. })
+            {
+                app.say(
+                    Level::Error,
+                    "token refused by the server — ask your supervisor for a new one; \
+                     your queued changes are kept",
+                );
+            }
             app.link = link;
+            Vec::new()
+        }
+        NetEvent::SendFailing(reason) => {
+            if app.sends_failing.is_none() {
+                app.say(
+                    Level::Error,
+                    format!(
+                        "sending failed: {reason} — the change stays in the outbox and is retried"
+                    ),
+                );
+            }
+            let since = app.sends_failing.take().map_or(app.now, |(s, _)| s);
+            app.sends_failing = Some((since, reason));
+            Vec::new()
+        }
+        NetEvent::SendsLanding => {
+            if app.sends_failing.take().is_some() {
+                app.say(Level::Info, "changes are landing again");
+            }
             Vec::new()
         }
         NetEvent::Snapshot(s) => {
@@ -258,6 +286,10 @@ pub fn apply_event(app: &mut App, e: &crate::model::Event) -> Vec<Effect> {
     let mut effects = Vec::new();
     match applied {
         Applied::Incident { id, new } => {
+            let selected_row = app
+                .selected
+                .filter(|s| *s == id)
+                .and_then(|s| app.feed.key_of(&s));
             if let (Some(want), Some(i)) = (
                 app.expected_versions.get(&id),
                 app.mirror.incidents.get(&id),
@@ -266,6 +298,14 @@ pub fn apply_event(app: &mut App, e: &crate::model::Event) -> Vec<Effect> {
                 app.expected_versions.remove(&id);
             }
             pending::refresh(app, id);
+            if let Some(row) = selected_row
+                && app.feed.key_of(&id).is_none()
+            {
+                // The selected row left the view (the filter no longer
+                // matches it): the selection moves to the row now in its place.
+                app.selected = app.feed.near(row);
+                navigate::keep_selection(app);
+            }
             if app.selected.is_none() {
                 navigate::keep_selection(app);
             }

@@ -357,3 +357,22 @@ pub fn serve_binary_with(db: &str, log: Option<&std::path::Path>) -> (std::proce
 pub fn serve_binary(db: &str) -> (std::process::Child, String) {
     serve_binary_with(db, None)
 }
+
+/// A frame of the console drawn into ratatui's TestBackend.
+pub fn render_buffer(app: &tandem::console::state::App, w: u16, h: u16) -> ratatui::buffer::Buffer {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| tandem::console::view::draw(f, app)).unwrap();
+    t.backend().buffer().clone()
+}
+
+/// A frame of the console as lines of text.
+pub fn render(app: &tandem::console::state::App, w: u16, h: u16) -> Vec<String> {
+    let buf = render_buffer(app, w, h);
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect()
+}

@@ -44,12 +44,24 @@ pub fn link_label(app: &App) -> String {
                 (app.now - *since).whole_seconds().max(0)
             )
         }
-        Link::Offline { since, .. } => format!("OFFLINE since {}", hhmm(*since)),
+        Link::Offline { since, attempt: 0 } => format!("OFFLINE since {}", hhmm(*since)),
+        Link::Offline { since, attempt } => {
+            format!("OFFLINE since {} (try {attempt})", hhmm(*since))
+        }
+        Link::TokenRefused { .. } => "TOKEN REFUSED".into(),
+    }
+}
+
+/// The link state with what it does not cover: a live stream whose sends fail.
+pub fn link_state(app: &App) -> String {
+    match (&app.link, &app.sends_failing) {
+        (Link::Live, Some((since, _))) => format!("LIVE · SENDS FAILING since {}", hhmm(*since)),
+        _ => link_label(app),
     }
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
-    let link_style = if app.link == Link::Live {
+    let link_style = if app.link_healthy() {
         app.theme.live
     } else {
         app.theme.offline
@@ -66,7 +78,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         app.mirror.seq,
         app.pending()
     );
-    let fixed = link_label(app).width() + tail.width();
+    let fixed = link_state(app).width() + tail.width();
     let who = match &app.me {
         Some(me) => [
             format!(
@@ -85,7 +97,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     };
     let left = vec![
         Span::raw(who),
-        Span::styled(link_label(app), link_style),
+        Span::styled(link_state(app), link_style),
         Span::raw(tail),
     ];
     let used: usize = left.iter().map(|s| s.content.width()).sum();

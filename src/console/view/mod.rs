@@ -61,7 +61,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Messages { scroll } => overlay::messages(f, app, *scroll, areas.body),
         Screen::Outbox { selected } => overlay::outbox(f, app, *selected, areas.body),
     }
-    if app.link == super::action::Link::Live || !app.synced {
+    if app.link_healthy() || (!app.synced && app.link == super::action::Link::Connecting) {
         hints(f, app, areas.hints);
     } else {
         offline_banner(f, app, areas.hints);
@@ -131,11 +131,24 @@ fn offline_banner(f: &mut Frame, app: &App, area: Rect) {
         .last_sync
         .map(header::hhmm)
         .unwrap_or_else(|| "—".into());
-    let text = format!(
-        " {} — showing the state of {since}; {} change(s) queued, sent when the link returns ",
-        header::link_label(app),
-        app.pending()
-    );
+    let queued = app.pending();
+    let text = match (&app.link, &app.sends_failing) {
+        (super::action::Link::TokenRefused { .. }, _) => format!(
+            " TOKEN REFUSED — ask your supervisor for a new token; {queued} change(s) kept in the outbox "
+        ),
+        (super::action::Link::Live, Some((_, reason))) => format!(
+            " {} — {queued} change(s) kept in the outbox and retried — {reason} ",
+            header::link_state(app)
+        ),
+        _ if !app.synced => format!(
+            " {} — no state yet, waiting for the first snapshot; {queued} change(s) queued ",
+            header::link_label(app)
+        ),
+        _ => format!(
+            " {} — showing the state of {since}; {queued} change(s) queued, sent when the link returns ",
+            header::link_label(app)
+        ),
+    };
     f.render_widget(
         Paragraph::new(text::fit(&text, area.width as usize)).style(app.theme.offline),
         area,
