@@ -140,6 +140,32 @@ impl Location {
     }
 }
 
+impl IncidentPatch {
+    /// What can be said of the patch alone, before any state is looked at:
+    /// a malformed change is refused (422) before a stale version (412).
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self == &IncidentPatch::default() {
+            return Err(DomainError::invalid("body", "names no field to change"));
+        }
+        if let Some(t) = &self.title {
+            validate::line("title", t, validate::TITLE_MAX)?;
+        }
+        if let Some(d) = &self.description {
+            validate::text("description", d, validate::TEXT_MAX)?;
+        }
+        if let Some(l) = &self.location {
+            l.validate()?;
+        }
+        if let Some(tags) = &self.tags {
+            validate::tags(tags)?;
+        }
+        if let Some(s) = &self.supporting_agency_ids {
+            validate::supporting_agencies(s)?;
+        }
+        Ok(())
+    }
+}
+
 impl NewIncident {
     /// Builds the incident this request describes, as `actor` reports it now.
     pub fn into_incident(
@@ -242,9 +268,7 @@ impl Incident {
         actor: &Officer,
         now: OffsetDateTime,
     ) -> Result<Incident, DomainError> {
-        if patch == &IncidentPatch::default() {
-            return Err(DomainError::invalid("body", "names no field to change"));
-        }
+        patch.validate()?;
         let edits_fields = patch.title.is_some()
             || patch.description.is_some()
             || patch.category.is_some()
@@ -258,19 +282,15 @@ impl Incident {
         }
         let mut next = self.clone();
         if let Some(t) = &patch.title {
-            validate::line("title", t, validate::TITLE_MAX)?;
             next.title = t.clone();
         }
         if let Some(d) = &patch.description {
-            validate::text("description", d, validate::TEXT_MAX)?;
             next.description = d.clone();
         }
         if let Some(l) = &patch.location {
-            l.validate()?;
             next.location = l.clone();
         }
         if let Some(tags) = &patch.tags {
-            validate::tags(tags)?;
             next.tags = tags.clone();
         }
         next.category = patch.category.unwrap_or(next.category);

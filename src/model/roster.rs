@@ -54,6 +54,22 @@ pub struct UnitPatch {
     pub home_sector: Option<String>,
 }
 
+impl UnitPatch {
+    /// What can be said of the patch alone, before any state is looked at.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self == &UnitPatch::default() {
+            return Err(DomainError::invalid("body", "names no field to change"));
+        }
+        if let Some(h) = &self.home_sector {
+            validate::line("home_sector", h, 80)?;
+        }
+        match &self.last_position {
+            Some(p) => p.validate(),
+            None => Ok(()),
+        }
+    }
+}
+
 impl Position {
     pub fn validate(&self) -> Result<(), DomainError> {
         validate::latitude(self.lat)?;
@@ -87,9 +103,7 @@ impl Unit {
 
     /// The unit after `patch`; any status may follow any other (units report reality).
     pub fn patched(&self, patch: &UnitPatch, now: OffsetDateTime) -> Result<Unit, DomainError> {
-        if patch == &UnitPatch::default() {
-            return Err(DomainError::invalid("body", "names no field to change"));
-        }
+        patch.validate()?;
         let mut next = self.clone();
         if let Some(s) = patch.status {
             next.status = s;

@@ -95,6 +95,22 @@ impl NewTask {
     }
 }
 
+impl TaskPatch {
+    /// What can be said of the patch alone, before any state is looked at.
+    pub fn validate(&self, now: OffsetDateTime) -> Result<(), DomainError> {
+        if self == &TaskPatch::default() {
+            return Err(DomainError::invalid("body", "names no field to change"));
+        }
+        if let Some(t) = &self.title {
+            validate::line("title", t, validate::TITLE_MAX)?;
+        }
+        if let Some(r) = &self.reason {
+            validate::line("reason", r, validate::TITLE_MAX)?;
+        }
+        due_in_range(self.due_at, now)
+    }
+}
+
 /// A due time a duty officer could mean: from a day ago (a clock behind, a
 /// task entered late) to a year ahead.
 fn due_in_range(due: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<(), DomainError> {
@@ -132,19 +148,15 @@ impl Task {
         actor: &Officer,
         now: OffsetDateTime,
     ) -> Result<Task, DomainError> {
-        if patch == &TaskPatch::default() {
-            return Err(DomainError::invalid("body", "names no field to change"));
-        }
+        patch.validate(now)?;
         let mut next = self.clone();
         if patch.title.is_some() || patch.priority.is_some() || patch.due_at.is_some() {
             actor.may(Act::EditTask)?;
         }
         if let Some(t) = &patch.title {
-            validate::line("title", t, validate::TITLE_MAX)?;
             next.title = t.clone();
         }
         next.priority = patch.priority.unwrap_or(next.priority);
-        due_in_range(patch.due_at, now)?;
         next.due_at = patch.due_at.or(next.due_at);
         if let Some(u) = patch.unit_id {
             actor.may(Act::EditTask).or_else(|_| {

@@ -186,8 +186,10 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
         .get(IDEMPOTENCY_KEY)
         .ok_or_else(|| ApiError::bad_request("every mutation needs an Idempotency-Key header"))?
         .to_str()
-        .map_err(|_| ApiError::bad_request("the Idempotency-Key must be printable ASCII"))?
-        .trim();
+        .ok()
+        .map(str::trim)
+        .filter(|k| k.bytes().all(|b| (0x20..0x7f).contains(&b)))
+        .ok_or_else(|| ApiError::bad_request("the Idempotency-Key must be printable ASCII"))?;
     if key.is_empty() || key.len() > 200 {
         return Err(ApiError::bad_request(
             "the Idempotency-Key must be 1 to 200 characters",

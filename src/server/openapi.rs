@@ -144,14 +144,14 @@ fn is_query(p: &Parameter) -> bool {
 /// The formats the extractors enforce on the two headers every change carries.
 fn header_format(p: &mut Parameter) {
     let schema = match p.name.as_str() {
+        // HTTP drops spaces and tabs around a header's value before anyone
+        // sees it, so the key's pattern allows them there and nowhere else.
         "Idempotency-Key" => ObjectBuilder::new()
             .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(200))
-            .pattern(Some("^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$")),
+            .pattern(Some("^[ \\t]*[!-~]([ -~]{0,198}[!-~])?[ \\t]*$")),
         "If-Match" => ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some("^\"[0-9]{1,18}\"$")),
+            .pattern(Some("^\"[0-9]{1,19}\"$")),
         _ => return,
     };
     p.schema = Some(RefOr::T(Schema::Object(schema.build())));

@@ -165,6 +165,7 @@ pub async fn decide(
             patch,
         } => {
             let officer = actor.officer()?;
+            patch.validate()?;
             let (current, json): (Incident, String) = load_with_json(tx, E::Incident, *id).await?;
             check_version(*if_match, current.version, &json)?;
             require(tx, E::Agency, patch.lead_agency_id, "lead_agency_id").await?;
@@ -227,6 +228,7 @@ pub async fn decide(
             patch,
         } => {
             let officer = actor.officer()?;
+            patch.validate(now)?;
             let (current, json): (Task, String) = load_with_json(tx, E::Task, *id).await?;
             check_version(*if_match, current.version, &json)?;
             unit_of(tx, patch.unit_id, current.agency_id).await?;
@@ -241,6 +243,7 @@ pub async fn decide(
             patch,
         } => {
             let officer = actor.officer()?;
+            patch.validate()?;
             let (current, json): (Unit, String) = load_with_json(tx, E::Unit, *id).await?;
             officer.may(crate::model::Act::UpdateUnit {
                 agency: current.agency_id,
