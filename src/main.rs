@@ -345,13 +345,7 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<()> {
             Config::default_path().context("cannot find the config directory; pass --config")?
         }
     };
-    let mut config = Config::load(&path)?;
-    if let Some(s) = args.server {
-        config.server = s;
-    }
-    if let Some(t) = args.token {
-        config.token = Some(t);
-    }
+    let config = Config::load(&path)?.with(args.server, args.token);
     let _guard = tandem::console::run::log_to_file();
     tandem::console::run(config).await
 }

@@ -340,6 +340,7 @@ async fn idempotent_retry_replays_and_writes_one_event() {
 #[tokio::test]
 async fn oversized_body_is_413() {
     let ts = TestServer::start().await;
+    let before = ts.head().await;
     let mut inc = serde_json::to_value(new_incident("big")).unwrap();
     inc["description"] = json!("x".repeat(70 * 1024));
     let (status, ctype, _) = send(
@@ -355,6 +356,7 @@ async fn oversized_body_is_413() {
         (status, ctype.as_str()),
         (StatusCode::PAYLOAD_TOO_LARGE, "application/problem+json")
     );
+    assert_eq!(ts.head().await, before, "an oversized body wrote something");
 }
 
 #[tokio::test]
@@ -393,6 +395,7 @@ async fn arabic_text_round_trips_exactly() {
     let ts = TestServer::start().await;
     let title = "قارب مهاجرين قرب زوارة — 40 شخصاً";
     let inc = ts.incident(title).await;
+    ts.incident("قارب صيد قرب طبرق").await; // Arabic too, without the word searched
     let duty = ts.client(Role::DutyOfficer);
     duty.add_note(&new_key(), inc.id, "تم إبلاغ خفر السواحل\nالوحدة في الطريق")
         .await
@@ -411,6 +414,7 @@ async fn arabic_text_round_trips_exactly() {
         .await
         .unwrap();
     assert_eq!(found.items.len(), 1);
+    assert_eq!(found.items[0].id, inc.id);
 }
 
 #[tokio::test]
@@ -524,9 +528,8 @@ async fn task_list_filters_and_pages() {
         5,
         "paged through every task of the incident once"
     );
-    let mut ids: Vec<_> = all_a.iter().map(|t| t.id).collect();
-    ids.dedup();
-    assert_eq!(ids.len(), 5);
+    let ids: std::collections::HashSet<_> = all_a.iter().map(|t| t.id).collect();
+    assert_eq!(ids.len(), 5, "no task twice across pages");
     assert!(all_a.iter().all(|t| t.incident_id == a.id));
     let open_a = list(format!("incident={}&open=true", a.id)).await;
     assert_eq!(open_a.len(), 4);
@@ -620,6 +623,7 @@ async fn search_filters_and_paginates() {
     let ts = TestServer::start().await;
     for i in 0..7 {
         ts.incident(&format!("fuel report {i}")).await;
+        ts.incident(&format!("boat sighting {i}")).await; // never matches `fuel`
     }
     let duty = ts.client(Role::DutyOfficer);
     let mut q = tandem::api::IncidentQuery {
@@ -636,11 +640,9 @@ async fn search_filters_and_paginates() {
             None => break,
         }
     }
-    assert_eq!(seen.len(), 7);
-    let mut dedup = seen.clone();
-    dedup.sort();
-    dedup.dedup();
-    assert_eq!(dedup.len(), 7, "no duplicates across pages");
+    assert_eq!(seen.len(), 7, "every fuel report, and only those");
+    let unique: std::collections::HashSet<_> = seen.iter().collect();
+    assert_eq!(unique.len(), 7, "no duplicates across pages");
     let none = duty
         .search(&tandem::api::IncidentQuery {
             severity: Some(tandem::model::Severity::Low),
@@ -802,4 +804,113 @@ async fn a_task_unit_must_belong_to_the_task_agency() {
             .unit_id,
         Some(own_unit.id)
     );
+}
+
+#[tokio::test]
+async fn every_search_filter_keeps_what_matches_and_only_that() {
+    use tandem::api::IncidentQuery;
+    use tandem::model::{Category, Centre, IncidentStatus, Severity};
+    let ts = TestServer::start().await;
+    let duty = ts.client(Role::DutyOfficer);
+    let fuel = ts.incident("fuel convoy").await;
+    let mut boat = new_incident("boat with migrants");
+    boat.category = Category::IrregularMigration;
+    boat.severity = Severity::Low;
+    boat.centre = Some(Centre::Ben);
+    boat.lead_agency_id = Some(ts.agency.id);
+    let boat = duty.create_incident(&new_key(), &boat).await.unwrap();
+    let between = time::OffsetDateTime::now_utc();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let mut arms = new_incident("weapons cache");
+    arms.category = Category::SmugglingWeapons;
+    arms.severity = Severity::Critical;
+    let arms = duty.create_incident(&new_key(), &arms).await.unwrap();
+    let ack = tandem::api::IncidentPatch {
+        status: Some(IncidentStatus::Acknowledged),
+        ..Default::default()
+    };
+    duty.patch_incident(&new_key(), arms.id, arms.version, &ack)
+        .await
+        .unwrap();
+    let at = between
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let cases = [
+        (
+            "q",
+            IncidentQuery {
+                q: Some("CONVOY".into()),
+                ..Default::default()
+            },
+            vec![fuel.id],
+        ),
+        (
+            "status",
+            IncidentQuery {
+                status: Some(IncidentStatus::Acknowledged),
+                ..Default::default()
+            },
+            vec![arms.id],
+        ),
+        (
+            "severity",
+            IncidentQuery {
+                severity: Some(Severity::Low),
+                ..Default::default()
+            },
+            vec![boat.id],
+        ),
+        (
+            "category",
+            IncidentQuery {
+                category: Some(Category::SmugglingWeapons),
+                ..Default::default()
+            },
+            vec![arms.id],
+        ),
+        (
+            "centre",
+            IncidentQuery {
+                centre: Some(Centre::Ben),
+                ..Default::default()
+            },
+            vec![boat.id],
+        ),
+        (
+            "agency",
+            IncidentQuery {
+                agency: Some(ts.agency.id),
+                ..Default::default()
+            },
+            vec![boat.id],
+        ),
+        (
+            "since",
+            IncidentQuery {
+                since: Some(at.clone()),
+                ..Default::default()
+            },
+            vec![arms.id],
+        ),
+        // Newest first.
+        (
+            "until",
+            IncidentQuery {
+                until: Some(at),
+                ..Default::default()
+            },
+            vec![boat.id, fuel.id],
+        ),
+    ];
+    for (name, q, want) in cases {
+        let got: Vec<_> = duty
+            .search(&q)
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(got, want, "filter `{name}`");
+    }
 }

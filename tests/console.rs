@@ -6,7 +6,7 @@ mod common;
 use common::{render, render_buffer};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
-use tandem::api::Snapshot;
+use tandem::api::{IncidentPatch, Snapshot};
 use tandem::client::outbox::{Entry, EntryState};
 use tandem::console::action::{Action, ApiCall, Effect, Link, NetEvent};
 use tandem::console::config::Config;
@@ -810,5 +810,291 @@ fn no_color_theme_draws_without_colour_and_keeps_the_words() {
         lines[2].contains("CRIT") && lines[2].contains("OVERDUE"),
         "{}",
         lines[2]
+    );
+}
+
+#[test]
+fn closed_incidents_leave_the_console_with_the_72_hour_window() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let me = f.app.me.clone().unwrap();
+    // Closed 71 hours ago: still in the window for a while.
+    let mut aging = incident(
+        &me,
+        8,
+        "Closed three days ago",
+        Severity::High,
+        IncidentStatus::Closed,
+        60,
+    );
+    aging.closed_at = Some(NOW - Duration::hours(71));
+    let seq = f.app.mirror.seq + 1;
+    update(
+        &mut f.app,
+        Action::Net(NetEvent::Event(Box::new(event(
+            seq,
+            EventKind::IncidentUpdated,
+            &aging,
+        )))),
+    );
+    let recent = f
+        .app
+        .mirror
+        .incidents
+        .values()
+        .find(|i| i.title == "Old fuel case")
+        .unwrap()
+        .id;
+    let ids = |app: &App| app.feed.window(None, 1000).collect::<Vec<_>>();
+    assert!(ids(&f.app).contains(&aging.id));
+
+    update(&mut f.app, Action::Tick(NOW));
+    assert!(
+        ids(&f.app).contains(&aging.id),
+        "inside the window it stays"
+    );
+    // Two hours on, it has left the window: gone from the feed and the state,
+    // while the incident closed ten hours ago stays.
+    update(&mut f.app, Action::Tick(NOW + Duration::hours(2)));
+    assert!(
+        !ids(&f.app).contains(&aging.id),
+        "still listed after leaving the window"
+    );
+    assert!(!f.app.mirror.incidents.contains_key(&aging.id));
+    assert!(ids(&f.app).contains(&recent));
+    assert!(f.app.mirror.incidents.contains_key(&recent));
+}
+
+/// Runs a `:` command line.
+fn colon(app: &mut App, line: &str) -> Vec<Effect> {
+    update(app, key(':'));
+    typed(app, line);
+    update(app, code(KeyCode::Enter))
+}
+
+/// Moves a confirmation from Cancel to its action and takes it.
+fn confirm_yes(app: &mut App) -> Vec<Effect> {
+    assert!(
+        matches!(app.overlay, Some(Overlay::Confirm { .. })),
+        "no confirmation"
+    );
+    update(app, code(KeyCode::Right));
+    update(app, code(KeyCode::Enter))
+}
+
+fn the_patch(c: &[ApiCall]) -> &IncidentPatch {
+    match c {
+        [ApiCall::PatchIncident { patch, .. }] => patch,
+        other => panic!("expected one incident change, got {other:?}"),
+    }
+}
+
+#[test]
+fn n_and_shift_n_jump_between_unacknowledged_incidents() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    assert_eq!(f.app.selected, Some(f.overdue_critical.id));
+    update(&mut f.app, key('n'));
+    assert_eq!(
+        f.app.selected,
+        Some(f.fresh_low.id),
+        "skips the acknowledged one"
+    );
+    update(&mut f.app, key('N'));
+    assert_eq!(f.app.selected, Some(f.overdue_critical.id));
+}
+
+#[test]
+fn sev_on_another_severity_sends_it() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let c = calls(&colon(&mut f.app, "sev low"));
+    assert_eq!(the_patch(&c).severity, Some(Severity::Low));
+}
+
+#[test]
+fn the_lead_agency_by_picker_and_by_command() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    update(&mut f.app, key('L'));
+    let Some(Overlay::Menu {
+        items, selected, ..
+    }) = &f.app.overlay
+    else {
+        panic!("no agency picker")
+    };
+    let picked = items[*selected].1.clone();
+    let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
+    let lead = the_patch(&c).lead_agency_id.unwrap();
+    assert_eq!(f.app.mirror.agencies[&lead].code, picked);
+
+    let lcg = f
+        .app
+        .mirror
+        .agencies
+        .values()
+        .find(|a| a.code == "LCG-W")
+        .unwrap()
+        .id;
+    let c = calls(&colon(&mut f.app, "lead LCG-W"));
+    assert_eq!(the_patch(&c).lead_agency_id, Some(lcg));
+}
+
+#[test]
+fn the_task_form_sends_a_task_with_its_due_time() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    update(&mut f.app, key('t'));
+    update(&mut f.app, code(KeyCode::Tab)); // Agency → Title
+    typed(&mut f.app, "Send a patrol");
+    update(&mut f.app, code(KeyCode::Tab)); // Priority
+    update(&mut f.app, code(KeyCode::Tab)); // Due in minutes
+    typed(&mut f.app, "30");
+    let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
+    match &c[..] {
+        [ApiCall::CreateTask { incident, task, .. }] => {
+            assert_eq!(*incident, f.overdue_critical.id);
+            assert_eq!(task.title, "Send a patrol");
+            assert_eq!(task.due_at, Some(f.app.now + Duration::minutes(30)));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_new_incident_form_by_key_and_by_command() {
+    for open in ["c", ":new"] {
+        let mut f = fixture(Role::DutyOfficer, (200, 60));
+        if open == "c" {
+            update(&mut f.app, key('c'));
+        } else {
+            colon(&mut f.app, "new");
+        }
+        assert!(
+            matches!(f.app.overlay, Some(Overlay::Form(_))),
+            "{open}: no form"
+        );
+        typed(&mut f.app, "Smoke seen south of Wazin");
+        let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
+        match &c[..] {
+            [ApiCall::CreateIncident { new, .. }] => {
+                assert_eq!(new.title, "Smoke seen south of Wazin", "{open}");
+                assert_eq!(new.severity, Severity::Medium, "{open}: the form's default");
+            }
+            other => panic!("{open}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn status_dismiss_and_filter_commands() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let c = calls(&colon(&mut f.app, "status responding"));
+    assert_eq!(the_patch(&c).status, Some(IncidentStatus::Responding));
+    assert!(calls(&colon(&mut f.app, "status dismissed")).is_empty());
+    assert!(f.app.messages.last().unwrap().text.contains(":dismiss"));
+
+    colon(&mut f.app, "dismiss out_of_scope");
+    let c = calls(&confirm_yes(&mut f.app));
+    let p = the_patch(&c);
+    assert_eq!(
+        (p.status, p.dismiss_reason),
+        (
+            Some(IncidentStatus::Dismissed),
+            Some(DismissReason::OutOfScope)
+        )
+    );
+
+    colon(&mut f.app, "filter sev>=high");
+    let shown: Vec<Uuid> = f.app.feed.window(None, 100).collect();
+    assert!(shown.contains(&f.overdue_critical.id) && shown.contains(&f.acked_high.id));
+    assert!(
+        !shown.contains(&f.fresh_low.id),
+        "a low one passed sev>=high"
+    );
+    colon(&mut f.app, "filter");
+    assert!(
+        f.app.feed.window(None, 100).any(|id| id == f.fresh_low.id),
+        "empty clears"
+    );
+}
+
+#[test]
+fn duplicates_by_key_and_command_dismiss_or_merge_by_role() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    update(&mut f.app, key('M'));
+    typed(&mut f.app, &f.fresh_low.reference.clone());
+    update(&mut f.app, code(KeyCode::Enter));
+    let c = calls(&confirm_yes(&mut f.app));
+    let p = the_patch(&c);
+    assert_eq!(
+        (p.status, p.dismiss_reason, p.duplicate_of),
+        (
+            Some(IncidentStatus::Dismissed),
+            Some(DismissReason::Duplicate),
+            Some(f.fresh_low.id)
+        )
+    );
+
+    let mut s = fixture(Role::Supervisor, (200, 60));
+    colon(&mut s.app, &format!("dup {}", s.fresh_low.reference));
+    let c = calls(&confirm_yes(&mut s.app));
+    assert!(
+        matches!(&c[..], [ApiCall::Merge { id, into, .. }] if *id == s.overdue_critical.id && *into == s.fresh_low.id),
+        "a supervisor merges: {c:?}"
+    );
+}
+
+#[test]
+fn handover_by_command_for_a_supervisor() {
+    let mut s = fixture(Role::Supervisor, (200, 60));
+    colon(&mut s.app, "handover BEN");
+    let c = calls(&confirm_yes(&mut s.app));
+    assert_eq!(the_patch(&c).centre, Some(Centre::Ben));
+}
+
+#[test]
+fn the_high_contrast_theme_is_what_is_drawn() {
+    use ratatui::style::Color;
+    let mut f = fixture(Role::DutyOfficer, (120, 30));
+    f.app.theme =
+        tandem::console::theme::Theme::named(tandem::console::config::ThemeName::HighContrast);
+    let buf = render_buffer(&f.app, 120, 30);
+    let header = &buf[(2, 0)];
+    assert_eq!(
+        (header.fg, header.bg),
+        (Color::Black, Color::White),
+        "header"
+    );
+    let lines = render(&f.app, 120, 30);
+    let row = lines.iter().position(|l| l.contains('▶')).unwrap() as u16;
+    let line = &lines[row as usize];
+    let x = line[..line.find("TRP-26-00001").unwrap()].chars().count() as u16;
+    let selected = &buf[(x, row)];
+    assert_eq!(selected.bg, Color::Yellow, "the selected row stands out");
+    assert!(
+        lines[row as usize].contains("CRIT"),
+        "and still says its severity"
+    );
+}
+
+#[test]
+fn keys_rebound_in_the_config_drive_the_console() {
+    let mut keys = std::collections::BTreeMap::new();
+    keys.insert("ack".to_string(), vec!["x".to_string()]);
+    let config = Config {
+        keys,
+        ..Config::default()
+    };
+    let mut f = fixture(Role::DutyOfficer, (120, 30));
+    f.app.keymap = Keymap::new(&config.keys).unwrap();
+    assert!(
+        calls(&update(&mut f.app, key('a'))).is_empty(),
+        "`a` no longer acknowledges"
+    );
+    let c = calls(&update(&mut f.app, key('x')));
+    assert_eq!(the_patch(&c).status, Some(IncidentStatus::Acknowledged));
+    update(&mut f.app, key('?'));
+    assert!(
+        render(&f.app, 120, 30)
+            .iter()
+            .map(|l| l.trim_start_matches(['│', ' ']))
+            .any(|l| l.starts_with("x ") && l.contains("ack")),
+        "help shows the new key"
     );
 }

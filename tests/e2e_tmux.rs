@@ -95,47 +95,70 @@ async fn triage_by_keys_in_the_real_terminal() {
         &cmd,
     ]);
     tmux.wait_for("LIVE", Duration::from_secs(90));
-    let screen = tmux.wait_for("Incident feed", Duration::from_secs(10));
-
-    // The top row is selected; read its reference off the screen.
-    let row = screen
-        .lines()
-        .find(|l| l.contains('▶'))
-        .expect("a selected row");
-    let reference = row
-        .split_whitespace()
-        .find(|w| w.starts_with("TRP-") || w.starts_with("BEN-"))
-        .expect("a reference on the selected row")
-        .to_string();
-
-    let note = "Patrol LBG-W-01 dispatched, ETA 20 min";
-    tmux.keys(&["a", "2", "i"]);
-    tmux.text(note);
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("done: note on", Duration::from_secs(15));
-
-    // What the server says, through the API, as the same officer.
+    tmux.wait_for("Incident feed", Duration::from_secs(60));
     let creds: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("demo-officers.json")).unwrap())
             .unwrap();
     let client = Client::new(&url, creds["duty"].as_str().unwrap()).unwrap();
     let me = client.me().await.unwrap();
-    let found = client
-        .search(&tandem::api::IncidentQuery {
-            q: Some(reference.clone()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let incident = found
-        .items
-        .iter()
-        .find(|i| i.reference == reference)
-        .expect("the incident");
-    let detail = client.incident(incident.id).await.unwrap();
-    assert_ne!(
+
+    // The test's own target, reported through the API: it shows on the screen.
+    let tag = new_key()[..8].to_string();
+    let title = format!("E2E armed group seen {tag}");
+    let new = tandem::api::NewIncident {
+        title: title.clone(),
+        category: tandem::model::Category::ArmedIncursion,
+        severity: Severity::Critical,
+        location: tandem::model::Location {
+            lat: 22.79,
+            lon: 14.02,
+            sector: Some("Tummo".into()),
+            crossing: Some("Tummo".into()),
+        },
+        description: String::new(),
+        source: None,
+        occurred_at: None,
+        centre: None,
+        lead_agency_id: None,
+        supporting_agency_ids: vec![],
+        tags: vec![],
+    };
+    let created = client.create_incident(&new_key(), &new).await.unwrap();
+    tmux.wait_for(&created.reference, Duration::from_secs(60));
+
+    // Filter down to it, so the keys act on it and nothing else.
+    tmux.keys(&["/"]);
+    tmux.text(&tag);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("1 shown", Duration::from_secs(60));
+    let row = screen
+        .lines()
+        .find(|l| l.contains('▶'))
+        .expect("a selected row");
+    assert!(row.contains(&created.reference), "{row}");
+
+    let note = "Patrol LBG-W-01 dispatched, ETA 20 min";
+    tmux.keys(&["a", "2", "i"]);
+    tmux.text(note);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("done: note on", Duration::from_secs(60));
+    // Logs go to the log file, never to the terminal.
+    for line in screen.lines() {
+        assert!(
+            !line.contains(" INFO ") && !line.contains(" WARN ") && !line.contains("tandem::"),
+            "a log line on the screen: {line}"
+        );
+    }
+    assert!(
+        dir.path().join("tandem/console.log").exists(),
+        "the console's log file is missing"
+    );
+
+    // What the server says, through the API, as the same officer.
+    let detail = client.incident(created.id).await.unwrap();
+    assert_eq!(
         detail.incident.status,
-        IncidentStatus::Reported,
+        IncidentStatus::Acknowledged,
         "acknowledged by keys"
     );
     assert!(detail.incident.acknowledged_at.is_some());
@@ -157,34 +180,11 @@ async fn triage_by_keys_in_the_real_terminal() {
         .iter()
         .filter(|e| e.actor == me.id.to_string())
         .collect();
-    assert!(
-        by_me.len() >= 3,
-        "ack, severity and note were made by {}: {by_me:?}",
+    assert_eq!(
+        by_me.len(),
+        4,
+        "report, ack, severity and note by {}: {by_me:?}",
         me.name
     );
-
-    // An incident created through the API shows on the screen within seconds.
-    let title = format!("E2E armed group seen {}", &new_key()[..8]);
-    let mut new = tandem::api::NewIncident {
-        title: title.clone(),
-        category: tandem::model::Category::ArmedIncursion,
-        severity: Severity::Critical,
-        location: tandem::model::Location {
-            lat: 22.79,
-            lon: 14.02,
-            sector: Some("Tummo".into()),
-            crossing: Some("Tummo".into()),
-        },
-        description: String::new(),
-        source: None,
-        occurred_at: None,
-        centre: None,
-        lead_agency_id: None,
-        supporting_agency_ids: vec![],
-        tags: vec![],
-    };
-    new.title = title.clone();
-    let created = client.create_incident(&new_key(), &new).await.unwrap();
-    tmux.wait_for(&created.reference, Duration::from_secs(5));
     tmux.keys(&["q"]);
 }

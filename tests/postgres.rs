@@ -219,14 +219,26 @@ async fn sigkill_of_an_instance_during_writes_loses_no_acknowledged_write() {
                     .create_incident(&new_key(), &common::new_incident(&format!("w{w} {i}")))
                     .await
                 {
-                    Ok(inc) => acked.lock().unwrap().push(inc.id),
-                    Err(_) if w % 2 == 0 => return,
-                    Err(e) => panic!("the surviving instance failed: {e}"),
+                    Ok(inc) => acked.lock().unwrap().push((w, inc.id)),
+                    // Only the link breaking is expected, and only on the doomed instance.
+                    Err(tandem::client::ClientError::Network(_)) if w % 2 == 0 => return,
+                    Err(e) => panic!("writer {w} refused: {e}"),
                 }
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Kill only once every writer on the doomed instance has been acknowledged.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while (0..8)
+        .step_by(2)
+        .any(|w| !acked.lock().unwrap().iter().any(|(x, _)| *x == w))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the doomed instance acknowledged nothing"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     child.kill().unwrap();
     child.wait().unwrap();
     for w in writers {
@@ -234,7 +246,7 @@ async fn sigkill_of_an_instance_during_writes_loses_no_acknowledged_write() {
     }
     let acked = acked.lock().unwrap().clone();
     let c = Client::new(&d.instances[0].0, &d.duty).unwrap();
-    for id in &acked {
+    for (_, id) in &acked {
         c.incident(*id)
             .await
             .unwrap_or_else(|e| panic!("acknowledged {id} lost: {e}"));

@@ -17,11 +17,25 @@ pub async fn sse(
 ) -> anyhow::Result<String> {
     let server = BenchServer::start_on(target).await?;
     warm_up(&server).await?;
+    // Each subscriber is a console of its own officer (an officer may hold
+    // only a few streams at once).
+    let mut tokens = Vec::with_capacity(subscribers);
+    for n in 0..subscribers {
+        let (_, token) = crate::admin::add_officer(
+            server.store.as_ref(),
+            &format!("Bench console {n}"),
+            crate::model::Role::Observer,
+            crate::model::Centre::Ben,
+            None,
+        )
+        .await?;
+        tokens.push(token);
+    }
     let head = server.store.head().await?;
     let total = (rate * seconds) as usize;
     let mut readers = Vec::new();
-    for n in 0..subscribers {
-        let client = Client::new(&server.urls[n % server.urls.len()], &server.duty.1)?;
+    for (n, token) in tokens.iter().enumerate() {
+        let client = Client::new(&server.urls[n % server.urls.len()], token)?;
         let mut stream = client.events(head).await?;
         readers.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(total);

@@ -82,22 +82,73 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_saved_cache_loads_back() {
+    fn a_saved_cache_loads_back_whole() {
+        use crate::model::{Category, Location, NewIncident, NewTask, Severity};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c/cache.json");
+        let now = time::OffsetDateTime::now_utc();
         let me = Officer {
-            id: Uuid::nil(),
-            name: "Salem".into(),
+            id: Uuid::from_u128(7),
+            name: "سالم".into(),
             role: crate::model::Role::DutyOfficer,
             centre: crate::model::Centre::Trp,
             agency_id: None,
         };
-        let mirror = Mirror {
+        let (agencies, units): (Vec<_>, Vec<_>) = crate::demo::seed::Seed::embedded()
+            .records(now)
+            .unwrap()
+            .into_iter()
+            .unzip();
+        let incident = NewIncident {
+            title: "قارب مهاجرين قبالة زوارة".into(),
+            category: Category::IrregularMigration,
+            severity: Severity::High,
+            location: Location {
+                lat: 32.93,
+                lon: 12.08,
+                sector: Some("Zuwara".into()),
+                crossing: None,
+            },
+            description: "line one\nline two".into(),
+            source: None,
+            occurred_at: None,
+            centre: None,
+            lead_agency_id: Some(agencies[0].id),
+            supporting_agency_ids: vec![],
+            tags: vec!["boat".into()],
+        }
+        .into_incident(&me, Uuid::from_u128(1), "TRP-26-00001".into(), now)
+        .unwrap();
+        let task = NewTask {
+            agency_id: agencies[0].id,
+            title: "Intercept".into(),
+            unit_id: None,
+            priority: None,
+            due_at: None,
+        }
+        .into_task(incident.id, &me, Uuid::from_u128(2), now)
+        .unwrap();
+        let mirror = Mirror::from_snapshot(crate::api::Snapshot {
             seq: 42,
-            ..Mirror::default()
-        };
+            centres: vec![],
+            agencies,
+            units: units.into_iter().flatten().collect(),
+            incidents: vec![incident],
+            tasks: vec![task],
+            officers: vec![me.clone()],
+        });
         save(&path, &mirror, &me).unwrap();
         let back = load(&path).expect("loads");
-        assert_eq!((back.snapshot.seq, back.me), (42, me));
+        assert_eq!(back.me, me);
+        assert_eq!(Mirror::from_snapshot(back.snapshot), mirror);
+        assert!(mirror.agencies.len() > 10 && mirror.units.len() > 10);
+    }
+
+    #[test]
+    fn an_unreadable_cache_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.json");
+        std::fs::write(&path, b"{\"snapshot\": tru").unwrap();
+        assert!(load(&path).is_none());
     }
 }

@@ -41,8 +41,9 @@ impl EventStream {
     }
 }
 
-/// One parsed SSE message: (event type, data, last event id).
-pub type SseMessage = (String, String, String);
+/// One parsed SSE message: (event type, data, last event id, reconnection
+/// time in ms if the message's block set one).
+pub type SseMessage = (String, String, String, Option<u64>);
 
 /// Parses SSE text chunks with the same parser the stream uses (for tests and tools).
 pub async fn parse_sse(chunks: Vec<String>) -> Vec<SseMessage> {
@@ -53,7 +54,12 @@ pub async fn parse_sse(chunks: Vec<String>) -> Vec<SseMessage> {
     );
     bytes
         .eventsource()
-        .filter_map(|e| async move { e.ok().map(|e| (e.event, e.data, e.id)) })
+        .filter_map(|e| async move {
+            e.ok().map(|e| {
+                let retry = e.retry.map(|r| r.as_millis() as u64);
+                (e.event, e.data, e.id, retry)
+            })
+        })
         .collect()
         .await
 }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use thiserror::Error;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::api::Snapshot;
@@ -48,6 +49,35 @@ impl Mirror {
             tasks: s.tasks.into_iter().map(|t| (t.id, Box::new(t))).collect(),
             officers: s.officers.into_iter().map(|o| (o.id, o)).collect(),
         }
+    }
+
+    /// Forgets incidents closed or dismissed before `cutoff`, with their
+    /// tasks, as the snapshot's window does: a console left running for days
+    /// holds no more than a fresh one. Returns the incidents and tasks forgotten.
+    pub fn drop_closed_before(&mut self, cutoff: OffsetDateTime) -> (Vec<Uuid>, Vec<Uuid>) {
+        let old: Vec<Uuid> = self
+            .incidents
+            .values()
+            .filter(|i| !i.status.is_open() && i.closed_at.is_some_and(|c| c < cutoff))
+            .map(|i| i.id)
+            .collect();
+        if old.is_empty() {
+            return (old, Vec::new());
+        }
+        for id in &old {
+            self.incidents.remove(id);
+        }
+        let gone: std::collections::HashSet<&Uuid> = old.iter().collect();
+        let tasks: Vec<Uuid> = self
+            .tasks
+            .values()
+            .filter(|t| gone.contains(&t.incident_id))
+            .map(|t| t.id)
+            .collect();
+        for id in &tasks {
+            self.tasks.remove(id);
+        }
+        (old, tasks)
     }
 
     /// Applies the next event; refuses anything but seq + 1, so a gap is never silent.

@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::model::Sla;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ThemeName {
     #[default]
@@ -20,7 +20,7 @@ pub enum ThemeName {
     Mono,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Base URL of `tandem serve`.
@@ -102,23 +102,30 @@ impl Config {
                 });
             }
         };
-        if let Some(s) = env("TANDEM_SERVER") {
-            // A comma-separated list names the instances of one deployment.
+        config = config.with(env("TANDEM_SERVER"), env("TANDEM_TOKEN"));
+        if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            config.theme = ThemeName::Mono;
+        }
+        Ok(config)
+    }
+
+    /// This config with a server list and a token from a source that wins
+    /// over it (the environment over the file, the command line over both).
+    /// A comma-separated server list names the instances of one deployment.
+    pub fn with(mut self, servers: Option<String>, token: Option<String>) -> Config {
+        if let Some(s) = servers {
             let mut all = s
                 .split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(String::from);
-            config.server = all.next().unwrap_or_default();
-            config.servers = all.collect();
+            self.server = all.next().unwrap_or_default();
+            self.servers = all.collect();
         }
-        if let Some(t) = env("TANDEM_TOKEN") {
-            config.token = Some(t);
+        if let Some(t) = token {
+            self.token = Some(t);
         }
-        if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-            config.theme = ThemeName::Mono;
-        }
-        Ok(config)
+        self
     }
 
     pub fn default_path() -> Option<PathBuf> {
@@ -134,12 +141,34 @@ mod tests {
     fn the_example_file_parses_and_matches_the_defaults() {
         let text = include_str!("../../config/tandem.example.toml");
         let parsed = Config::parse(text, Path::new("tandem.example.toml")).unwrap();
-        let expected = Config {
-            token: parsed.token.clone(),
-            keys: parsed.keys.clone(),
-            ..Config::default()
+        assert_eq!(
+            parsed,
+            Config::default(),
+            "the example must state the defaults"
+        );
+    }
+
+    #[test]
+    fn the_example_file_documents_every_key() {
+        let text = include_str!("../../config/tandem.example.toml");
+        let mentioned = |key: &str| {
+            text.lines().any(|l| {
+                let l = l.trim_start_matches('#').trim_start();
+                l.starts_with(&format!("{key} =")) || l == format!("[{key}]")
+            })
         };
-        assert_eq!(parsed, expected, "the example must document the defaults");
+        let defaults = serde_json::to_value(Config::default()).unwrap();
+        for (key, value) in defaults.as_object().unwrap() {
+            assert!(
+                mentioned(key),
+                "`{key}` is not in config/tandem.example.toml"
+            );
+            if let Some(inner) = value.as_object() {
+                for k in inner.keys() {
+                    assert!(mentioned(k), "`{key}.{k}` is not in the example");
+                }
+            }
+        }
     }
 
     #[test]
@@ -172,6 +201,14 @@ mod tests {
             (Some("from-env"), ThemeName::Mono),
             "NO_COLOR honoured"
         );
+        // The command line wins over both.
+        let flags = c
+            .clone()
+            .with(Some("http://flag:8470".into()), Some("from-flag".into()));
+        assert_eq!(flags.all_servers(), vec!["http://flag:8470".to_string()]);
+        assert_eq!(flags.token.as_deref(), Some("from-flag"));
+        let no_flags = c.clone().with(None, None);
+        assert_eq!(no_flags, c, "absent flags change nothing");
         let missing = Config::load_with(&dir.path().join("none.toml"), |_| None).unwrap();
         assert_eq!(missing, Config::default(), "no file means the defaults");
     }

@@ -141,6 +141,8 @@ pub struct App {
     pub last_sync: Option<OffsetDateTime>,
     /// Since when, and why, changes have been failing to send.
     pub sends_failing: Option<(OffsetDateTime, String)>,
+    /// When closed incidents were last looked for to leave the window.
+    pub pruned_at: Option<OffsetDateTime>,
     /// The change a pending re-apply confirmation would send.
     pub reapply_draft: Option<super::action::ApiCall>,
     /// incident id → the version it will have once our in-flight changes land.
@@ -196,6 +198,7 @@ impl App {
             optimistic: HashMap::new(),
             last_sync: None,
             sends_failing: None,
+            pruned_at: None,
             reapply_draft: None,
             expected_versions: HashMap::new(),
             messages: Vec::new(),

@@ -8,7 +8,7 @@ use super::keymap::Cmd;
 use super::state::{App, InputPurpose, Level, Overlay, Screen, Toast, open_task_key};
 use super::{navigate, pending, triage, view};
 use crate::client::mirror::{Applied, Mirror};
-use crate::model::{EntityKind, Note, Severity};
+use crate::model::{EntityKind, IncidentStatus, Note, Severity};
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
@@ -33,6 +33,33 @@ fn tick(app: &mut App, now: OffsetDateTime) {
     while app.toasts.front().is_some_and(|t| t.until <= now) {
         app.toasts.pop_front();
     }
+    if app.pruned_at.is_none_or(|at| now - at >= PRUNE_EVERY) {
+        app.pruned_at = Some(now);
+        forget_closed(app);
+    }
+}
+
+/// How often closed incidents leaving the window are looked for.
+const PRUNE_EVERY: time::Duration = time::Duration::minutes(1);
+
+/// Drops incidents closed before the snapshot's window (72 h), as a fresh
+/// snapshot would not have them; older ones are reached through search.
+pub fn forget_closed(app: &mut App) {
+    let window = time::Duration::hours(crate::api::DEFAULT_CLOSED_WITHIN_HOURS.into());
+    let (incidents, tasks) = app.mirror.drop_closed_before(app.now - window);
+    if incidents.is_empty() {
+        return;
+    }
+    let now_ms = app.now_ms();
+    for id in &incidents {
+        app.feed.upsert(None, *id, &app.sla, now_ms);
+        app.tasks_of.remove(id);
+        app.optimistic.remove(id);
+        app.marks.remove(id);
+    }
+    let gone: std::collections::HashSet<&uuid::Uuid> = tasks.iter().collect();
+    app.open_tasks.retain(|(_, id)| !gone.contains(id));
+    navigate::keep_selection(app);
 }
 
 fn key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
@@ -313,7 +340,8 @@ pub fn apply_event(app: &mut App, e: &crate::model::Event) -> Vec<Effect> {
                 .mirror
                 .incidents
                 .get(&id)
-                .filter(|i| new && i.severity >= Severity::High)
+                .filter(|i| new && i.status == IncidentStatus::Reported)
+                .filter(|i| i.severity >= Severity::High)
             {
                 let text = format!(
                     "NEW {} {} — {}",

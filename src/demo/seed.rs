@@ -128,6 +128,25 @@ impl Seed {
             .collect()
     }
 
+    /// Checks the sectors and crossings: a name, a position in range, no name twice.
+    pub fn check_places(&self) -> anyhow::Result<usize> {
+        let mut seen = std::collections::HashSet::new();
+        for p in &self.place {
+            crate::model::validate::line("place name", &p.name, 80)
+                .map_err(|e| anyhow::anyhow!("[[place]] `{}`: {e}", p.name))?;
+            crate::model::Position {
+                lat: p.lat,
+                lon: p.lon,
+            }
+            .validate()
+            .map_err(|e| anyhow::anyhow!("[[place]] `{}`: {e}", p.name))?;
+            if !seen.insert(p.name.as_str()) {
+                anyhow::bail!("[[place]] `{}` is there twice", p.name);
+            }
+        }
+        Ok(self.place.len())
+    }
+
     pub fn place(&self, name: &str) -> Option<&Place> {
         self.place.iter().find(|p| p.name == name)
     }
@@ -140,7 +159,10 @@ impl Seed {
             .into_iter()
             .map(|a| a.code)
             .collect();
-        let mut seeded = Seeded::default();
+        let mut seeded = Seeded {
+            places: self.check_places()?,
+            ..Seeded::default()
+        };
         for (agency, units) in self.records(OffsetDateTime::now_utc())? {
             if existing.contains(&agency.code) {
                 seeded.skipped_agencies += 1;
@@ -174,12 +196,18 @@ mod tests {
 
     #[test]
     fn embedded_seed_is_complete() {
+        // The counts README states.
         let seed = Seed::embedded();
-        assert!(seed.agency.len() >= 12);
-        assert!(seed.place.len() >= 25);
+        assert_eq!(seed.agency.len(), 19);
+        assert_eq!(seed.place.len(), 29);
         let records = seed.records(OffsetDateTime::UNIX_EPOCH).unwrap();
         let units: usize = records.iter().map(|(_, u)| u.len()).sum();
-        assert!(units >= 60, "{units} units");
+        assert_eq!(units, 69);
+        for (_, units) in &records {
+            for u in units {
+                u.validate().unwrap();
+            }
+        }
         for region in Region::ALL {
             assert!(seed.agency.iter().any(|a| a.region == *region), "{region}");
         }

@@ -133,11 +133,19 @@ fn dismiss_needs_a_reason_and_duplicate_needs_a_target() {
         status: Some(Dismissed),
         ..Default::default()
     };
-    assert!(i.patched(&p, &o, now()).is_err());
+    let field = |e: DomainError| match e {
+        DomainError::Invalid { field, .. } => field,
+        other => panic!("not a field refusal: {other}"),
+    };
+    assert_eq!(
+        field(i.patched(&p, &o, now()).unwrap_err()),
+        "dismiss_reason"
+    );
     p.dismiss_reason = Some(DismissReason::Duplicate);
-    assert!(i.patched(&p, &o, now()).is_err());
+    assert_eq!(field(i.patched(&p, &o, now()).unwrap_err()), "duplicate_of");
     p.duplicate_of = Some(i.id);
-    assert!(i.patched(&p, &o, now()).is_err(), "self-duplicate");
+    let e = i.patched(&p, &o, now()).unwrap_err();
+    assert!(e.to_string().contains("cannot duplicate itself"), "{e}");
     p.duplicate_of = Some(Uuid::new_v4());
     let d = i.patched(&p, &o, now()).unwrap();
     assert_eq!(d.status, Dismissed);
@@ -169,32 +177,47 @@ fn reopen_clears_dismissal() {
 fn refuses_bad_fields_and_changes_nothing() {
     let i = incident_in(Reported);
     let o = officer(Role::DutyOfficer);
-    for p in [
-        IncidentPatch {
-            title: Some("x".repeat(201)),
-            ..Default::default()
-        },
-        IncidentPatch {
-            title: Some("bell\u{7}".into()),
-            ..Default::default()
-        },
-        IncidentPatch {
-            location: Some(Location {
-                lat: 95.0,
-                lon: 0.0,
-                sector: None,
-                crossing: None,
-            }),
-            ..Default::default()
-        },
-        IncidentPatch::default(),
-        IncidentPatch {
-            centre: Some(Centre::Ben),
-            ..Default::default()
-        },
-    ] {
-        assert!(i.patched(&p, &o, now()).is_err(), "{p:?}");
+    let cases = [
+        (
+            IncidentPatch {
+                title: Some("x".repeat(201)),
+                ..Default::default()
+            },
+            "title",
+        ),
+        (
+            IncidentPatch {
+                title: Some("bell\u{7}".into()),
+                ..Default::default()
+            },
+            "title",
+        ),
+        (
+            IncidentPatch {
+                location: Some(Location {
+                    lat: 95.0,
+                    lon: 0.0,
+                    sector: None,
+                    crossing: None,
+                }),
+                ..Default::default()
+            },
+            "location.lat",
+        ),
+        (IncidentPatch::default(), "body"),
+    ];
+    for (p, named) in cases {
+        match i.patched(&p, &o, now()) {
+            Err(DomainError::Invalid { field, .. }) => assert_eq!(field, named, "{p:?}"),
+            other => panic!("{p:?}: {other:?}"),
+        }
     }
+    // Handing over is a supervisor's: a duty officer is refused for who they are.
+    let handover = IncidentPatch {
+        centre: Some(Centre::Ben),
+        ..Default::default()
+    };
+    assert!(i.patched(&handover, &o, now()).unwrap_err().is_forbidden());
 }
 
 #[test]

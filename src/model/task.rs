@@ -317,7 +317,10 @@ mod tests {
             status: Some(Declined),
             ..Default::default()
         };
-        assert!(task(agency, Requested).patched(&p, &l, now).is_err());
+        match task(agency, Requested).patched(&p, &l, now) {
+            Err(DomainError::Invalid { field, .. }) => assert_eq!(field, "reason"),
+            other => panic!("{other:?}"),
+        }
         p.reason = Some("no boat available".into());
         let d = task(agency, Requested).patched(&p, &l, now).unwrap();
         assert_eq!(d.reason.as_deref(), Some("no boat available"));

@@ -85,3 +85,22 @@ pub fn panicked(payload: Box<dyn Any + Send + 'static>) -> Response {
     )
     .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_500_problem_with_an_error_id() {
+        let res = panicked(Box::new("index out of bounds"));
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let body = axum::body::to_bytes(res.into_body(), 10_000).await.unwrap();
+        let problem: crate::api::Problem = serde_json::from_slice(&body).unwrap();
+        assert!(problem.detail.contains("error id"), "{}", problem.detail);
+        assert!(
+            !problem.detail.contains("index out of bounds"),
+            "the panic leaked"
+        );
+    }
+}

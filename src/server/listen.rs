@@ -17,6 +17,33 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+/// A peer that has vanished (a console whose link died without a reset) is
+/// found within about a minute, so its event streams and their places in the
+/// officer's stream allowance do not linger for TCP's default quarter hour.
+const DEAD_PEER: Duration = Duration::from_secs(60);
+
+fn tune(tcp: &tokio::net::TcpStream) {
+    // Small writes (an SSE event, a 201) must leave at once: with Nagle's
+    // algorithm a write behind an unacknowledged one waits for the peer's
+    // delayed ACK, up to 40 ms.
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::warn!("TCP_NODELAY on an accepted connection: {e}");
+    }
+    let sock = socket2::SockRef::from(tcp);
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(Duration::from_secs(30))
+        .with_interval(Duration::from_secs(10))
+        .with_retries(3);
+    if let Err(e) = sock.set_tcp_keepalive(&keepalive) {
+        tracing::warn!("TCP keepalive on an accepted connection: {e}");
+    }
+    // Data unacknowledged this long (heartbeats to a dead peer) ends the connection.
+    #[cfg(target_os = "linux")]
+    if let Err(e) = sock.set_tcp_user_timeout(Some(DEAD_PEER)) {
+        tracing::warn!("TCP_USER_TIMEOUT on an accepted connection: {e}");
+    }
+}
+
 /// Largest request head hyper buffers. Our own limits on the URI and the
 /// headers (`limits`) are far below it, so they answer problem+json first.
 const MAX_HEAD: usize = 256 * 1024;
@@ -57,12 +84,7 @@ pub async fn serve(
             },
             () = &mut stopping => break,
         };
-        // Small writes (an SSE event, a 201) must leave at once: with Nagle's
-        // algorithm a write behind an unacknowledged one waits for the peer's
-        // delayed ACK, up to 40 ms.
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!("TCP_NODELAY on an accepted connection: {e}");
-        }
+        tune(&tcp);
         let service = TowerToHyperService::new(app.clone());
         let conn = builder
             .serve_connection(TokioIo::new(tcp), service)

@@ -68,3 +68,33 @@ pub async fn open(url: &str) -> StoreResult<SqliteStore> {
         events,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection;
+
+    /// A reader dropped mid-transaction (a cancelled or panicking request)
+    /// must not hand its open transaction to the next request.
+    #[tokio::test]
+    async fn a_connection_left_inside_a_transaction_never_goes_back_to_the_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = super::open(&dir.path().join("t.db").display().to_string())
+            .await
+            .unwrap();
+        let mut conn = store.reader.acquire().await.unwrap();
+        let tx = conn.begin().await.unwrap();
+        std::mem::forget(tx); // as if its task died without unwinding it
+        assert!(conn.is_in_transaction());
+        drop(conn);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let mut held = Vec::new();
+        for _ in 0..8 {
+            let c = store.reader.acquire().await.unwrap();
+            assert!(
+                !c.is_in_transaction(),
+                "a pooled connection is inside a transaction"
+            );
+            held.push(c);
+        }
+    }
+}
