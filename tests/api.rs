@@ -616,6 +616,39 @@ async fn the_snapshot_keeps_recently_closed_incidents_and_drops_old_ones_with_th
     assert!(!tasks.contains(&closed[1].1.id), "its tasks go with it");
     assert!(!snap.agencies.is_empty() && !snap.units.is_empty());
     assert_eq!(snap.seq, ts.head().await);
+    // `closed_within` moves the window either way.
+    let within = |hours: u32| {
+        let ts = &ts;
+        async move {
+            let (status, _, snap) = send(
+                ts,
+                Some(Role::Observer),
+                Method::GET,
+                &format!("/api/v1/snapshot?closed_within={hours}"),
+                &[],
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK);
+            snap["incidents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let wide = within(200).await;
+    assert!(
+        wide.contains(&closed[1].0.id.to_string()),
+        "200 h reaches a week back"
+    );
+    let none = within(0).await;
+    assert!(
+        !none.contains(&closed[0].0.id.to_string()),
+        "0 h keeps no closed incident"
+    );
+    assert!(none.contains(&open.id.to_string()), "open ones always");
 }
 
 #[tokio::test]

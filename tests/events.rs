@@ -299,8 +299,13 @@ async fn run(ts: &TestServer, op: &Op, m: &Mirror) -> Result<bool, String> {
                         .then(|| "no crew".into()),
                     ..Default::default()
                 };
-                liaison
-                    .patch_task(&new_key(), t.id, t.version, &patch)
+                // The agency's liaison works a task; cancelling is the duty officer's.
+                let who = if to == TaskStatus::Cancelled {
+                    &duty
+                } else {
+                    &liaison
+                };
+                who.patch_task(&new_key(), t.id, t.version, &patch)
                     .await
                     .map(drop)
             }

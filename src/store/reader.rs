@@ -166,7 +166,7 @@ where
     let seq = conn.int("SELECT MAX(seq) FROM events", vec![]).await?;
     let cutoff = OffsetDateTime::now_utc()
         .checked_sub(time::Duration::hours(closed_within_hours.into()))
-        .map_or(i64::MIN, |t| t.unix_timestamp().saturating_mul(1000));
+        .map_or(i64::MIN, super::columns::millis);
     let centres: Vec<CentreInfo> = Centre::ALL
         .iter()
         .map(|c| CentreInfo {
