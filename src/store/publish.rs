@@ -1,8 +1,9 @@
 //! The publisher of live events, for every backend: it broadcasts every
 //! committed event in seq order, whoever wrote it.
 //!
-//! This instance's writer hands over each committed batch, which is
-//! broadcast without reading it back. Anything else that appends to the log —
+//! This instance's writer hands over each committed batch as it commits,
+//! and it is broadcast then and there, without reading it back and without
+//! a hop through another task. Anything else that appends to the log —
 //! another instance over the same PostgreSQL database, `tandem admin` on the
 //! same SQLite file — is found in the log: when a notification says so
 //! (PostgreSQL's NOTIFY), when a local batch would skip a seq, and on a short
@@ -11,10 +12,11 @@
 //! The publisher only ever broadcasts `last + 1`, so subscribers get the log
 //! gap-free and in order however the sources interleave.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use tokio::sync::{broadcast, mpsc};
+use futures::future::BoxFuture;
+use tokio::sync::{Mutex, broadcast, mpsc};
 
 use super::Published;
 use super::read;
@@ -26,56 +28,81 @@ pub type Live = broadcast::Sender<Arc<Published>>;
 /// Events read from the log per query while catching up.
 const CATCH_UP_PAGE: u32 = 1000;
 
-/// Where news of commits comes from, besides this instance's own writer.
-pub struct Sources {
-    /// Committed batches of this instance's writer, in seq order.
-    pub committed: mpsc::UnboundedReceiver<Vec<Event>>,
-    /// The head seq of other writers' commits, as they announce them
-    /// (`u64::MAX`: unknown, read the log).
-    pub notified: Option<mpsc::UnboundedReceiver<u64>>,
-    /// How often the log is read anyway.
-    pub poll: Duration,
+/// Where a writer hands the events of each batch it committed, in seq order.
+pub trait Committed: Send + Sync + 'static {
+    fn committed(&self, batch: Vec<Event>) -> BoxFuture<'_, ()>;
 }
 
-/// Runs until this instance's writer is gone (the store was dropped).
-pub async fn run<R: Reader>(reader: R, live: Live, sources: Sources, mut last: u64) {
-    let Sources {
-        mut committed,
-        notified,
-        poll,
-    } = sources;
+pub struct Publisher<R: Reader> {
+    reader: R,
+    live: Live,
+    /// The last seq broadcast; held while broadcasting, so sources never interleave.
+    last: Mutex<u64>,
+}
+
+impl<R: Reader> Publisher<R> {
+    pub fn new(reader: R, live: Live, last: u64) -> Arc<Publisher<R>> {
+        Arc::new(Publisher {
+            reader,
+            live,
+            last: Mutex::new(last),
+        })
+    }
+
+    /// Broadcasts what the log holds beyond what was broadcast.
+    async fn catch_up(&self) {
+        let mut last = self.last.lock().await;
+        catch_up(&self.reader, &self.live, &mut last).await;
+    }
+}
+
+impl<R: Reader> Committed for Publisher<R> {
+    fn committed(&self, batch: Vec<Event>) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let mut last = self.last.lock().await;
+            for e in batch {
+                if e.seq > last.saturating_add(1) {
+                    // Another writer committed in between: its events come first.
+                    catch_up(&self.reader, &self.live, &mut last).await;
+                }
+                if e.seq == last.saturating_add(1) {
+                    *last = e.seq;
+                    let _ = self.live.send(Published::new(e));
+                }
+                // Otherwise already broadcast from the log (or the log could
+                // not be read, and the next catch-up brings it in order).
+            }
+        })
+    }
+}
+
+/// Watches for other writers' commits until the store is dropped: on each
+/// notification of a seq beyond what was broadcast (`u64::MAX`: unknown), and
+/// every `poll`, it reads the log.
+pub async fn follow<R: Reader>(
+    publisher: Weak<Publisher<R>>,
+    notified: Option<mpsc::UnboundedReceiver<u64>>,
+    poll: Duration,
+) {
     // A source that never speaks when there is none.
     let mut notified = notified.unwrap_or_else(|| mpsc::unbounded_channel().1);
     let mut poll = tokio::time::interval(poll);
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tokio::select! {
-            batch = committed.recv() => match batch {
-                Some(batch) => publish_local(&reader, &live, &mut last, batch).await,
-                None => return,
-            },
-            Some(seq) = notified.recv() => {
-                if seq > last {
-                    catch_up(&reader, &live, &mut last).await;
-                }
-            }
-            _ = poll.tick() => catch_up(&reader, &live, &mut last).await,
+        let seq = tokio::select! {
+            Some(seq) = notified.recv() => Some(seq),
+            _ = poll.tick() => None,
+        };
+        let Some(publisher) = publisher.upgrade() else {
+            return;
+        };
+        let behind = match seq {
+            Some(seq) => seq > *publisher.last.lock().await,
+            None => true,
+        };
+        if behind {
+            publisher.catch_up().await;
         }
-    }
-}
-
-async fn publish_local<R: Reader>(reader: &R, live: &Live, last: &mut u64, batch: Vec<Event>) {
-    for e in batch {
-        if e.seq > last.saturating_add(1) {
-            // Another writer committed in between: its events come first.
-            catch_up(reader, live, last).await;
-        }
-        if e.seq == last.saturating_add(1) {
-            *last = e.seq;
-            let _ = live.send(Published::new(e));
-        }
-        // Otherwise already broadcast from the log (or the log could not be
-        // read, and the next catch-up brings it in order).
     }
 }
 

@@ -12,6 +12,7 @@
 //! there with its hash, and the callers are answered accordingly.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -19,9 +20,9 @@ use tokio::time::Instant;
 
 use super::apply::Head;
 use super::buffer::BatchResult;
+use super::publish::Committed;
 use super::queue::{self, Job};
 use super::{StoreError, StoreResult};
-use crate::model::Event;
 
 /// Longest a batch may take from BEGIN to the end of COMMIT; past it the
 /// connection is presumed stuck and dropped.
@@ -120,12 +121,13 @@ impl<B: Backend> Connection<B> {
     }
 }
 
-/// Runs the writer until the queue closes (the store was dropped).
+/// Runs the writer until the queue closes (the store was dropped); each
+/// committed batch's events go to `publisher`.
 pub async fn run<B: Backend>(
     backend: B,
     first: Option<B::Conn>,
     mut jobs: mpsc::Receiver<Job>,
-    committed: mpsc::UnboundedSender<Vec<Event>>,
+    publisher: Arc<dyn Committed>,
 ) {
     let mut link = Connection::<B> {
         conn: first,
@@ -154,7 +156,10 @@ pub async fn run<B: Backend>(
         };
         let Some(failure) = failure else {
             match attempt.results {
-                Some(results) => send(&committed, queue::answer(&mut batch, results)),
+                Some(results) => {
+                    let events = queue::answer(&mut batch, results);
+                    publisher.committed(events).await;
+                }
                 None => queue::fail(&mut batch, &StoreError::Database("no results".into())),
             }
             continue;
@@ -171,18 +176,15 @@ pub async fn run<B: Backend>(
             (Some(results), Some(last)) => {
                 tracing::warn!("a commit broke off ({failure}); settling it");
                 match settle(&backend, &mut link, &session, &last).await {
-                    Ok(true) => send(&committed, queue::answer(&mut batch, results)),
+                    Ok(true) => {
+                        let events = queue::answer(&mut batch, results);
+                        publisher.committed(events).await;
+                    }
                     Ok(false) => queue::fail(&mut batch, &failure),
                     Err(e) => queue::fail(&mut batch, &StoreError::OutcomeUnknown(e.to_string())),
                 }
             }
         }
-    }
-}
-
-fn send(committed: &mpsc::UnboundedSender<Vec<Event>>, events: Vec<Event>) {
-    if !events.is_empty() {
-        let _ = committed.send(events);
     }
 }
 

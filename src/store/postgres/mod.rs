@@ -6,16 +6,18 @@ mod dialect;
 mod writer;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use tokio::sync::{broadcast, mpsc};
 use uuid::Uuid;
 
+use super::publish::{self, Publisher};
 use super::queue::Queue;
 use super::sql_store::{LIVE_BUFFER, SqlStore};
 use super::writer::Backend;
-use super::{StoreError, StoreResult, publish, read};
+use super::{StoreError, StoreResult, read};
 
 pub type PgStore = SqlStore<PgPool>;
 
@@ -43,21 +45,15 @@ pub async fn open(url: &str) -> StoreResult<PgStore> {
     let first = backend.connect().await?;
     let (queue, jobs) = Queue::new();
     let (events, _) = broadcast::channel(LIVE_BUFFER);
-    let (committed, batches) = mpsc::unbounded_channel();
     let (notify, notified) = mpsc::unbounded_channel();
-    let head = read::head(&pool).await?;
-    tokio::spawn(super::writer::run(backend, Some(first), jobs, committed));
+    let publisher = Publisher::new(pool.clone(), events.clone(), read::head(&pool).await?);
     tokio::spawn(writer::listen(pool.clone(), instance, notify));
-    tokio::spawn(publish::run(
-        pool.clone(),
-        events.clone(),
-        publish::Sources {
-            committed: batches,
-            notified: Some(notified),
-            poll: POLL,
-        },
-        head,
+    tokio::spawn(publish::follow(
+        Arc::downgrade(&publisher),
+        Some(notified),
+        POLL,
     ));
+    tokio::spawn(super::writer::run(backend, Some(first), jobs, publisher));
     Ok(SqlStore {
         reader: pool,
         writer: queue,

@@ -9,11 +9,14 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, SqlitePool};
-use tokio::sync::{broadcast, mpsc};
+use std::sync::Arc;
 
+use tokio::sync::broadcast;
+
+use super::publish::{self, Publisher};
 use super::queue::Queue;
 use super::sql_store::{LIVE_BUFFER, SqlStore};
-use super::{StoreError, StoreResult, publish, read};
+use super::{StoreError, StoreResult, read};
 
 pub type SqliteStore = SqlStore<SqlitePool>;
 
@@ -44,23 +47,13 @@ pub async fn open(url: &str) -> StoreResult<SqliteStore> {
     let first = options.connect().await?;
     let (queue, jobs) = Queue::new();
     let (events, _) = broadcast::channel(LIVE_BUFFER);
-    let (committed, batches) = mpsc::unbounded_channel();
-    let head = read::head(&pool).await?;
+    let publisher = Publisher::new(pool.clone(), events.clone(), read::head(&pool).await?);
+    tokio::spawn(publish::follow(Arc::downgrade(&publisher), None, POLL));
     tokio::spawn(super::writer::run(
         writer::Sqlite { options },
         Some(first),
         jobs,
-        committed,
-    ));
-    tokio::spawn(publish::run(
-        pool.clone(),
-        events.clone(),
-        publish::Sources {
-            committed: batches,
-            notified: None,
-            poll: POLL,
-        },
-        head,
+        publisher,
     ));
     Ok(SqlStore {
         reader: pool,
