@@ -1,11 +1,12 @@
 //! `tandem admin`: officers and seed data, run against the database directly.
 
 use anyhow::{Context, bail};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::demo::seed::{Seed, Seeded};
+use crate::model::officer::token_hash;
 use crate::model::{Centre, Officer, Role};
-use crate::server::extract::token_hash;
+use crate::reference::Seed;
 use crate::store::{Actor, Command, Request, Store};
 
 /// A new random bearer token: 256 bits, hex.
@@ -104,5 +105,53 @@ pub async fn seed(store: &dyn Store, file: Option<&std::path::Path>) -> anyhow::
         }
         None => Seed::embedded(),
     };
-    seed.load(store).await
+    load_seed(&seed, store).await
+}
+
+/// What a seed run wrote.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Seeded {
+    pub agencies: usize,
+    pub units: usize,
+    pub skipped_agencies: usize,
+    /// Sectors and crossings in the seed (checked, not stored: the console ships with them).
+    pub places: usize,
+}
+
+/// Writes the agencies and units of `seed` not yet present (by code), through the store.
+pub async fn load_seed(seed: &Seed, store: &dyn Store) -> anyhow::Result<Seeded> {
+    let existing: Vec<String> = store
+        .agencies()
+        .await?
+        .into_iter()
+        .map(|a| a.code)
+        .collect();
+    let mut seeded = Seeded {
+        places: seed.check_places()?,
+        ..Seeded::default()
+    };
+    for (agency, units) in seed.records(OffsetDateTime::now_utc())? {
+        if existing.contains(&agency.code) {
+            seeded.skipped_agencies += 1;
+            continue;
+        }
+        as_admin(store, Command::PutAgency(agency)).await?;
+        seeded.agencies += 1;
+        for unit in units {
+            as_admin(store, Command::PutUnit(unit)).await?;
+            seeded.units += 1;
+        }
+    }
+    Ok(seeded)
+}
+
+async fn as_admin(store: &dyn Store, command: Command) -> anyhow::Result<()> {
+    store
+        .execute(Request {
+            actor: Actor::Admin,
+            idempotency: None,
+            command,
+        })
+        .await?;
+    Ok(())
 }

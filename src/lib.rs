@@ -8,6 +8,7 @@ pub mod console;
 pub mod demo;
 pub mod model;
 pub mod paths;
+pub mod reference;
 pub mod server;
 pub mod signal;
 pub mod store;

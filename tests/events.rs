@@ -180,7 +180,7 @@ async fn sse_parser_matches_the_shared_cases() {
         // case is named here. (Tandem never sends `retry`; the console keeps
         // its own backoff.)
         if let Some(want) = case.get("expect_retry_ms").and_then(|v| v.as_u64()) {
-            let seen = got.iter().filter_map(|m| m.3).last();
+            let seen = got.iter().filter_map(|m| m.3).next_back();
             if name == "eventsource-parser/invalid-retry-ignored" {
                 assert_eq!(seen, None, "{name}: `retry: 50x` must be ignored");
             } else {

@@ -17,11 +17,11 @@ use crate::console::keymap::Keymap;
 use crate::console::state::App;
 use crate::console::{navigate, update, view};
 use crate::demo::rng::Rng;
-use crate::demo::seed::Seed;
 use crate::model::{
     Centre, EntityKind, Event, EventKind, Incident, Officer, Priority, Role, Severity, Task,
     TaskStatus,
 };
+use crate::reference::Seed;
 
 fn us(d: Duration) -> String {
     format!("{:.1} µs", d.as_secs_f64() * 1e6)

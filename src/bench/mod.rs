@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::admin;
-use crate::demo::seed::Seed;
 use crate::model::{Centre, Officer, Role};
+use crate::reference::Seed;
 use crate::server::{self, Running};
 use crate::store::{self, Store};
 
@@ -95,7 +95,7 @@ impl BenchServer {
             None => (db_path.display().to_string(), None),
         };
         let store = store::open(&url).await?;
-        Seed::embedded().load(store.as_ref()).await?;
+        crate::admin::load_seed(&Seed::embedded(), store.as_ref()).await?;
         let duty = admin::add_officer(
             store.as_ref(),
             "Bench duty",

@@ -94,7 +94,7 @@ mod tests {
             centre: crate::model::Centre::Trp,
             agency_id: None,
         };
-        let (agencies, units): (Vec<_>, Vec<_>) = crate::demo::seed::Seed::embedded()
+        let (agencies, units): (Vec<_>, Vec<_>) = crate::reference::Seed::embedded()
             .records(now)
             .unwrap()
             .into_iter()

@@ -20,7 +20,7 @@ use super::state::App;
 use super::update::update;
 use crate::client::outbox::Outbox;
 use crate::client::{Client, cache};
-use crate::demo::seed::Seed;
+use crate::reference::Seed;
 
 /// Where one (server, token) session keeps its cache and outbox.
 #[derive(Debug, Clone)]

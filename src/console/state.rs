@@ -14,8 +14,8 @@ use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::api::IncidentDetail;
 use crate::client::mirror::Mirror;
-use crate::demo::seed::Place;
 use crate::model::{Agency, Incident, Officer, Sla, Task};
+use crate::reference::Place;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {

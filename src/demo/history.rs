@@ -6,11 +6,11 @@ use uuid::Uuid;
 
 use super::rng::Rng;
 use super::scenario::{self, NOTES, TASKS};
-use super::seed::Place;
 use crate::model::{
     Agency, DismissReason, Incident, IncidentStatus, Note, Officer, Priority, Severity, Task,
     TaskStatus,
 };
+use crate::reference::Place;
 use crate::store::{Actor, Command, Request, Store};
 
 async fn import(store: &dyn Store, command: Command) -> anyhow::Result<String> {
@@ -83,7 +83,7 @@ pub async fn load(
                 lat: r.place.lat + (rng.below(200) as f64 - 100.0) / 2000.0,
                 lon: r.place.lon + (rng.below(200) as f64 - 100.0) / 2000.0,
                 sector: Some(r.place.name.clone()),
-                crossing: (r.place.kind == super::seed::PlaceKind::Crossing)
+                crossing: (r.place.kind == crate::reference::PlaceKind::Crossing)
                     .then(|| r.place.name.clone()),
             },
             occurred_at: reported - Duration::minutes(rng.below(45) as i64),

@@ -5,7 +5,6 @@
 pub mod history;
 pub mod rng;
 pub mod scenario;
-pub mod seed;
 pub mod simulator;
 
 use std::collections::HashMap;
@@ -99,7 +98,7 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
     let (stop_sim, stop) = tokio::sync::watch::channel(false);
     tokio::spawn(simulator::run(
         crew,
-        seed::Seed::embedded().place,
+        crate::reference::Seed::embedded().place,
         opts.speed,
         stop,
     ));
@@ -131,8 +130,8 @@ fn crew(url: &str, c: &Credentials) -> anyhow::Result<simulator::Crew> {
 
 /// Seeds a new demo database and creates its officers.
 async fn populate(store: &dyn Store) -> anyhow::Result<Credentials> {
-    let seed = seed::Seed::embedded();
-    seed.load(store).await?;
+    let seed = crate::reference::Seed::embedded();
+    crate::admin::load_seed(&seed, store).await?;
     let add = |name: &'static str, role: Role, centre: Centre, agency: Option<String>| async move {
         admin::add_officer(store, name, role, centre, agency.as_deref()).await
     };

@@ -2,8 +2,8 @@
 //! how severe, and how they are described.
 
 use super::rng::Rng;
-use super::seed::{Place, PlaceKind};
 use crate::model::{Category, Region, Severity, Source};
+use crate::reference::{Place, PlaceKind};
 
 /// (category, weight) per region: fuel smuggling and departures on the west
 /// coast, weapons and trafficking across the southern desert, drugs and

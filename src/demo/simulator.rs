@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use super::rng::Rng;
 use super::scenario::{self, TASKS};
-use super::seed::Place;
 use crate::api::{IncidentPatch, NewIncident, NewTask, Snapshot, TaskPatch, UnitPatch};
 use crate::client::{Client, new_key};
 use crate::model::{Centre, IncidentStatus, Priority, TaskStatus, UnitStatus};
+use crate::reference::Place;
 
 /// The simulated people, each with their own token.
 pub struct Crew {

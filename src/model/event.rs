@@ -128,7 +128,8 @@ mod tests {
         let b = event(&a.hash, 2, r#"{"text":"b"}"#);
         assert_eq!(b.prev_hash, a.hash);
         assert_ne!(a.hash, b.hash);
-        let changes: [(&str, fn(&mut Event)); 9] = [
+        type Tamper = (&'static str, fn(&mut Event));
+        let changes: [Tamper; 9] = [
             ("prev_hash", |e| e.prev_hash = "1".repeat(64)),
             ("seq", |e| e.seq += 1),
             ("at", |e| e.at = "2026-11-29T12:00:01Z".into()),

@@ -17,6 +17,12 @@ pub struct Officer {
     pub agency_id: Option<Uuid>,
 }
 
+/// SHA-256 of a bearer token, hex: the only form in which tokens are stored.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
 /// Everything an officer can ask for that changes state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Act {

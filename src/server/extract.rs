@@ -16,10 +16,7 @@ use crate::model::Officer;
 pub use crate::model::validate::excerpt;
 use crate::store::Idempotency;
 
-/// SHA-256 of a bearer token, hex: the only form in which tokens are stored.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub use crate::model::officer::token_hash;
 
 /// The officer whose bearer token came with the request.
 pub struct Authed(pub Officer);

@@ -15,9 +15,9 @@ use serde_json::Value;
 use tandem::admin;
 use tandem::api::{Agency, Incident, NewIncident, NewTask, Task, Unit};
 use tandem::client::{Client, new_key};
-use tandem::demo::seed::Seed;
 use tandem::model::Location;
 use tandem::model::{Category, Centre, Officer, Role, Severity};
+use tandem::reference::Seed;
 use tandem::server::{self, Running};
 use tandem::store::{self, Store};
 
@@ -104,7 +104,9 @@ impl TestServer {
             (db_path.display().to_string(), None)
         };
         let store = store::open(&url).await.unwrap();
-        Seed::embedded().load(store.as_ref()).await.unwrap();
+        admin::load_seed(&Seed::embedded(), store.as_ref())
+            .await
+            .unwrap();
         let agencies = store.agencies().await.unwrap();
         let agency = agencies.iter().find(|a| a.code == "LCG-W").unwrap().clone();
         let other_agency = agencies.iter().find(|a| a.code == "LBG-E").unwrap().clone();

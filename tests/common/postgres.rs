@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use tandem::admin;
-use tandem::demo::seed::Seed;
 use tandem::model::{Centre, Role};
+use tandem::reference::Seed;
 use tandem::server::{self, Running};
 use tandem::store::{self, Store};
 
@@ -40,7 +40,9 @@ pub async fn deployment(n: usize) -> Option<Deployment> {
     }
     let (admin_url, name, url) = super::fresh_postgres().await;
     let first = store::open(&url).await.unwrap();
-    Seed::embedded().load(first.as_ref()).await.unwrap();
+    admin::load_seed(&Seed::embedded(), first.as_ref())
+        .await
+        .unwrap();
     let (_, duty) = admin::add_officer(
         first.as_ref(),
         "Salem",

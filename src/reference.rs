@@ -1,14 +1,15 @@
-//! The embedded seed: agencies, units and border places from `config/seed.toml`.
+//! Reference data every part of Tandem reads: the agencies, their units and
+//! the border sectors and crossings, as shipped in `config/seed.toml`. Pure:
+//! parsing and checking only; `tandem admin seed` writes it through the store.
 
 use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::model::{Agency, AgencyKind, Capability, Centre, Region, Unit, UnitStatus};
-use crate::store::{Actor, Command, Request, Store};
 
 /// The seed shipped in the binary.
-pub const EMBEDDED: &str = include_str!("../../config/seed.toml");
+pub const EMBEDDED: &str = include_str!("../config/seed.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,16 +52,6 @@ pub struct Place {
 pub enum PlaceKind {
     Sector,
     Crossing,
-}
-
-/// What a seed run wrote.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Seeded {
-    pub agencies: usize,
-    pub units: usize,
-    pub skipped_agencies: usize,
-    /// Sectors and crossings in the seed (validated, not stored: see `load`).
-    pub places: usize,
 }
 
 impl Seed {
@@ -150,44 +141,6 @@ impl Seed {
     pub fn place(&self, name: &str) -> Option<&Place> {
         self.place.iter().find(|p| p.name == name)
     }
-
-    /// Writes the agencies and units not yet present (by code), through the store.
-    pub async fn load(&self, store: &dyn Store) -> anyhow::Result<Seeded> {
-        let existing: Vec<String> = store
-            .agencies()
-            .await?
-            .into_iter()
-            .map(|a| a.code)
-            .collect();
-        let mut seeded = Seeded {
-            places: self.check_places()?,
-            ..Seeded::default()
-        };
-        for (agency, units) in self.records(OffsetDateTime::now_utc())? {
-            if existing.contains(&agency.code) {
-                seeded.skipped_agencies += 1;
-                continue;
-            }
-            admin(store, Command::PutAgency(agency)).await?;
-            seeded.agencies += 1;
-            for unit in units {
-                admin(store, Command::PutUnit(unit)).await?;
-                seeded.units += 1;
-            }
-        }
-        Ok(seeded)
-    }
-}
-
-async fn admin(store: &dyn Store, command: Command) -> anyhow::Result<()> {
-    store
-        .execute(Request {
-            actor: Actor::Admin,
-            idempotency: None,
-            command,
-        })
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]
