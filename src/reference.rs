@@ -33,7 +33,7 @@ pub struct SeedAgency {
 }
 
 /// A border sector or crossing at real coordinates.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Place {
     pub name: String,

@@ -9,10 +9,12 @@ use proptest::prelude::*;
 use tandem::api::{IncidentPatch, Snapshot};
 use tandem::client::outbox::{Entry, EntryState};
 use tandem::console::action::{Action, ApiCall, Effect, Link, NetEvent};
+use tandem::console::app::update;
+use tandem::console::app::{App, Screen};
+use tandem::console::command::{Arg, Cmd};
 use tandem::console::config::Config;
+use tandem::console::dialogs::{Confirm, Dialog};
 use tandem::console::keymap::Keymap;
-use tandem::console::state::{App, Overlay, Screen};
-use tandem::console::update::update;
 use tandem::model::*;
 use tandem::reference::Seed;
 use time::macros::datetime;
@@ -173,7 +175,7 @@ fn typed(app: &mut App, text: &str) -> Vec<Effect> {
 fn queue(app: &mut App, effects: &[Effect]) {
     for c in calls(effects) {
         let entry = Entry {
-            seq: app.outbox.len() as i64 + 1,
+            seq: app.ctx.outbox.len() as i64 + 1,
             key: Uuid::now_v7().to_string(),
             call: c,
             state: EntryState::Pending,
@@ -196,9 +198,9 @@ fn calls(effects: &[Effect]) -> Vec<ApiCall> {
 #[test]
 fn feed_puts_overdue_first_then_severity() {
     let f = fixture(Role::DutyOfficer, (200, 60));
-    assert_eq!(f.app.feed.first(), Some(f.overdue_critical.id));
-    assert_eq!(f.app.selected, Some(f.overdue_critical.id));
-    let order: Vec<Uuid> = f.app.feed.window(None, 10).collect();
+    assert_eq!(f.app.feed.index.first(), Some(f.overdue_critical.id));
+    assert_eq!(f.app.feed.selected, Some(f.overdue_critical.id));
+    let order: Vec<Uuid> = f.app.feed.index.window(None, 10).collect();
     assert_eq!(
         &order[..3],
         &[f.overdue_critical.id, f.acked_high.id, f.fresh_low.id]
@@ -231,14 +233,14 @@ fn ack_then_severity_issue_calls_on_successive_versions() {
         other => panic!("{other:?}"),
     }
     queue(&mut f.app, &[Effect::Call(c[0].clone())]);
-    assert_eq!(f.app.pending(), 1);
+    assert_eq!(f.app.ctx.pending(), 1);
 }
 
 #[test]
 fn note_is_typed_and_sent() {
     let mut f = fixture(Role::DutyOfficer, (80, 24));
     update(&mut f.app, key('i'));
-    assert!(matches!(f.app.overlay, Some(Overlay::Input { .. })));
+    assert!(matches!(f.app.dialog, Some(Dialog::Line(_))));
     typed(&mut f.app, "Patrol sent, ETA 20 min");
     let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
     assert_eq!(
@@ -249,23 +251,34 @@ fn note_is_typed_and_sent() {
             what: "note on TRP-26-00001".into()
         }]
     );
-    assert!(f.app.overlay.is_none());
+    assert!(f.app.dialog.is_none());
 }
 
 #[test]
 fn status_menu_offers_only_allowed_moves() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
     update(&mut f.app, key('s'));
-    let Some(Overlay::Menu { items, .. }) = &f.app.overlay else {
+    let Some(Dialog::Picker(p)) = &f.app.dialog else {
         panic!("no menu")
     };
-    let offered: Vec<&str> = items.iter().map(|(_, v)| v.as_str()).collect();
+    let offered: Vec<Arg> = p
+        .choice
+        .shown()
+        .iter()
+        .map(|(_, c)| c.arg.clone())
+        .collect();
     assert_eq!(
         offered,
-        vec!["acknowledged", "responding", "contained"],
+        [
+            IncidentStatus::Acknowledged,
+            IncidentStatus::Responding,
+            IncidentStatus::Contained
+        ]
+        .map(Arg::Status)
+        .to_vec(),
         "a duty officer cannot close"
     );
-    update(&mut f.app, key('j'));
+    update(&mut f.app, code(KeyCode::Down));
     let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
     assert!(
         matches!(&c[..], [ApiCall::PatchIncident { patch, .. }] if patch.status == Some(IncidentStatus::Responding))
@@ -273,10 +286,15 @@ fn status_menu_offers_only_allowed_moves() {
 
     let mut sup = fixture(Role::Supervisor, (200, 60));
     update(&mut sup.app, key('s'));
-    let Some(Overlay::Menu { items, .. }) = &sup.app.overlay else {
+    let Some(Dialog::Picker(p)) = &sup.app.dialog else {
         panic!("no menu")
     };
-    assert!(items.iter().any(|(_, v)| v == "closed"));
+    assert!(
+        p.choice
+            .shown()
+            .iter()
+            .any(|(_, c)| c.arg == Arg::Status(IncidentStatus::Closed))
+    );
 }
 
 #[test]
@@ -285,7 +303,20 @@ fn marks_make_a_bulk_acknowledge() {
     update(&mut f.app, key(' ')); // marks the overdue critical, moves down
     update(&mut f.app, key(' ')); // marks the acknowledged high
     update(&mut f.app, key(' ')); // marks the fresh low
-    let c = calls(&update(&mut f.app, key('a')));
+    assert!(
+        calls(&update(&mut f.app, key('a'))).is_empty(),
+        "asks first"
+    );
+    let Some(Dialog::Confirm(Confirm { text, .. })) = &f.app.dialog else {
+        panic!("a bulk change is confirmed")
+    };
+    assert!(
+        text.contains("2 incidents")
+            && text.contains("TRP-26-00001")
+            && text.contains("TRP-26-00002"),
+        "the confirmation names every incident: {text}"
+    );
+    let c = calls(&confirm_yes(&mut f.app));
     let ids: Vec<Uuid> = c
         .iter()
         .filter_map(|c| match c {
@@ -295,7 +326,7 @@ fn marks_make_a_bulk_acknowledge() {
         .collect();
     assert_eq!(ids.len(), 2, "the acknowledged one is skipped");
     assert!(ids.contains(&f.overdue_critical.id) && ids.contains(&f.fresh_low.id));
-    assert!(f.app.marks.is_empty());
+    assert!(f.app.feed.marks.is_empty());
 }
 
 #[test]
@@ -304,12 +335,19 @@ fn command_line_completes_and_runs() {
     update(&mut f.app, key(':'));
     typed(&mut f.app, "se");
     update(&mut f.app, code(KeyCode::Tab));
+    let screen = render(&f.app, 200, 60).join("\n");
+    assert!(
+        screen.contains("search  sev"),
+        "an ambiguous start lists what it could be: {screen}"
+    );
+    typed(&mut f.app, "v");
+    update(&mut f.app, code(KeyCode::Tab));
     typed(&mut f.app, "cr");
     update(&mut f.app, code(KeyCode::Tab));
-    let Some(Overlay::Input { line, .. }) = &f.app.overlay else {
+    let Some(Dialog::Line(d)) = &f.app.dialog else {
         panic!()
     };
-    assert_eq!(line.text(), "sev critical ");
+    assert_eq!(d.line.text(), "sev critical ");
     let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
     assert!(c.is_empty(), "it is already critical");
     update(&mut f.app, key(':'));
@@ -321,13 +359,14 @@ fn command_line_completes_and_runs() {
     update(&mut f.app, key(':'));
     typed(&mut f.app, "frobnicate");
     update(&mut f.app, code(KeyCode::Enter));
+    let Some(Dialog::Line(d)) = &f.app.dialog else {
+        panic!("a refused line stays open")
+    };
+    assert_eq!(d.line.text(), "frobnicate", "kept for editing");
     assert!(
-        f.app
-            .messages
-            .last()
-            .unwrap()
-            .text
-            .contains("unknown command")
+        matches!(&d.note, Some((true, why)) if why.contains("unknown command")),
+        "{:?}",
+        d.note
     );
 }
 
@@ -337,7 +376,7 @@ fn destructive_actions_confirm_with_cancel_selected() {
     update(&mut f.app, key('D'));
     let c = calls(&update(&mut f.app, code(KeyCode::Enter))); // false alarm
     assert!(c.is_empty());
-    let Some(Overlay::Confirm { text, yes, .. }) = &f.app.overlay else {
+    let Some(Dialog::Confirm(Confirm { text, yes, .. })) = &f.app.dialog else {
         panic!("no confirm")
     };
     assert!(text.contains("TRP-26-00001") && !yes);
@@ -358,7 +397,15 @@ fn destructive_actions_confirm_with_cancel_selected() {
 fn handover_is_refused_locally_for_a_duty_officer() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
     assert!(calls(&update(&mut f.app, key('H'))).is_empty());
-    assert!(f.app.messages.last().unwrap().text.contains("supervisor"));
+    assert!(
+        f.app
+            .ctx
+            .messages
+            .last()
+            .unwrap()
+            .text
+            .contains("supervisor")
+    );
     let mut s = fixture(Role::Supervisor, (200, 60));
     update(&mut s.app, key('H'));
     update(&mut s.app, code(KeyCode::Left));
@@ -374,13 +421,21 @@ fn filter_narrows_the_feed_and_esc_clears() {
     update(&mut f.app, key('/'));
     typed(&mut f.app, "sev>=high status:reported");
     update(&mut f.app, code(KeyCode::Enter));
-    assert_eq!(f.app.feed.len(), 1);
+    assert_eq!(f.app.feed.index.len(), 1);
     update(&mut f.app, code(KeyCode::Esc));
-    assert_eq!(f.app.feed.len(), 4);
+    assert_eq!(f.app.feed.index.len(), 4);
     update(&mut f.app, key('/'));
     typed(&mut f.app, "sev>=huge");
     update(&mut f.app, code(KeyCode::Enter));
-    assert!(f.app.messages.last().unwrap().text.contains("huge"));
+    let Some(Dialog::Line(d)) = &f.app.dialog else {
+        panic!("a refused filter stays open for correcting")
+    };
+    assert_eq!(d.line.text(), "sev>=huge", "the typed text is kept");
+    assert!(
+        matches!(&d.note, Some((true, why)) if why.contains("huge")),
+        "{:?}",
+        d.note
+    );
 }
 
 #[test]
@@ -390,10 +445,10 @@ fn quit_asks_only_when_work_is_pending() {
     let effects = update(&mut f.app, key('a'));
     queue(&mut f.app, &effects);
     assert!(update(&mut f.app, key('q')).is_empty());
-    let Some(Overlay::Confirm { text, .. }) = &f.app.overlay else {
+    let Some(Dialog::Confirm(Confirm { text, .. })) = &f.app.dialog else {
         panic!("no confirm")
     };
-    assert!(text.contains("1 action(s) not yet delivered"), "{text}");
+    assert!(text.contains("1 change(s) not yet delivered"), "{text}");
     let ctrl_c = Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert_eq!(update(&mut f.app, ctrl_c), vec![Effect::Quit]);
 }
@@ -418,8 +473,8 @@ fn event(seq: u64, kind: EventKind, i: &Incident) -> Event {
 fn live_events_keep_the_selection_and_raise_toasts() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
     update(&mut f.app, key('j')); // select the acknowledged high
-    assert_eq!(f.app.selected, Some(f.acked_high.id));
-    let me = f.app.me.clone().unwrap();
+    assert_eq!(f.app.feed.selected, Some(f.acked_high.id));
+    let me = f.app.ctx.me.clone().unwrap();
     let new = incident(
         &me,
         9,
@@ -437,13 +492,21 @@ fn live_events_keep_the_selection_and_raise_toasts() {
         )))),
     );
     assert!(effects.contains(&Effect::Bell));
-    assert!(f.app.toasts.back().unwrap().text.contains("TRP-26-00009"));
+    assert!(
+        f.app
+            .ctx
+            .toasts
+            .back()
+            .unwrap()
+            .text
+            .contains("TRP-26-00009")
+    );
     assert_eq!(
-        f.app.selected,
+        f.app.feed.selected,
         Some(f.acked_high.id),
         "selection stays on its incident"
     );
-    assert_eq!(f.app.mirror.seq, 101);
+    assert_eq!(f.app.ctx.mirror.seq, 101);
     // A gap asks for a new snapshot instead of guessing.
     let effects = update(
         &mut f.app,
@@ -459,9 +522,9 @@ fn live_events_keep_the_selection_and_raise_toasts() {
 #[test]
 fn overdue_is_promoted_by_the_clock() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
-    assert!(!f.app.is_overdue(&f.fresh_low.id));
+    assert!(!f.app.feed.index.is_overdue(&f.fresh_low.id));
     update(&mut f.app, Action::Tick(NOW + Duration::minutes(61)));
-    assert!(f.app.is_overdue(&f.fresh_low.id));
+    assert!(f.app.feed.index.is_overdue(&f.fresh_low.id));
 }
 
 #[test]
@@ -479,7 +542,12 @@ fn render_main_at_both_sizes() {
             "{w}x{h}: {}",
             lines[0]
         );
-        let first_row = &lines[2];
+        let header = &lines[2];
+        assert!(
+            header.contains("SEV") && header.contains("REFERENCE") && header.contains("TITLE"),
+            "{w}x{h}: a header row names the columns: {header}"
+        );
+        let first_row = &lines[3];
         assert!(
             first_row.contains("CRIT")
                 && first_row.contains("OVERDUE")
@@ -497,8 +565,13 @@ fn render_main_at_both_sizes() {
         // Every body row ends at the frame: no text (Arabic included) pushed the border.
         // (Cells, not chars: a combining mark shares its base letter's cell.)
         let buf = render_buffer(&f.app, w, h);
-        let border_col = if w >= 120 { 119 } else { w - 1 };
-        for y in 2..6u16 {
+        let border_col = (0..w)
+            .find(|&x| buf[(x, 1)].symbol() == "┐")
+            .expect("the feed's top right corner");
+        if w >= 200 {
+            assert!(border_col >= 127, "the feed takes the width: {border_col}");
+        }
+        for y in 2..7u16 {
             assert_eq!(
                 buf[(border_col, y)].symbol(),
                 "│",
@@ -536,7 +609,7 @@ fn render_detail_help_messages_and_too_small() {
     for (w, h) in [(80, 24), (200, 60)] {
         let mut f = fixture(Role::DutyOfficer, (w, h));
         update(&mut f.app, code(KeyCode::Enter));
-        assert!(matches!(f.app.screen, Screen::Detail { .. }));
+        assert!(matches!(f.app.screen, Screen::Detail(_)));
         let lines = render(&f.app, w, h).join("\n");
         assert!(
             lines.contains("Armed group crossed near Tummo")
@@ -545,12 +618,10 @@ fn render_detail_help_messages_and_too_small() {
         );
         update(&mut f.app, code(KeyCode::Esc));
         update(&mut f.app, key('?'));
-        let mut help = render(&f.app, w, h).join("\n");
-        update(&mut f.app, code(KeyCode::PageDown));
-        help.push_str(&render(&f.app, w, h).join("\n"));
+        let help = every_page(&mut f.app, w, h);
         assert!(
             help.contains("acknowledge") && help.contains("filter the feed"),
-            "help is generated from the keymap"
+            "help is generated from the keymap: {help}"
         );
         update(&mut f.app, code(KeyCode::Esc));
         update(&mut f.app, key('m'));
@@ -603,9 +674,9 @@ proptest! {
         let mut f = fixture(Role::Supervisor, (120, 40));
         for a in actions {
             if matches!(update(&mut f.app, a).as_slice(), [Effect::Quit]) {
-                f.app.overlay = None;
+                f.app.dialog = None;
             }
-            let (w, h) = f.app.size;
+            let (w, h) = f.app.ctx.size;
             render(&f.app, w.max(1), h.max(1));
         }
     }
@@ -619,11 +690,14 @@ fn pending_changes_show_at_once_and_survive_server_events() {
     queue(&mut f.app, &effects);
     // Shown acknowledged (and no longer overdue) before the server has answered.
     assert_eq!(
-        f.app.incident(&id).unwrap().status,
+        f.app.ctx.incident(&id).unwrap().status,
         IncidentStatus::Acknowledged
     );
-    assert_eq!(f.app.mirror.incidents[&id].status, IncidentStatus::Reported);
-    assert!(!f.app.is_overdue(&id));
+    assert_eq!(
+        f.app.ctx.mirror.incidents[&id].status,
+        IncidentStatus::Reported
+    );
+    assert!(!f.app.feed.index.is_overdue(&id));
     let lines = render(&f.app, 200, 60);
     assert!(
         lines
@@ -645,7 +719,7 @@ fn pending_changes_show_at_once_and_survive_server_events() {
             &theirs,
         )))),
     );
-    let shown = f.app.incident(&id).unwrap();
+    let shown = f.app.ctx.incident(&id).unwrap();
     assert_eq!(
         (shown.status, shown.title.as_str()),
         (
@@ -655,9 +729,9 @@ fn pending_changes_show_at_once_and_survive_server_events() {
     );
     // Delivered: the overlay goes, the server's copy (with our event) rules.
     update(&mut f.app, Action::Net(NetEvent::Delivered(1)));
-    assert_eq!(f.app.pending(), 0);
+    assert_eq!(f.app.ctx.pending(), 0);
     assert_eq!(
-        f.app.incident(&id).unwrap().status,
+        f.app.ctx.incident(&id).unwrap().status,
         IncidentStatus::Reported,
         "until our own event arrives"
     );
@@ -678,14 +752,17 @@ fn conflicts_are_shown_and_reapplied_only_when_confirmed() {
             current: serde_json::to_value(&current).unwrap(),
         }),
     );
-    assert_eq!(f.app.troubles(), 1);
-    assert!(f.app.messages.last().unwrap().text.contains("CONFLICT"));
+    assert_eq!(f.app.ctx.troubles(), 1);
+    assert!(f.app.ctx.messages.last().unwrap().text.contains("CONFLICT"));
     let lines = render(&f.app, 200, 60);
     assert!(lines[0].contains("1 CONFLICT/REFUSED"), "{}", lines[0]);
     update(&mut f.app, key('o'));
     let screen = render(&f.app, 200, 60).join("\n");
     assert!(
-        screen.contains("CONFLICT") && screen.contains("yours:") && screen.contains("now (v7"),
+        screen.contains("CONFLICT")
+            && screen.contains("severity: you want high · it is now critical")
+            && screen.contains("(version 7)")
+            && !screen.contains('{'),
         "{screen}"
     );
     update(&mut f.app, key('r'));
@@ -733,8 +810,17 @@ fn task_event(seq: u64, kind: EventKind, t: &Task) -> Event {
 #[test]
 fn all_open_tasks_are_kept_in_due_order_by_events() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
-    let overdue = f.app.mirror.tasks.values().next().unwrap().as_ref().clone();
-    let me = f.app.me.clone().unwrap();
+    let overdue = f
+        .app
+        .ctx
+        .mirror
+        .tasks
+        .values()
+        .next()
+        .unwrap()
+        .as_ref()
+        .clone();
+    let me = f.app.ctx.me.clone().unwrap();
     let later = NewTask {
         agency_id: overdue.agency_id,
         title: "No hurry".into(),
@@ -755,7 +841,13 @@ fn all_open_tasks_are_kept_in_due_order_by_events() {
     update(&mut f.app, code(KeyCode::Tab));
     update(&mut f.app, code(KeyCode::Tab));
     update(&mut f.app, code(KeyCode::Enter)); // all open
-    let shown: Vec<Uuid> = f.app.visible_tasks().iter().map(|t| t.id).collect();
+    let shown: Vec<Uuid> = f
+        .app
+        .tasks
+        .visible(&f.app.ctx)
+        .iter()
+        .map(|t| t.id)
+        .collect();
     assert_eq!(
         shown,
         vec![overdue.id, later.id],
@@ -774,7 +866,13 @@ fn all_open_tasks_are_kept_in_due_order_by_events() {
             &done,
         )))),
     );
-    let shown: Vec<Uuid> = f.app.visible_tasks().iter().map(|t| t.id).collect();
+    let shown: Vec<Uuid> = f
+        .app
+        .tasks
+        .visible(&f.app.ctx)
+        .iter()
+        .map(|t| t.id)
+        .collect();
     assert_eq!(shown, vec![later.id], "a closed task leaves the open list");
     // A replayed event (seq already applied) changes nothing, the index included.
     update(
@@ -785,7 +883,13 @@ fn all_open_tasks_are_kept_in_due_order_by_events() {
             &later,
         )))),
     );
-    let shown: Vec<Uuid> = f.app.visible_tasks().iter().map(|t| t.id).collect();
+    let shown: Vec<Uuid> = f
+        .app
+        .tasks
+        .visible(&f.app.ctx)
+        .iter()
+        .map(|t| t.id)
+        .collect();
     assert_eq!(
         shown,
         vec![later.id],
@@ -797,7 +901,8 @@ fn all_open_tasks_are_kept_in_due_order_by_events() {
 fn no_color_theme_draws_without_colour_and_keeps_the_words() {
     use ratatui::style::Color;
     let mut f = fixture(Role::DutyOfficer, (120, 30));
-    f.app.theme = tandem::console::theme::Theme::named(tandem::console::config::ThemeName::Mono);
+    f.app.ctx.theme =
+        tandem::console::theme::Theme::named(tandem::console::config::ThemeName::Mono);
     let buf = render_buffer(&f.app, 120, 30);
     assert!(
         buf.content()
@@ -807,16 +912,16 @@ fn no_color_theme_draws_without_colour_and_keeps_the_words() {
     );
     let lines = render(&f.app, 120, 30);
     assert!(
-        lines[2].contains("CRIT") && lines[2].contains("OVERDUE"),
+        lines[3].contains("CRIT") && lines[3].contains("OVERDUE"),
         "{}",
-        lines[2]
+        lines[3]
     );
 }
 
 #[test]
 fn closed_incidents_leave_the_console_with_the_72_hour_window() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
-    let me = f.app.me.clone().unwrap();
+    let me = f.app.ctx.me.clone().unwrap();
     // Closed 71 hours ago: still in the window for a while.
     let mut aging = incident(
         &me,
@@ -827,7 +932,7 @@ fn closed_incidents_leave_the_console_with_the_72_hour_window() {
         60,
     );
     aging.closed_at = Some(NOW - Duration::hours(71));
-    let seq = f.app.mirror.seq + 1;
+    let seq = f.app.ctx.mirror.seq + 1;
     update(
         &mut f.app,
         Action::Net(NetEvent::Event(Box::new(event(
@@ -838,13 +943,14 @@ fn closed_incidents_leave_the_console_with_the_72_hour_window() {
     );
     let recent = f
         .app
+        .ctx
         .mirror
         .incidents
         .values()
         .find(|i| i.title == "Old fuel case")
         .unwrap()
         .id;
-    let ids = |app: &App| app.feed.window(None, 1000).collect::<Vec<_>>();
+    let ids = |app: &App| app.feed.index.window(None, 1000).collect::<Vec<_>>();
     assert!(ids(&f.app).contains(&aging.id));
 
     update(&mut f.app, Action::Tick(NOW));
@@ -859,9 +965,23 @@ fn closed_incidents_leave_the_console_with_the_72_hour_window() {
         !ids(&f.app).contains(&aging.id),
         "still listed after leaving the window"
     );
-    assert!(!f.app.mirror.incidents.contains_key(&aging.id));
+    assert!(!f.app.ctx.mirror.incidents.contains_key(&aging.id));
     assert!(ids(&f.app).contains(&recent));
-    assert!(f.app.mirror.incidents.contains_key(&recent));
+    assert!(f.app.ctx.mirror.incidents.contains_key(&recent));
+}
+
+/// The text of a scrolled screen, page by page (PageDown) to its end.
+fn every_page(app: &mut App, w: u16, h: u16) -> String {
+    let mut pages = vec![render(app, w, h).join("\n")];
+    for _ in 0..50 {
+        update(app, code(KeyCode::PageDown));
+        let page = render(app, w, h).join("\n");
+        if pages.last() == Some(&page) {
+            return pages.join("\n");
+        }
+        pages.push(page);
+    }
+    panic!("PageDown never reaches the end")
 }
 
 /// Runs a `:` command line.
@@ -874,7 +994,7 @@ fn colon(app: &mut App, line: &str) -> Vec<Effect> {
 /// Moves a confirmation from Cancel to its action and takes it.
 fn confirm_yes(app: &mut App) -> Vec<Effect> {
     assert!(
-        matches!(app.overlay, Some(Overlay::Confirm { .. })),
+        matches!(app.dialog, Some(Dialog::Confirm(_))),
         "no confirmation"
     );
     update(app, code(KeyCode::Right));
@@ -891,15 +1011,15 @@ fn the_patch(c: &[ApiCall]) -> &IncidentPatch {
 #[test]
 fn n_and_shift_n_jump_between_unacknowledged_incidents() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
-    assert_eq!(f.app.selected, Some(f.overdue_critical.id));
+    assert_eq!(f.app.feed.selected, Some(f.overdue_critical.id));
     update(&mut f.app, key('n'));
     assert_eq!(
-        f.app.selected,
+        f.app.feed.selected,
         Some(f.fresh_low.id),
         "skips the acknowledged one"
     );
     update(&mut f.app, key('N'));
-    assert_eq!(f.app.selected, Some(f.overdue_critical.id));
+    assert_eq!(f.app.feed.selected, Some(f.overdue_critical.id));
 }
 
 #[test]
@@ -913,19 +1033,23 @@ fn sev_on_another_severity_sends_it() {
 fn the_lead_agency_by_picker_and_by_command() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
     update(&mut f.app, key('L'));
-    let Some(Overlay::Menu {
-        items, selected, ..
-    }) = &f.app.overlay
-    else {
+    let Some(Dialog::Picker(p)) = &f.app.dialog else {
         panic!("no agency picker")
     };
-    let picked = items[*selected].1.clone();
+    let Some(Cmd {
+        arg: Arg::Agency(picked),
+        ..
+    }) = p.choice.value().cloned()
+    else {
+        panic!("no agency chosen")
+    };
     let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
     let lead = the_patch(&c).lead_agency_id.unwrap();
-    assert_eq!(f.app.mirror.agencies[&lead].code, picked);
+    assert_eq!(f.app.ctx.mirror.agencies[&lead].code, picked);
 
     let lcg = f
         .app
+        .ctx
         .mirror
         .agencies
         .values()
@@ -939,8 +1063,16 @@ fn the_lead_agency_by_picker_and_by_command() {
 #[test]
 fn the_task_form_sends_a_task_with_its_due_time() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let lcg = f.app.ctx.agency_by_code("LCG-W").unwrap().id;
+    f.app
+        .ctx
+        .mirror
+        .incidents
+        .get_mut(&f.overdue_critical.id)
+        .unwrap()
+        .lead_agency_id = Some(lcg);
     update(&mut f.app, key('t'));
-    update(&mut f.app, code(KeyCode::Tab)); // Agency → Title
+    // The agency starts at the incident's lead; the cursor on the title.
     typed(&mut f.app, "Send a patrol");
     update(&mut f.app, code(KeyCode::Tab)); // Priority
     update(&mut f.app, code(KeyCode::Tab)); // Due in minutes
@@ -950,7 +1082,8 @@ fn the_task_form_sends_a_task_with_its_due_time() {
         [ApiCall::CreateTask { incident, task, .. }] => {
             assert_eq!(*incident, f.overdue_critical.id);
             assert_eq!(task.title, "Send a patrol");
-            assert_eq!(task.due_at, Some(f.app.now + Duration::minutes(30)));
+            assert_eq!(task.agency_id, lcg, "the lead agency by default");
+            assert_eq!(task.due_at, Some(f.app.ctx.now + Duration::minutes(30)));
         }
         other => panic!("{other:?}"),
     }
@@ -966,7 +1099,7 @@ fn the_new_incident_form_by_key_and_by_command() {
             colon(&mut f.app, "new");
         }
         assert!(
-            matches!(f.app.overlay, Some(Overlay::Form(_))),
+            matches!(f.app.dialog, Some(Dialog::Incident(_) | Dialog::Task(_))),
             "{open}: no form"
         );
         typed(&mut f.app, "Smoke seen south of Wazin");
@@ -987,7 +1120,7 @@ fn status_dismiss_and_filter_commands() {
     let c = calls(&colon(&mut f.app, "status responding"));
     assert_eq!(the_patch(&c).status, Some(IncidentStatus::Responding));
     assert!(calls(&colon(&mut f.app, "status dismissed")).is_empty());
-    assert!(f.app.messages.last().unwrap().text.contains(":dismiss"));
+    assert!(f.app.ctx.messages.last().unwrap().text.contains(":dismiss"));
 
     colon(&mut f.app, "dismiss out_of_scope");
     let c = calls(&confirm_yes(&mut f.app));
@@ -1001,7 +1134,7 @@ fn status_dismiss_and_filter_commands() {
     );
 
     colon(&mut f.app, "filter sev>=high");
-    let shown: Vec<Uuid> = f.app.feed.window(None, 100).collect();
+    let shown: Vec<Uuid> = f.app.feed.index.window(None, 100).collect();
     assert!(shown.contains(&f.overdue_critical.id) && shown.contains(&f.acked_high.id));
     assert!(
         !shown.contains(&f.fresh_low.id),
@@ -1009,7 +1142,11 @@ fn status_dismiss_and_filter_commands() {
     );
     colon(&mut f.app, "filter");
     assert!(
-        f.app.feed.window(None, 100).any(|id| id == f.fresh_low.id),
+        f.app
+            .feed
+            .index
+            .window(None, 100)
+            .any(|id| id == f.fresh_low.id),
         "empty clears"
     );
 }
@@ -1052,7 +1189,7 @@ fn handover_by_command_for_a_supervisor() {
 fn the_high_contrast_theme_is_what_is_drawn() {
     use ratatui::style::Color;
     let mut f = fixture(Role::DutyOfficer, (120, 30));
-    f.app.theme =
+    f.app.ctx.theme =
         tandem::console::theme::Theme::named(tandem::console::config::ThemeName::HighContrast);
     let buf = render_buffer(&f.app, 120, 30);
     let header = &buf[(2, 0)];
@@ -1082,7 +1219,7 @@ fn keys_rebound_in_the_config_drive_the_console() {
         ..Config::default()
     };
     let mut f = fixture(Role::DutyOfficer, (120, 30));
-    f.app.keymap = Keymap::new(&config.keys).unwrap();
+    f.app.ctx.keymap = Keymap::new(&config.keys).unwrap();
     assert!(
         calls(&update(&mut f.app, key('a'))).is_empty(),
         "`a` no longer acknowledges"

@@ -14,9 +14,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tandem::bench::proxy::Proxy;
 use tandem::client::new_key;
 use tandem::console::action::{Action, ApiCall, Link};
+use tandem::console::app::App;
 use tandem::console::config::Config;
+use tandem::console::context::Level;
 use tandem::console::engine::Engine;
-use tandem::console::state::{App, Level};
 use tandem::model::{IncidentStatus, Role, Severity};
 
 fn addr(url: &str) -> SocketAddr {
@@ -40,9 +41,16 @@ async fn pump_until(engine: &mut Engine, what: &str, secs: u64, done: impl Fn(&A
     assert!(
         held,
         "{what}: not within {secs} s (link {:?}, sends failing {:?}, messages {:?})",
-        engine.app.link,
-        engine.app.sends_failing,
-        engine.app.messages.iter().rev().take(3).collect::<Vec<_>>()
+        engine.app.ctx.link,
+        engine.app.ctx.sends_failing,
+        engine
+            .app
+            .ctx
+            .messages
+            .iter()
+            .rev()
+            .take(3)
+            .collect::<Vec<_>>()
     );
 }
 
@@ -69,7 +77,7 @@ async fn failing_sends_are_shown_with_the_servers_reason_and_the_change_is_kept(
         .await
         .unwrap();
     pump_until(&mut engine, "go live", 20, |a| {
-        a.link == Link::Live && a.synced
+        a.ctx.link == Link::Live && a.ctx.synced
     })
     .await;
 
@@ -78,13 +86,14 @@ async fn failing_sends_are_shown_with_the_servers_reason_and_the_change_is_kept(
         .await;
     key(&mut engine, 'a').await;
     pump_until(&mut engine, "notice the failing send", 30, |a| {
-        a.sends_failing.is_some()
+        a.ctx.sends_failing.is_some()
     })
     .await;
     let top = header(&engine.app);
     assert!(top.contains("LIVE · SENDS FAILING since"), "{top}");
     let said = engine
         .app
+        .ctx
         .messages
         .iter()
         .find(|m| m.text.starts_with("sending failed"))
@@ -95,19 +104,20 @@ async fn failing_sends_are_shown_with_the_servers_reason_and_the_change_is_kept(
         "the server's reason: {}",
         said.text
     );
-    assert_eq!(engine.app.pending(), 1, "the change stays in the outbox");
-    assert!(
-        render(&engine.app, 120, 40)
-            .iter()
-            .any(|l| l.contains("kept in the outbox"))
+    assert_eq!(
+        engine.app.ctx.pending(),
+        1,
+        "the change stays in the outbox"
     );
+    let screen = render(&engine.app, 120, 40).join("\n");
+    assert!(screen.contains("kept in the outbox"), "{screen}");
 
     // The server mends; the same change lands (once), and the header says LIVE again.
     let before = ts.head().await;
     ts.raw_execute("ALTER TABLE idempotency_away RENAME TO idempotency")
         .await;
     pump_until(&mut engine, "deliver after the mend", 30, |a| {
-        a.outbox.is_empty() && a.sends_failing.is_none()
+        a.ctx.outbox.is_empty() && a.ctx.sends_failing.is_none()
     })
     .await;
     assert_eq!(ts.head().await, before + 1);
@@ -130,12 +140,12 @@ async fn a_silent_link_goes_reconnecting_then_offline_with_rising_tries() {
     cfg.link_timeout_seconds = 2;
     let mut engine = Engine::start(&cfg, dir.path()).await.unwrap();
     pump_until(&mut engine, "go live", 20, |a| {
-        a.link == Link::Live && a.synced
+        a.ctx.link == Link::Live && a.ctx.synced
     })
     .await;
     // Quiet but alive: heartbeats keep it LIVE past the link timeout.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    pump_until(&mut engine, "stay live", 1, |a| a.link == Link::Live).await;
+    pump_until(&mut engine, "stay live", 1, |a| a.ctx.link == Link::Live).await;
 
     // Packets vanish; nothing is reset. Watch every state the link goes through.
     proxy.stall();
@@ -144,8 +154,8 @@ async fn a_silent_link_goes_reconnecting_then_offline_with_rising_tries() {
     while !matches!(states.last(), Some(Link::Offline { attempt, .. }) if *attempt >= 6) {
         assert!(std::time::Instant::now() < deadline, "stuck at {states:?}");
         engine.step_for(Duration::from_millis(50)).await.unwrap();
-        if states.last() != Some(&engine.app.link) {
-            states.push(engine.app.link.clone());
+        if states.last() != Some(&engine.app.ctx.link) {
+            states.push(engine.app.ctx.link.clone());
         }
     }
     let tries: Vec<(bool, u32)> = states
@@ -175,7 +185,7 @@ async fn a_silent_link_goes_reconnecting_then_offline_with_rising_tries() {
     );
 
     proxy.restore();
-    pump_until(&mut engine, "come back", 30, |a| a.link == Link::Live).await;
+    pump_until(&mut engine, "come back", 30, |a| a.ctx.link == Link::Live).await;
 }
 
 #[tokio::test]
@@ -194,15 +204,20 @@ async fn a_refused_token_says_so_on_screen_and_in_the_log_and_keeps_the_outbox()
         .await
         .unwrap();
     pump_until(&mut engine, "say the token was refused", 20, |a| {
-        matches!(a.link, Link::TokenRefused { .. })
+        matches!(a.ctx.link, Link::TokenRefused { .. })
     })
     .await;
     assert!(
-        engine.app.messages.iter().any(|m| m.level == Level::Error
-            && m.text
-                .contains("token refused by the server — ask your supervisor")),
+        engine
+            .app
+            .ctx
+            .messages
+            .iter()
+            .any(|m| m.level == Level::Error
+                && m.text
+                    .contains("token refused by the server — ask your supervisor")),
         "{:?}",
-        engine.app.messages
+        engine.app.ctx.messages
     );
     let screen = render(&engine.app, 120, 40);
     assert!(screen[0].contains("TOKEN REFUSED"), "{}", screen[0]);
@@ -224,7 +239,7 @@ async fn a_refused_token_says_so_on_screen_and_in_the_log_and_keeps_the_outbox()
         .run_until(Duration::from_secs(2), |_| false)
         .await
         .unwrap();
-    assert_eq!(engine.app.pending(), 1);
+    assert_eq!(engine.app.ctx.pending(), 1);
     let logged = String::from_utf8(log.lock().unwrap().clone()).unwrap();
     assert!(logged.contains("refused this console's token"), "{logged}");
 }
@@ -251,10 +266,10 @@ async fn keys_act_only_on_a_row_the_officer_can_see() {
         .await
         .unwrap();
     pump_until(&mut engine, "go live", 20, |a| {
-        a.link == Link::Live && a.synced
+        a.ctx.link == Link::Live && a.ctx.synced
     })
     .await;
-    engine.app.size = (120, 40);
+    engine.app.ctx.size = (120, 40);
     // Only unacknowledged reports.
     key(&mut engine, '/').await;
     for c in "status:reported".chars() {
@@ -267,7 +282,7 @@ async fn keys_act_only_on_a_row_the_officer_can_see() {
         )))
         .await
         .unwrap();
-    let first = engine.app.selected.unwrap();
+    let first = engine.app.feed.selected.unwrap();
     let other = if first == a.id { b.clone() } else { a.clone() };
     let first_version = if first == a.id { a.version } else { b.version };
 
@@ -281,11 +296,11 @@ async fn keys_act_only_on_a_row_the_officer_can_see() {
         .await
         .unwrap();
     pump_until(&mut engine, "see it leave", 20, |app| {
-        app.mirror.incidents.get(&first).unwrap().status == IncidentStatus::Acknowledged
+        app.ctx.mirror.incidents.get(&first).unwrap().status == IncidentStatus::Acknowledged
     })
     .await;
     assert_eq!(
-        engine.app.selected,
+        engine.app.feed.selected,
         Some(other.id),
         "the selection moves to a visible row"
     );
@@ -296,6 +311,7 @@ async fn keys_act_only_on_a_row_the_officer_can_see() {
     key(&mut engine, '3').await;
     let queued: Vec<uuid::Uuid> = engine
         .app
+        .ctx
         .outbox
         .iter()
         .filter_map(|e| e.call.incident())
@@ -308,24 +324,37 @@ async fn keys_act_only_on_a_row_the_officer_can_see() {
 
     // The last visible row leaves too: nothing is selected, and keys say so.
     pump_until(&mut engine, "deliver the severity", 20, |a| {
-        a.outbox.is_empty()
+        a.ctx.outbox.is_empty()
     })
     .await;
     let version = sup.incident(other.id).await.unwrap().incident.version;
     sup.patch_incident(&new_key(), other.id, version, &ack)
         .await
         .unwrap();
-    pump_until(&mut engine, "empty view", 20, |app| app.feed.is_empty()).await;
-    let before = engine.app.outbox.len();
+    pump_until(&mut engine, "empty view", 20, |app| {
+        app.feed.index.is_empty()
+    })
+    .await;
+    let before = engine.app.ctx.outbox.len();
     key(&mut engine, '2').await;
     assert_eq!(
-        engine.app.outbox.len(),
+        engine.app.ctx.outbox.len(),
         before,
         "a key acted on a hidden incident"
     );
-    assert_eq!(engine.app.messages.last().unwrap().text, "nothing selected");
     assert_eq!(
-        engine.app.mirror.incidents.get(&first).unwrap().severity,
+        engine.app.ctx.messages.last().unwrap().text,
+        "nothing selected"
+    );
+    assert_eq!(
+        engine
+            .app
+            .ctx
+            .mirror
+            .incidents
+            .get(&first)
+            .unwrap()
+            .severity,
         Severity::High,
         "the hidden incident was not touched"
     );
@@ -339,21 +368,22 @@ async fn a_console_killed_right_after_its_first_sync_opens_with_that_state() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(&proxy.url(), ts.token(Role::DutyOfficer));
     let mut engine = Engine::start(&cfg, dir.path()).await.unwrap();
-    pump_until(&mut engine, "first sync", 20, |a| a.synced).await;
-    let seq = engine.app.mirror.seq;
+    pump_until(&mut engine, "first sync", 20, |a| a.ctx.synced).await;
+    let seq = engine.app.ctx.mirror.seq;
     // Killed: no quit, no timer, nothing more written.
     drop(engine);
     proxy.cut();
     let again = Engine::start(&cfg, dir.path()).await.unwrap();
-    assert!(again.app.synced, "opened empty");
-    assert_eq!(again.app.mirror.seq, seq);
+    assert!(again.app.ctx.synced, "opened empty");
+    assert_eq!(again.app.ctx.mirror.seq, seq);
     assert!(
         again
             .app
+            .ctx
             .mirror
             .incidents
             .values()
             .any(|i| i.title == "Seen before the kill")
     );
-    assert!(matches!(again.app.link, Link::Offline { .. }));
+    assert!(matches!(again.app.ctx.link, Link::Offline { .. }));
 }

@@ -15,9 +15,9 @@ use tandem::bench::proxy::Proxy;
 use tandem::client::mirror::Mirror;
 use tandem::client::{Client, new_key};
 use tandem::console::action::{Action, Link};
+use tandem::console::app::App;
 use tandem::console::config::Config;
 use tandem::console::engine::Engine;
-use tandem::console::state::App;
 use tandem::model::{IncidentStatus, Role, Severity};
 
 fn addr(url: &str) -> SocketAddr {
@@ -41,8 +41,8 @@ async fn pump_until(engine: &mut Engine, what: &str, secs: u64, done: impl Fn(&A
     assert!(
         held,
         "{what}: not within {secs} s (link {:?}, pending {})",
-        engine.app.link,
-        engine.app.pending()
+        engine.app.ctx.link,
+        engine.app.ctx.pending()
     );
 }
 
@@ -69,11 +69,11 @@ async fn command(engine: &mut Engine, line: &str) {
 async fn assert_converged(engine: &mut Engine, client: &Client) {
     let now = Mirror::from_snapshot(client.snapshot().await.unwrap());
     pump_until(engine, "catch up to the server", 20, |a| {
-        a.mirror.seq >= now.seq
+        a.ctx.mirror.seq >= now.seq
     })
     .await;
     assert_eq!(
-        engine.app.mirror, now,
+        engine.app.ctx.mirror, now,
         "console state differs from the server's snapshot"
     );
 }
@@ -91,20 +91,23 @@ async fn link_cut_fifty_actions_queued_then_applied_once_in_order() {
     .await
     .unwrap();
     pump_until(&mut engine, "go live", 20, |a| {
-        a.link == Link::Live && a.synced
+        a.ctx.link == Link::Live && a.ctx.synced
     })
     .await;
-    assert_eq!(engine.app.selected, Some(inc.id));
+    assert_eq!(engine.app.feed.selected, Some(inc.id));
 
     proxy.cut();
-    pump_until(&mut engine, "notice the cut", 20, |a| a.link != Link::Live).await;
+    pump_until(&mut engine, "notice the cut", 20, |a| {
+        a.ctx.link != Link::Live
+    })
+    .await;
     key(&mut engine, KeyCode::Char('a')).await;
     for n in 1..=48 {
         command(&mut engine, &format!("note offline {n:02}")).await;
     }
     key(&mut engine, KeyCode::Char('1')).await;
-    assert_eq!(engine.app.pending(), 50);
-    let shown = engine.app.incident(&inc.id).unwrap();
+    assert_eq!(engine.app.ctx.pending(), 50);
+    let shown = engine.app.ctx.incident(&inc.id).unwrap();
     assert_eq!(
         (shown.status, shown.severity),
         (IncidentStatus::Acknowledged, Severity::Critical),
@@ -113,7 +116,10 @@ async fn link_cut_fifty_actions_queued_then_applied_once_in_order() {
 
     let before = ts.head().await;
     proxy.restore();
-    pump_until(&mut engine, "drain the outbox", 60, |a| a.outbox.is_empty()).await;
+    pump_until(&mut engine, "drain the outbox", 60, |a| {
+        a.ctx.outbox.is_empty()
+    })
+    .await;
     assert_eq!(ts.head().await, before + 50, "each action exactly once");
     let client = ts.client(Role::DutyOfficer);
     let detail = client.incident(inc.id).await.unwrap();
@@ -140,12 +146,15 @@ async fn two_officers_one_offline_get_a_visible_conflict_and_lose_nothing() {
     .await
     .unwrap();
     pump_until(&mut engine, "go live", 20, |a| {
-        a.link == Link::Live && a.synced
+        a.ctx.link == Link::Live && a.ctx.synced
     })
     .await;
 
     proxy.cut();
-    pump_until(&mut engine, "notice the cut", 20, |a| a.link != Link::Live).await;
+    pump_until(&mut engine, "notice the cut", 20, |a| {
+        a.ctx.link != Link::Live
+    })
+    .await;
     key(&mut engine, KeyCode::Char('1')).await; // offline officer: critical
     let supervisor = ts.client(Role::Supervisor);
     let patch = tandem::api::IncidentPatch {
@@ -159,12 +168,13 @@ async fn two_officers_one_offline_get_a_visible_conflict_and_lose_nothing() {
 
     proxy.restore();
     pump_until(&mut engine, "surface the conflict", 30, |a| {
-        a.troubles() == 1
+        a.ctx.troubles() == 1
     })
     .await;
     assert!(
         engine
             .app
+            .ctx
             .messages
             .iter()
             .any(|m| m.text.contains("CONFLICT"))
@@ -172,14 +182,14 @@ async fn two_officers_one_offline_get_a_visible_conflict_and_lose_nothing() {
     // Neither change is lost: the supervisor's is on the server, the officer's waits in the outbox.
     let server = supervisor.incident(inc.id).await.unwrap().incident;
     assert_eq!(server.severity, Severity::Low);
-    assert_eq!(engine.app.outbox.len(), 1);
+    assert_eq!(engine.app.ctx.outbox.len(), 1);
     // The officer re-applies on the current version, explicitly.
     key(&mut engine, KeyCode::Char('o')).await;
     key(&mut engine, KeyCode::Char('r')).await;
     key(&mut engine, KeyCode::Right).await;
     key(&mut engine, KeyCode::Enter).await;
     pump_until(&mut engine, "deliver the re-applied change", 30, |a| {
-        a.outbox.is_empty()
+        a.ctx.outbox.is_empty()
     })
     .await;
     let detail = supervisor.incident(inc.id).await.unwrap();
@@ -207,7 +217,7 @@ async fn sse_chopped_mid_event_under_load_has_no_gap_and_no_duplicate() {
         .await
         .unwrap();
     pump_until(&mut engine, "go live", 20, |a| {
-        a.link == Link::Live && a.synced
+        a.ctx.link == Link::Live && a.ctx.synced
     })
     .await;
     let start = ts.head().await;
@@ -254,12 +264,13 @@ async fn sse_chopped_mid_event_under_load_has_no_gap_and_no_duplicate() {
         &mut engine,
         "console catches up through the chopped link",
         60,
-        |a| a.mirror.seq >= target,
+        |a| a.ctx.mirror.seq >= target,
     )
     .await;
     assert!(
         !engine
             .app
+            .ctx
             .messages
             .iter()
             .any(|m| m.text.contains("resync needed")),
@@ -279,7 +290,7 @@ async fn started_with_the_server_down_it_opens_from_cache_then_catches_up_increm
     {
         let mut first = Engine::start(&cfg, dir.path()).await.unwrap();
         pump_until(&mut first, "go live", 20, |a| {
-            a.link == Link::Live && a.synced
+            a.ctx.link == Link::Live && a.ctx.synced
         })
         .await;
         first.save_cache();
@@ -292,9 +303,9 @@ async fn started_with_the_server_down_it_opens_from_cache_then_catches_up_increm
     let mut engine = Engine::start(&cfg, dir.path()).await.unwrap();
     // At once — before any action from the network is handled — from the
     // cache, and unmistakably offline.
-    assert!(engine.app.synced);
-    assert!(matches!(engine.app.link, Link::Offline { .. }));
-    assert!(!engine.app.feed.is_empty());
+    assert!(engine.app.ctx.synced);
+    assert!(matches!(engine.app.ctx.link, Link::Offline { .. }));
+    assert!(!engine.app.feed.index.is_empty());
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
     t.draw(|f| tandem::console::view::draw(f, &engine.app))
         .unwrap();
@@ -308,7 +319,7 @@ async fn started_with_the_server_down_it_opens_from_cache_then_catches_up_increm
     assert!(screen.contains("OFFLINE since"), "no OFFLINE banner");
     let bytes_before = proxy.bytes_to_client();
     proxy.restore();
-    pump_until(&mut engine, "go live", 30, |a| a.link == Link::Live).await;
+    pump_until(&mut engine, "go live", 30, |a| a.ctx.link == Link::Live).await;
     assert_converged(&mut engine, &ts.client(Role::DutyOfficer)).await;
     assert_eq!(
         proxy.snapshots(),
@@ -355,10 +366,10 @@ async fn a_cursor_too_far_behind_is_410_and_the_console_takes_a_new_snapshot() {
     let cached_seq = {
         let mut first = Engine::start(&cfg, dir.path()).await.unwrap();
         pump_until(&mut first, "go live", 20, |a| {
-            a.link == Link::Live && a.synced
+            a.ctx.link == Link::Live && a.ctx.synced
         })
         .await;
-        first.app.mirror.seq
+        first.app.ctx.mirror.seq
     };
     for i in 0..10 {
         ts.incident(&format!("while the console was closed {i}"))
@@ -376,10 +387,13 @@ async fn a_cursor_too_far_behind_is_410_and_the_console_takes_a_new_snapshot() {
 
     let snapshots = proxy.snapshots();
     let mut engine = Engine::start(&cfg, dir.path()).await.unwrap();
-    assert_eq!(engine.app.mirror.seq, cached_seq, "opened from the cache");
+    assert_eq!(
+        engine.app.ctx.mirror.seq, cached_seq,
+        "opened from the cache"
+    );
     let head = ts.head().await;
     pump_until(&mut engine, "resnapshot and go live", 30, |a| {
-        a.link == Link::Live && a.mirror.seq >= head
+        a.ctx.link == Link::Live && a.ctx.mirror.seq >= head
     })
     .await;
     assert_eq!(

@@ -11,9 +11,9 @@ use tandem::bench::proxy::Proxy;
 use tandem::client::mirror::Mirror;
 use tandem::client::{Client, new_key};
 use tandem::console::action::{Action, Link};
+use tandem::console::app::App;
 use tandem::console::config::Config;
 use tandem::console::engine::Engine;
-use tandem::console::state::App;
 use tandem::model::Role;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tandem");
@@ -47,8 +47,8 @@ async fn pump_until(engine: &mut Engine, what: &str, secs: u64, done: impl Fn(&A
     assert!(
         held,
         "{what}: not within {secs} s (link {:?}, pending {})",
-        engine.app.link,
-        engine.app.pending()
+        engine.app.ctx.link,
+        engine.app.ctx.pending()
     );
 }
 
@@ -113,23 +113,26 @@ async fn server_sigkilled_during_replay_still_applies_each_action_once() {
         .await
         .unwrap();
     pump_until(&mut engine, "go live", 20, |a| {
-        a.link == Link::Live && a.synced
+        a.ctx.link == Link::Live && a.ctx.synced
     })
     .await;
 
     server.kill().unwrap();
     server.wait().unwrap();
     pump_until(&mut engine, "notice the server is gone", 20, |a| {
-        a.link != Link::Live
+        a.ctx.link != Link::Live
     })
     .await;
     for n in 1..=100 {
         command(&mut engine, &format!("note replay {n:03}")).await;
     }
-    assert_eq!(engine.app.pending(), 100);
+    assert_eq!(engine.app.ctx.pending(), 100);
 
     let mut server = serve(&db, port);
-    pump_until(&mut engine, "start replaying", 60, |a| a.pending() <= 70).await;
+    pump_until(&mut engine, "start replaying", 60, |a| {
+        a.ctx.pending() <= 70
+    })
+    .await;
     server.kill().unwrap(); // in the middle of the replay
     server.wait().unwrap();
     // What the dead server had written, read from its file: the kill must
@@ -147,7 +150,10 @@ async fn server_sigkilled_during_replay_still_applies_each_action_once() {
         "the kill came after {written} of 100 notes, not during the replay"
     );
     let mut server = serve(&db, port);
-    pump_until(&mut engine, "drain the outbox", 90, |a| a.outbox.is_empty()).await;
+    pump_until(&mut engine, "drain the outbox", 90, |a| {
+        a.ctx.outbox.is_empty()
+    })
+    .await;
 
     let detail = client.incident(inc.id).await.unwrap();
     let notes: Vec<String> = detail.notes.iter().map(|n| n.text.clone()).collect();
@@ -158,8 +164,8 @@ async fn server_sigkilled_during_replay_still_applies_each_action_once() {
     );
     assert!(client.verify().await.unwrap().ok);
     let now = Mirror::from_snapshot(client.snapshot().await.unwrap());
-    pump_until(&mut engine, "catch up", 30, |a| a.mirror.seq >= now.seq).await;
-    assert_eq!(engine.app.mirror, now);
+    pump_until(&mut engine, "catch up", 30, |a| a.ctx.mirror.seq >= now.seq).await;
+    assert_eq!(engine.app.ctx.mirror, now);
     server.kill().unwrap();
     server.wait().unwrap();
 }

@@ -136,8 +136,8 @@ async fn a_console_fails_over_to_the_other_instance_and_resumes_from_its_cursor(
     let mut engine = Engine::start(&config, dir.path()).await.unwrap();
     assert!(
         engine
-            .run_until(Duration::from_secs(20), |a| a.link == Link::Live
-                && a.synced)
+            .run_until(Duration::from_secs(20), |a| a.ctx.link == Link::Live
+                && a.ctx.synced)
             .await
             .unwrap()
     );
@@ -159,7 +159,7 @@ async fn a_console_fails_over_to_the_other_instance_and_resumes_from_its_cursor(
     let head = d.store.head().await.unwrap();
     assert!(
         engine
-            .run_until(Duration::from_secs(30), |a| a.mirror.seq >= head)
+            .run_until(Duration::from_secs(30), |a| a.ctx.mirror.seq >= head)
             .await
             .unwrap(),
         "no catch-up through B"
@@ -167,13 +167,14 @@ async fn a_console_fails_over_to_the_other_instance_and_resumes_from_its_cursor(
     assert!(
         !engine
             .app
+            .ctx
             .messages
             .iter()
             .any(|m| m.text.contains("resync needed")),
         "a gap was seen"
     );
     let now = tandem::client::mirror::Mirror::from_snapshot(writer.snapshot().await.unwrap());
-    assert_eq!(engine.app.mirror, now);
+    assert_eq!(engine.app.ctx.mirror, now);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

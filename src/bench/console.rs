@@ -12,10 +12,10 @@ use uuid::Uuid;
 use super::{ms, percentile, reset_peak_rss, rss_mib};
 use crate::api::Snapshot;
 use crate::console::action::{Action, Link, NetEvent};
+use crate::console::app::{App, update};
 use crate::console::config::Config;
 use crate::console::keymap::Keymap;
-use crate::console::state::App;
-use crate::console::{navigate, update, view};
+use crate::console::{sync, view};
 use crate::demo::rng::Rng;
 use crate::model::{
     Centre, EntityKind, Event, EventKind, Incident, Officer, Priority, Role, Severity, Task,
@@ -99,13 +99,13 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
         seed.place.clone(),
         now,
     );
-    update::update(&mut app, Action::Resize(200, 60));
-    update::update(&mut app, Action::Net(NetEvent::Me(me.clone())));
-    update::update(&mut app, Action::Net(NetEvent::Link(Link::Live)));
+    update(&mut app, Action::Resize(200, 60));
+    update(&mut app, Action::Net(NetEvent::Me(me.clone())));
+    update(&mut app, Action::Net(NetEvent::Link(Link::Live)));
     let (rss_snapshot, _) = rss_mib();
     reset_peak_rss();
     let t0 = Instant::now();
-    update::update(&mut app, Action::Net(NetEvent::Snapshot(Box::new(snap))));
+    update(&mut app, Action::Net(NetEvent::Snapshot(Box::new(snap))));
     let load = t0.elapsed();
     let (rss, load_peak) = rss_mib();
 
@@ -114,7 +114,7 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
     let mut frames = Vec::new();
     for i in 0..300 {
         if i % 3 == 0 {
-            update::update(
+            update(
                 &mut app,
                 Action::Key(crossterm::event::KeyEvent::from(
                     crossterm::event::KeyCode::Char('j'),
@@ -127,22 +127,22 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
     }
     frames.sort();
     // The tasks pane listing every open task (200k of them here).
-    app.tasks_all = true;
+    app.tasks.all = true;
     let mut all_frames = Vec::new();
     for _ in 0..100 {
         let t = Instant::now();
         terminal.draw(|f| view::draw(f, &app))?;
         all_frames.push(t.elapsed());
     }
-    app.tasks_all = false;
+    app.tasks.all = false;
     all_frames.sort();
 
     // Events: severity changes of random incidents, prepared before timing.
     let mut events = Vec::new();
-    let first = app.mirror.seq + 1;
+    let first = app.ctx.mirror.seq + 1;
     for seq in first..first + 20_000 {
         let id = ids[rng.below(ids.len())];
-        let mut inc: Incident = (*app.mirror.incidents[&id]).clone();
+        let mut inc: Incident = (*app.ctx.mirror.incidents[&id]).clone();
         inc.severity = Severity::ALL[rng.below(4)];
         inc.version += 1;
         events.push(Event {
@@ -158,12 +158,12 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
             hash: String::new(),
         });
         // Keep the prepared copies current so versions stay consistent.
-        app.mirror.incidents.insert(id, Box::new(inc));
+        app.ctx.mirror.incidents.insert(id, Box::new(inc));
     }
     let mut applies = Vec::with_capacity(events.len());
     for e in events {
         let t = Instant::now();
-        update::apply_event(&mut app, &e);
+        sync::apply_event(&mut app, &e);
         applies.push(t.elapsed());
     }
     applies.sort();
@@ -179,7 +179,7 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
         "",
     ] {
         let t = Instant::now();
-        navigate::set_filter(&mut app, f);
+        let _ = app.feed.set_filter(f, &app.ctx);
         filters.push(t.elapsed());
         each.push(format!("`{f}` {}", ms(t.elapsed())));
     }

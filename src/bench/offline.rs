@@ -30,7 +30,7 @@ pub async fn offline(actions: usize, missed: usize, history: usize) -> anyhow::R
     let wait = Duration::from_secs(120);
     anyhow::ensure!(
         engine
-            .run_until(wait, |a| a.link == Link::Live && a.synced)
+            .run_until(wait, |a| a.ctx.link == Link::Live && a.ctx.synced)
             .await?,
         "the console did not go live"
     );
@@ -41,7 +41,7 @@ pub async fn offline(actions: usize, missed: usize, history: usize) -> anyhow::R
     // 1. Queue `actions` notes with the link cut, then time the drain.
     proxy.cut();
     anyhow::ensure!(
-        engine.run_until(wait, |a| a.link != Link::Live).await?,
+        engine.run_until(wait, |a| a.ctx.link != Link::Live).await?,
         "the cut went unnoticed"
     );
     for n in 0..actions {
@@ -56,7 +56,7 @@ pub async fn offline(actions: usize, missed: usize, history: usize) -> anyhow::R
     proxy.restore();
     anyhow::ensure!(
         engine
-            .run_until(Duration::from_secs(600), |a| a.outbox.is_empty())
+            .run_until(Duration::from_secs(600), |a| a.ctx.outbox.is_empty())
             .await?,
         "the outbox did not drain"
     );
@@ -65,7 +65,7 @@ pub async fn offline(actions: usize, missed: usize, history: usize) -> anyhow::R
     // 2. Cut again while `missed` changes happen elsewhere; time the catch-up.
     proxy.cut();
     anyhow::ensure!(
-        engine.run_until(wait, |a| a.link != Link::Live).await?,
+        engine.run_until(wait, |a| a.ctx.link != Link::Live).await?,
         "the cut went unnoticed"
     );
     create(&client, missed).await?;
@@ -75,13 +75,13 @@ pub async fn offline(actions: usize, missed: usize, history: usize) -> anyhow::R
     let restored = Instant::now();
     proxy.restore();
     anyhow::ensure!(
-        engine.run_until(wait, |a| a.link == Link::Live).await?,
+        engine.run_until(wait, |a| a.ctx.link == Link::Live).await?,
         "the console did not reconnect"
     );
     let reconnect = restored.elapsed();
     let live = Instant::now();
     anyhow::ensure!(
-        engine.run_until(wait, |a| a.mirror.seq >= head).await?,
+        engine.run_until(wait, |a| a.ctx.mirror.seq >= head).await?,
         "the console did not catch up"
     );
     let catch_up = live.elapsed();

@@ -1,7 +1,8 @@
-//! The one channel into the console: keys, ticks and network news all become
-//! an [`Action`]; `update` turns actions into state changes and [`Effect`]s.
+//! The one channel into the console: keys, the mouse, ticks and network news
+//! all become an [`Action`]; the app turns actions into state changes and
+//! [`Effect`]s.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -11,6 +12,7 @@ use crate::model::Event;
 #[derive(Debug)]
 pub enum Action {
     Key(KeyEvent),
+    Mouse(MouseEvent),
     Resize(u16, u16),
     /// The clock moved (once a second).
     Tick(OffsetDateTime),
@@ -86,6 +88,9 @@ pub enum Effect {
     FetchDetail(Uuid),
     /// The mirror found a gap: take a new snapshot.
     Resync,
+    /// Ring the terminal bell.
     Bell,
+    /// Put this text on the clipboard (OSC 52, which works over SSH).
+    Copy(String),
     Quit,
 }

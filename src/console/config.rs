@@ -20,6 +20,19 @@ pub enum ThemeName {
     Mono,
 }
 
+/// Who puts right-to-left text (Arabic) in display order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bidi {
+    /// The console decides from the terminal it runs in.
+    #[default]
+    Auto,
+    /// The terminal reorders and joins Arabic itself (mlterm, Konsole, GNOME Terminal).
+    Terminal,
+    /// The console reorders and shapes each string (PuTTY, xterm, Windows Terminal).
+    Console,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -39,6 +52,10 @@ pub struct Config {
     /// Seconds without a byte from the server after which the link counts
     /// as dead (the server sends a heartbeat after 15 s of silence).
     pub link_timeout_seconds: u64,
+    /// Mouse wheel scrolls, a click selects and focuses.
+    pub mouse: bool,
+    /// Who orders right-to-left text for display.
+    pub bidi: Bidi,
     /// Key overrides: command name → keys, e.g. `ack = ["a", "ctrl-a"]`.
     pub keys: BTreeMap<String, Vec<String>>,
 }
@@ -54,6 +71,8 @@ impl Default for Config {
             sla: Sla::default(),
             toast_seconds: 8,
             link_timeout_seconds: 20,
+            mouse: true,
+            bidi: Bidi::Auto,
             keys: BTreeMap::new(),
         }
     }

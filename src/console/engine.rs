@@ -13,11 +13,10 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use uuid::Uuid;
 
 use super::action::{Action, Effect, Link, NetEvent};
+use super::app::{App, update};
 use super::config::Config;
 use super::keymap::Keymap;
 use super::net;
-use super::state::App;
-use super::update::update;
 use crate::client::outbox::Outbox;
 use crate::client::{Client, cache};
 use crate::reference::Seed;
@@ -60,6 +59,8 @@ pub struct Engine {
     details: UnboundedSender<Uuid>,
     paths: Paths,
     saved_seq: u64,
+    /// What only a terminal can do (the bell, the clipboard), for `run` to carry out.
+    pub terminal: Vec<Effect>,
 }
 
 impl Engine {
@@ -79,8 +80,10 @@ impl Engine {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         let outbox = Outbox::open(&paths.outbox).await?;
+        let mut config = config.clone();
+        config.bidi = super::bidi::resolve(config.bidi, |k| std::env::var(k).ok());
         let mut app = App::new(
-            config,
+            &config,
             keymap,
             Seed::embedded().place,
             OffsetDateTime::now_utc(),
@@ -109,7 +112,7 @@ impl Engine {
                     attempt: 0,
                 })),
             );
-            app.last_sync = Some(c.saved_at);
+            app.ctx.last_sync = Some(c.saved_at);
         }
         for entry in outbox.entries().await? {
             update(&mut app, Action::Net(NetEvent::Queued(entry)));
@@ -142,6 +145,7 @@ impl Engine {
             details,
             paths,
             saved_seq,
+            terminal: Vec::new(),
         })
     }
 
@@ -213,11 +217,7 @@ impl Engine {
         for effect in update(&mut self.app, action) {
             match effect {
                 Effect::Quit => return Ok(Flow::Quit),
-                Effect::Bell => {
-                    use std::io::Write;
-                    let _ = std::io::stdout().write_all(b"\x07");
-                    let _ = std::io::stdout().flush();
-                }
+                Effect::Bell | Effect::Copy(_) => self.terminal.push(effect),
                 // Durable (fsync) before the officer sees it as queued.
                 Effect::Call(call) => self.submit(call).await?,
                 Effect::Reapply { seq, call } => {
@@ -240,7 +240,7 @@ impl Engine {
             }
         }
         if is_net {
-            self.app.last_sync = Some(OffsetDateTime::now_utc());
+            self.app.ctx.last_sync = Some(OffsetDateTime::now_utc());
         }
         if is_snapshot {
             // At once, not on the next timer: a console killed a few seconds
@@ -252,12 +252,13 @@ impl Engine {
 
     /// Writes the local cache if the state moved since the last write.
     pub fn save_cache(&mut self) {
-        let Some(me) = &self.app.me else { return };
-        if !self.app.synced || self.app.mirror.seq == self.saved_seq {
+        let ctx = &self.app.ctx;
+        let Some(me) = &ctx.me else { return };
+        if !ctx.synced || ctx.mirror.seq == self.saved_seq {
             return;
         }
-        match cache::save(&self.paths.cache, &self.app.mirror, me) {
-            Ok(()) => self.saved_seq = self.app.mirror.seq,
+        match cache::save(&self.paths.cache, &ctx.mirror, me) {
+            Ok(()) => self.saved_seq = ctx.mirror.seq,
             Err(e) => tracing::warn!("cannot write the cache {}: {e}", self.paths.cache.display()),
         }
     }

@@ -1,15 +1,19 @@
-//! The feed filter: free text plus `sev>=high`, `status:…`, `cat:…`,
-//! `centre:…`, `agency:…`, `overdue`. Parsed once, matched per row.
+//! The feed filter: free text plus `sev>=high` (also `>`, `<`, `<=`, `=`,
+//! `:`), `status:new,ack`, `cat:fuel`, `centre:BEN`, `agency:LCG-W` and
+//! `overdue`. Values are the labels the officer sees (or the wire
+//! spellings), any unambiguous beginning of one. Parsed once, matched per row.
 
 use uuid::Uuid;
 
-use super::feed::Facts;
+use super::facts::Facts;
+use super::fmt;
 use crate::model::{Agency, Category, Centre, IncidentStatus, Severity};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
     pub text: Vec<String>,
-    pub min_severity: Option<Severity>,
+    /// Severities shown, inclusive.
+    pub severity: Option<(Severity, Severity)>,
     pub statuses: Vec<IncidentStatus>,
     pub categories: Vec<Category>,
     pub centre: Option<Centre>,
@@ -19,17 +23,61 @@ pub struct Filter {
     pub source: String,
 }
 
-fn prefix_match<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str, value: &str) -> Option<T> {
-    let v = value.to_ascii_lowercase();
-    all.iter().copied().find(|x| name(*x) == v).or_else(|| {
-        let mut hits = all.iter().copied().filter(|x| name(*x).starts_with(&v));
-        let first = hits.next()?;
-        hits.next().is_none().then_some(first)
-    })
+/// The one value whose label (or wire spelling) `typed` names or begins.
+fn pick<T: Copy + std::fmt::Display>(
+    what: &str,
+    typed: &str,
+    all: &[T],
+    label: fn(T) -> &'static str,
+) -> Result<T, String> {
+    if let Some(v) = fmt::parse_label(typed, all, label) {
+        return Ok(v);
+    }
+    let want = typed.replace('_', " ").to_lowercase();
+    let hits: Vec<T> = all
+        .iter()
+        .copied()
+        .filter(|v| {
+            label(*v).starts_with(&want) || v.to_string().replace('_', " ").starts_with(&want)
+        })
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        _ => {
+            let names: Vec<&str> = all.iter().map(|v| label(*v)).collect();
+            Err(format!(
+                "unknown {what} `{}`; use {}",
+                fmt::fit(typed, 20),
+                names.join(", ")
+            ))
+        }
+    }
+}
+
+fn severity_range(op: &str, s: Severity) -> (Severity, Severity) {
+    let (lowest, highest) = (Severity::Low, Severity::Critical);
+    let step = |up: bool| {
+        let i = Severity::ALL.iter().position(|x| *x == s).unwrap_or(0);
+        let j = if up { i + 1 } else { i.wrapping_sub(1) };
+        Severity::ALL.get(j).copied()
+    };
+    match op {
+        ">=" => (s, highest),
+        ">" => match step(true) {
+            Some(n) => (n, highest),
+            None => (highest, lowest), // nothing above critical: an empty range
+        },
+        "<=" => (lowest, s),
+        "<" => match step(false) {
+            Some(n) => (lowest, n),
+            None => (highest, lowest),
+        },
+        _ => (s, s),
+    }
 }
 
 impl Filter {
-    /// Parses a filter; unknown keys or values are refused with what is expected.
+    /// Parses a filter; unknown keys or values are refused with what would do.
     pub fn parse(source: &str, agencies: &[&Agency]) -> Result<Filter, String> {
         let mut f = Filter {
             source: source.trim().to_string(),
@@ -39,39 +87,35 @@ impl Filter {
             let lower = word.to_lowercase();
             if lower == "overdue" {
                 f.overdue = true;
-            } else if let Some(v) = lower.strip_prefix("sev>=") {
-                f.min_severity = Some(prefix_match(Severity::ALL, Severity::as_str, v).ok_or(
-                    format!("sev>= takes low, medium, high or critical, not `{v}`"),
-                )?);
-            } else if let Some(v) = lower.strip_prefix("sev:") {
-                f.min_severity = Some(
-                    prefix_match(Severity::ALL, Severity::as_str, v)
-                        .ok_or(format!("unknown severity `{v}`"))?,
-                );
+            } else if let Some(rest) = lower.strip_prefix("sev") {
+                let (op, value) = [">=", "<=", ">", "<", "=", ":"]
+                    .iter()
+                    .find_map(|op| rest.strip_prefix(op).map(|v| (*op, v)))
+                    .ok_or_else(|| {
+                        format!("`{word}`: write sev>=high, sev>medium, sev<=low or sev:critical")
+                    })?;
+                let s = pick("severity", value, Severity::ALL, fmt::severity)?;
+                f.severity = Some(severity_range(op, s));
             } else if let Some(v) = lower.strip_prefix("status:") {
-                for part in v.split(',') {
-                    f.statuses.push(
-                        prefix_match(IncidentStatus::ALL, IncidentStatus::as_str, part)
-                            .ok_or(format!("unknown status `{part}`"))?,
-                    );
+                for part in v.split(',').filter(|p| !p.is_empty()) {
+                    f.statuses
+                        .push(pick("status", part, IncidentStatus::ALL, fmt::status)?);
                 }
             } else if let Some(v) = lower.strip_prefix("cat:") {
-                for part in v.split(',') {
-                    f.categories.push(
-                        prefix_match(Category::ALL, Category::as_str, part)
-                            .ok_or(format!("unknown category `{part}`"))?,
-                    );
+                for part in v.split(',').filter(|p| !p.is_empty()) {
+                    f.categories
+                        .push(pick("category", part, Category::ALL, fmt::category)?);
                 }
             } else if let Some(v) = lower.strip_prefix("centre:") {
                 f.centre = Some(
                     v.parse()
-                        .map_err(|_| format!("centre is TRP or BEN, not `{v}`"))?,
+                        .map_err(|_| format!("centre is TRP or BEN, not `{}`", fmt::fit(v, 20)))?,
                 );
             } else if let Some(v) = lower.strip_prefix("agency:") {
                 let a = agencies
                     .iter()
                     .find(|a| a.code.eq_ignore_ascii_case(v))
-                    .ok_or(format!("no agency with code `{v}`"))?;
+                    .ok_or(format!("no agency with code `{}`", fmt::fit(v, 20)))?;
                 f.agency = Some(a.id);
             } else if word.contains(':')
                 && !word.starts_with(':')
@@ -81,7 +125,8 @@ impl Filter {
                     .is_some_and(|k| k.chars().all(|c| c.is_ascii_alphabetic()))
             {
                 return Err(format!(
-                    "unknown filter key in `{word}`; use sev>=, status:, cat:, centre:, agency: or overdue"
+                    "unknown filter key in `{}`; use sev>=, status:, cat:, centre:, agency: or overdue",
+                    fmt::fit(word, 30)
                 ));
             } else {
                 f.text.push(lower);
@@ -98,7 +143,10 @@ impl Filter {
         if self.overdue && !f.overdue {
             return false;
         }
-        if self.min_severity.is_some_and(|s| f.severity < s) {
+        if self
+            .severity
+            .is_some_and(|(lo, hi)| f.severity < lo || f.severity > hi)
+        {
             return false;
         }
         if !self.statuses.is_empty() && !self.statuses.contains(&f.status) {
@@ -124,11 +172,11 @@ mod tests {
     #[test]
     fn parses_keys_and_text() {
         let f = Filter::parse(
-            "sev>=high status:rep,ack cat:smuggling_fuel centre:BEN overdue Zuwara",
+            "sev>=high status:new,ack cat:fuel centre:BEN overdue Zuwara",
             &[],
         )
         .unwrap();
-        assert_eq!(f.min_severity, Some(Severity::High));
+        assert_eq!(f.severity, Some((Severity::High, Severity::Critical)));
         assert_eq!(
             f.statuses,
             vec![IncidentStatus::Reported, IncidentStatus::Acknowledged]
@@ -140,9 +188,23 @@ mod tests {
     }
 
     #[test]
-    fn refuses_unknown_values() {
-        assert!(Filter::parse("sev>=huge", &[]).is_err());
+    fn every_severity_comparison() {
+        let range = |s: &str| Filter::parse(s, &[]).unwrap().severity.unwrap();
+        assert_eq!(range("sev>high"), (Severity::Critical, Severity::Critical));
+        assert_eq!(range("sev<medium"), (Severity::Low, Severity::Low));
+        assert_eq!(range("sev<=medium"), (Severity::Low, Severity::Medium));
+        assert_eq!(range("sev:crit"), (Severity::Critical, Severity::Critical));
+        let (lo, hi) = range("sev>critical");
+        assert!(lo > hi, "nothing is above critical");
+    }
+
+    #[test]
+    fn refuses_unknown_values_saying_what_would_do() {
+        let e = Filter::parse("sev>=huge", &[]).unwrap_err();
+        assert!(e.contains("low, medium, high, critical"), "{e}");
         assert!(Filter::parse("colour:red", &[]).is_err());
         assert!(Filter::parse("agency:NOPE", &[]).is_err());
+        let e = Filter::parse("cat:smuggling", &[]).unwrap_err();
+        assert!(e.contains("fuel smuggling"), "ambiguous: {e}");
     }
 }

@@ -1,61 +1,149 @@
-//! Keys → commands. The help screen is generated from this table, so the
-//! help can never drift from the keys that actually work.
+//! Keys → commands, in layers: each component has its own (the feed's `/`
+//! filters, the help screen's `/` searches), looked up first, then the
+//! global one. Bindings are named for the `[keys]` table of the config; the
+//! help screen is generated from these layers, so it lists exactly the keys
+//! that work.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-macro_rules! commands {
-    ($($variant:ident = $name:literal, $help:literal, [$($key:literal),*];)+) => {
-        /// Everything a key can ask the console to do.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Cmd { $($variant),+ }
+use super::command::{Arg, Cmd, Verb};
+use crate::model::Severity;
 
-        impl Cmd {
-            pub const ALL: &'static [Cmd] = &[$(Cmd::$variant),+];
-            /// The name used in `[keys]` of the config file.
-            pub fn name(self) -> &'static str { match self { $(Cmd::$variant => $name),+ } }
-            pub fn help(self) -> &'static str { match self { $(Cmd::$variant => $help),+ } }
-            fn default_keys(self) -> &'static [&'static str] { match self { $(Cmd::$variant => &[$($key),*]),+ } }
-        }
-    };
+/// Where a binding applies: a component's own keys, or everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layer {
+    Global,
+    Feed,
+    Roster,
+    Tasks,
+    Detail,
+    Outbox,
+    Help,
+    Messages,
 }
 
-commands! {
-    Down = "down", "move down", ["j", "down"];
-    Up = "up", "move up", ["k", "up"];
-    Top = "top", "first row", ["g", "home"];
-    Bottom = "bottom", "last row", ["G", "end"];
-    PageDown = "page-down", "page down", ["pgdn", "ctrl-d"];
-    PageUp = "page-up", "page up", ["pgup", "ctrl-u"];
-    NextPane = "next-pane", "next pane", ["tab"];
-    PrevPane = "prev-pane", "previous pane", ["backtab"];
-    Open = "open", "open detail / drill into agency", ["enter"];
-    Back = "back", "back / close / clear marks", ["esc"];
-    Ack = "ack", "acknowledge (marked rows, or the selected one)", ["a"];
-    SevCritical = "sev-critical", "severity critical", ["1"];
-    SevHigh = "sev-high", "severity high", ["2"];
-    SevMedium = "sev-medium", "severity medium", ["3"];
-    SevLow = "sev-low", "severity low", ["4"];
-    Status = "status", "change status (allowed moves only)", ["s"];
-    Lead = "lead", "set lead agency", ["L"];
-    Note = "note", "add a note", ["i"];
-    Task = "task", "request a task from an agency", ["t"];
-    NewIncident = "new", "report a new incident", ["c"];
-    Dismiss = "dismiss", "dismiss with a reason", ["D"];
-    Duplicate = "duplicate", "mark as duplicate of another incident", ["M"];
-    Handover = "handover", "hand over to the other centre (supervisor)", ["H"];
-    Mark = "mark", "mark / unmark for bulk acknowledge or severity", ["space"];
-    Filter = "filter", "filter the feed", ["/"];
-    NextUnacked = "next-unacked", "next unacknowledged incident", ["n"];
-    PrevUnacked = "prev-unacked", "previous unacknowledged incident", ["N"];
-    Palette = "command", "command line (:ack, :sev, :status, :lead, ...)", [":"];
-    Help = "help", "this help", ["?", "f1"];
-    Messages = "messages", "message history", ["m"];
-    Outbox = "outbox", "the outbox: pending, conflicted and refused changes", ["o"];
-    Reapply = "reapply", "in the outbox: re-apply a conflicted change on the current version", ["r"];
-    Discard = "discard", "in the outbox: discard a change", ["x"];
-    Quit = "quit", "quit (asks when work is pending)", ["q"];
+impl Layer {
+    pub fn title(self) -> &'static str {
+        match self {
+            Layer::Global => "Everywhere",
+            Layer::Feed => "Incident feed",
+            Layer::Roster => "Agency roster",
+            Layer::Tasks => "Tasks",
+            Layer::Detail => "Incident detail",
+            Layer::Outbox => "Outbox",
+            Layer::Help => "Help",
+            Layer::Messages => "Messages",
+        }
+    }
+}
+
+/// One named binding: a command (with any argument it presets) and its default keys.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub name: &'static str,
+    pub layer: Layer,
+    pub cmd: Cmd,
+    pub keys: &'static [&'static str],
+    /// What help says, when the verb's own help does not fit the preset argument.
+    pub help: Option<&'static str>,
+}
+
+fn b(name: &'static str, layer: Layer, verb: Verb, keys: &'static [&'static str]) -> Binding {
+    Binding {
+        name,
+        layer,
+        cmd: Cmd::bare(verb),
+        keys,
+        help: None,
+    }
+}
+
+fn sev(
+    name: &'static str,
+    s: Severity,
+    key: &'static [&'static str],
+    help: &'static str,
+) -> Binding {
+    Binding {
+        name,
+        layer: Layer::Global,
+        cmd: Cmd::with(Verb::Severity, Arg::Severity(s)),
+        keys: key,
+        help: Some(help),
+    }
+}
+
+/// Every default binding.
+pub fn defaults() -> Vec<Binding> {
+    use Layer::*;
+    use Verb as V;
+    let searchable = [(Detail, "detail"), (Help, "help"), (Messages, "messages")];
+    let mut all = vec![
+        b("down", Global, V::Down, &["j", "down"]),
+        b("up", Global, V::Up, &["k", "up"]),
+        b("top", Global, V::Top, &["g", "home"]),
+        b("bottom", Global, V::Bottom, &["G", "end"]),
+        b("page-down", Global, V::PageDown, &["pgdn", "ctrl-d"]),
+        b("page-up", Global, V::PageUp, &["pgup", "ctrl-u"]),
+        b("next-pane", Global, V::NextPane, &["tab"]),
+        b("prev-pane", Global, V::PrevPane, &["backtab"]),
+        b("open", Global, V::Open, &["enter"]),
+        b("back", Global, V::Back, &["esc"]),
+        b("ack", Global, V::Ack, &["a"]),
+        sev(
+            "sev-critical",
+            Severity::Critical,
+            &["1"],
+            "severity critical",
+        ),
+        sev("sev-high", Severity::High, &["2"], "severity high"),
+        sev("sev-medium", Severity::Medium, &["3"], "severity medium"),
+        sev("sev-low", Severity::Low, &["4"], "severity low"),
+        b("status", Global, V::Status, &["s"]),
+        b("lead", Global, V::Lead, &["L"]),
+        b("note", Global, V::Note, &["i"]),
+        b("task", Global, V::Task, &["t"]),
+        b("new", Global, V::New, &["c"]),
+        b("dismiss", Global, V::Dismiss, &["D"]),
+        b("duplicate", Global, V::Duplicate, &["M"]),
+        b("handover", Global, V::Handover, &["H"]),
+        b("copy", Global, V::Copy, &["y"]),
+        b("command", Global, V::Palette, &[":"]),
+        b("help", Global, V::Help, &["?", "f1"]),
+        b("messages", Global, V::Messages, &["m"]),
+        b("outbox", Global, V::Outbox, &["o"]),
+        b("quit", Global, V::Quit, &["q"]),
+        b("mark", Feed, V::Mark, &["space"]),
+        b("filter", Feed, V::Filter, &["/"]),
+        b("next-unacked", Feed, V::NextUnacked, &["n"]),
+        b("prev-unacked", Feed, V::PrevUnacked, &["N"]),
+        b("sort", Feed, V::Sort, &["f6"]),
+        b("sort-roster", Roster, V::Sort, &["f6"]),
+        b("sort-tasks", Tasks, V::Sort, &["f6"]),
+        b("reapply", Outbox, V::Reapply, &["r"]),
+        b("discard", Outbox, V::Discard, &["x"]),
+    ];
+    for (layer, what) in searchable {
+        let name = |s: &'static str| -> &'static str {
+            match (what, s) {
+                ("detail", "search") => "search-detail",
+                ("detail", "next") => "search-next-detail",
+                ("detail", _) => "search-prev-detail",
+                ("help", "search") => "search-help",
+                ("help", "next") => "search-next-help",
+                ("help", _) => "search-prev-help",
+                (_, "search") => "search-messages",
+                (_, "next") => "search-next-messages",
+                _ => "search-prev-messages",
+            }
+        };
+        all.push(b(name("search"), layer, V::Search, &["/"]));
+        all.push(b(name("next"), layer, V::SearchNext, &["n"]));
+        all.push(b(name("prev"), layer, V::SearchPrev, &["N"]));
+    }
+    all
 }
 
 /// A key as written in the config file.
@@ -68,6 +156,7 @@ pub struct Key {
 
 impl Key {
     pub fn from_event(e: &KeyEvent) -> Key {
+        // Shift is part of the character itself (`G`, `N`), not a modifier here.
         Key {
             code: e.code,
             ctrl: e.modifiers.contains(KeyModifiers::CONTROL),
@@ -104,11 +193,19 @@ impl Key {
             "home" => KeyCode::Home,
             "end" => KeyCode::End,
             "backspace" => KeyCode::Backspace,
-            f if f.starts_with('f') && f.len() > 1 && f[1..].parse::<u8>().is_ok() => {
-                KeyCode::F(f[1..].parse().map_err(|_| format!("bad key `{s}`"))?)
+            f if f.len() > 1 && f.starts_with('f') => f[1..]
+                .parse::<u8>()
+                .ok()
+                .filter(|n| (1..=12).contains(n))
+                .map(KeyCode::F)
+                .ok_or_else(|| format!("unknown key `{s}`"))?,
+            c => {
+                let mut chars = c.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(ch), None) => KeyCode::Char(ch),
+                    _ => return Err(format!("unknown key `{s}`")),
+                }
             }
-            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap_or(' ')),
-            _ => return Err(format!("unknown key `{s}`")),
         };
         Ok(Key { code, ctrl, alt })
     }
@@ -140,99 +237,107 @@ impl Key {
 
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    by_key: HashMap<Key, Cmd>,
-    by_cmd: BTreeMap<Cmd, Vec<Key>>,
+    by_key: HashMap<(Layer, Key), usize>,
+    bindings: Vec<(Binding, Vec<Key>)>,
 }
 
 impl Keymap {
-    /// The defaults with `overrides` (command name → keys) applied.
+    /// The defaults with `overrides` (binding name → keys) applied.
     pub fn new(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, String> {
-        let mut by_cmd: BTreeMap<Cmd, Vec<Key>> = BTreeMap::new();
-        for cmd in Cmd::ALL {
-            let keys = cmd
-                .default_keys()
-                .iter()
-                .map(|k| Key::parse(k))
-                .collect::<Result<_, _>>()?;
-            by_cmd.insert(*cmd, keys);
+        let mut bindings = Vec::new();
+        let defaults = defaults();
+        for name in overrides.keys() {
+            if !defaults.iter().any(|b| b.name == name) {
+                return Err(format!("[keys] {name}: no such command"));
+            }
         }
-        for (name, keys) in overrides {
-            let cmd = Cmd::ALL
-                .iter()
-                .find(|c| c.name() == name)
-                .ok_or_else(|| format!("[keys] {name}: no such command"))?;
-            let parsed = keys
-                .iter()
-                .map(|k| Key::parse(k).map_err(|e| format!("[keys] {name}: {e}")))
-                .collect::<Result<Vec<_>, _>>()?;
-            by_cmd.insert(*cmd, parsed);
+        for binding in defaults {
+            let keys = match overrides.get(binding.name) {
+                Some(keys) => keys
+                    .iter()
+                    .map(|k| Key::parse(k).map_err(|e| format!("[keys] {}: {e}", binding.name)))
+                    .collect::<Result<Vec<_>, _>>()?,
+                None => binding
+                    .keys
+                    .iter()
+                    .map(|k| Key::parse(k))
+                    .collect::<Result<Vec<_>, _>>()?,
+            };
+            bindings.push((binding, keys));
         }
-        let mut by_key = HashMap::new();
-        for (cmd, keys) in &by_cmd {
+        let mut by_key: HashMap<(Layer, Key), usize> = HashMap::new();
+        for (i, (binding, keys)) in bindings.iter().enumerate() {
+            let overridden = overrides.contains_key(binding.name);
             for k in keys {
-                if let Some(other) = by_key.insert(*k, *cmd) {
-                    if other != *cmd
-                        && overrides.contains_key(other.name())
-                            == overrides.contains_key(cmd.name())
-                    {
-                        return Err(format!(
-                            "[keys] `{}` is bound to both {} and {}",
-                            k.label(),
-                            other.name(),
-                            cmd.name()
-                        ));
+                if let Some(other) = by_key.insert((binding.layer, *k), i) {
+                    let other_overridden = overrides.contains_key(bindings[other].0.name);
+                    match (overridden, other_overridden) {
+                        // A rebound key takes the place of a default one.
+                        (false, true) => {
+                            by_key.insert((binding.layer, *k), other);
+                        }
+                        (true, false) => {}
+                        _ => {
+                            return Err(format!(
+                                "[keys] `{}` is bound to both {} and {}",
+                                k.label(),
+                                bindings[other].0.name,
+                                binding.name
+                            ));
+                        }
                     }
-                    // An override takes a key from a default binding.
-                    let winner = if overrides.contains_key(cmd.name()) {
-                        *cmd
-                    } else {
-                        other
-                    };
-                    by_key.insert(*k, winner);
                 }
             }
         }
-        let by_cmd = by_cmd
-            .into_iter()
-            .map(|(c, keys)| {
-                (
-                    c,
-                    keys.into_iter()
-                        .filter(|k| by_key.get(k) == Some(&c))
-                        .collect(),
-                )
-            })
-            .collect();
-        Ok(Keymap { by_key, by_cmd })
+        Ok(Keymap { by_key, bindings })
     }
 
-    pub fn command(&self, e: &KeyEvent) -> Option<Cmd> {
-        self.by_key.get(&Key::from_event(e)).copied()
+    /// The command a key means in `layer` (its own bindings first, then the global ones).
+    pub fn command(&self, layer: Layer, e: &KeyEvent) -> Option<&Cmd> {
+        let k = Key::from_event(e);
+        self.by_key
+            .get(&(layer, k))
+            .or_else(|| self.by_key.get(&(Layer::Global, k)))
+            .map(|i| &self.bindings[*i].0.cmd)
     }
 
-    /// "j ↓" for a command, or "" if unbound.
-    pub fn keys_label(&self, cmd: Cmd) -> String {
-        self.by_cmd
-            .get(&cmd)
-            .map(|ks| ks.iter().map(Key::label).collect::<Vec<_>>().join(" "))
+    /// The first key of the binding named `name`, as help shows it.
+    pub fn first_key(&self, name: &str) -> Option<String> {
+        self.keys_of(name).first().map(Key::label)
+    }
+
+    fn keys_of(&self, name: &str) -> &[Key] {
+        self.bindings
+            .iter()
+            .find(|(b, _)| b.name == name)
+            .map(|(_, k)| k.as_slice())
             .unwrap_or_default()
     }
 
-    /// The first key of a command, for the hint line.
-    pub fn first_key(&self, cmd: Cmd) -> Option<String> {
-        self.by_cmd
-            .get(&cmd)
-            .and_then(|ks| ks.first())
-            .map(Key::label)
+    /// Help lines by layer: (keys, what they do), only for keys still bound.
+    pub fn help(&self) -> Vec<(Layer, Vec<(String, String)>)> {
+        let mut by_layer: BTreeMap<Layer, Vec<(String, String)>> = BTreeMap::new();
+        for (i, (binding, keys)) in self.bindings.iter().enumerate() {
+            let live: Vec<String> = keys
+                .iter()
+                .filter(|k| self.by_key.get(&(binding.layer, **k)) == Some(&i))
+                .map(Key::label)
+                .collect();
+            if live.is_empty() {
+                continue;
+            }
+            let help = binding.help.unwrap_or(binding.cmd.verb.help());
+            by_layer
+                .entry(binding.layer)
+                .or_default()
+                .push((live.join(" "), help.to_string()));
+        }
+        by_layer.into_iter().collect()
     }
 
-    /// (keys, help) for every bound command, in table order.
-    pub fn help_lines(&self) -> Vec<(String, &'static str)> {
-        Cmd::ALL
-            .iter()
-            .map(|c| (self.keys_label(*c), c.help()))
-            .filter(|(k, _)| !k.is_empty())
-            .collect()
+    /// Every binding, for tests and the README's key table.
+    pub fn bindings(&self) -> impl Iterator<Item = (&Binding, &[Key])> {
+        self.bindings.iter().map(|(b, k)| (b, k.as_slice()))
     }
 }
 
@@ -240,33 +345,50 @@ impl Keymap {
 mod tests {
     use super::*;
 
-    fn press(c: char) -> KeyEvent {
+    fn key(c: char) -> KeyEvent {
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
     }
 
     #[test]
-    fn defaults_and_overrides() {
-        let km = Keymap::new(&BTreeMap::new()).unwrap();
-        assert_eq!(km.command(&press('a')), Some(Cmd::Ack));
-        let mut o = BTreeMap::new();
-        o.insert("ack".to_string(), vec!["x".to_string()]);
-        let km = Keymap::new(&o).unwrap();
-        assert_eq!(km.command(&press('x')), Some(Cmd::Ack));
-        assert_eq!(km.command(&press('a')), None);
-        assert!(
-            km.help_lines()
-                .iter()
-                .any(|(k, h)| k == "x" && h.starts_with("acknowledge"))
+    fn layers_shadow_the_global_keys() {
+        let k = Keymap::new(&BTreeMap::new()).unwrap();
+        assert_eq!(
+            k.command(Layer::Feed, &key('/')).unwrap().verb,
+            Verb::Filter
         );
+        assert_eq!(
+            k.command(Layer::Help, &key('/')).unwrap().verb,
+            Verb::Search
+        );
+        assert_eq!(k.command(Layer::Roster, &key('a')).unwrap().verb, Verb::Ack);
+        assert_eq!(
+            k.command(Layer::Outbox, &key('x')).unwrap().verb,
+            Verb::Discard
+        );
+        assert!(k.command(Layer::Feed, &key('x')).is_none());
     }
 
     #[test]
-    fn bad_overrides_are_refused() {
+    fn overrides_rebind_and_conflicts_are_named() {
         let mut o = BTreeMap::new();
-        o.insert("frobnicate".to_string(), vec!["x".to_string()]);
-        assert!(Keymap::new(&o).is_err());
-        let mut o = BTreeMap::new();
-        o.insert("ack".to_string(), vec!["ctrl-nope".to_string()]);
-        assert!(Keymap::new(&o).is_err());
+        o.insert("ack".to_string(), vec!["x".to_string()]);
+        let k = Keymap::new(&o).unwrap();
+        assert_eq!(k.command(Layer::Feed, &key('x')).unwrap().verb, Verb::Ack);
+        assert!(k.command(Layer::Feed, &key('a')).is_none());
+        o.insert("note".to_string(), vec!["x".to_string()]);
+        let e = Keymap::new(&o).unwrap_err();
+        assert!(e.contains("`x` is bound to both"), "{e}");
+        let mut bad = BTreeMap::new();
+        bad.insert("frobnicate".to_string(), vec!["z".to_string()]);
+        assert!(Keymap::new(&bad).unwrap_err().contains("no such command"));
+    }
+
+    #[test]
+    fn binding_names_are_unique() {
+        let mut names: Vec<&str> = defaults().iter().map(|b| b.name).collect();
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n);
     }
 }

@@ -1,29 +1,37 @@
 //! The operator console: ratatui + crossterm on tokio.
 //!
-//! Keys, ticks and network news all become [`action::Action`]s on one
-//! channel; [`update::update`] changes the state and returns effects (API
-//! calls, the bell, quitting); views only draw. Network I/O runs in its own
-//! tasks, so drawing never waits on the link.
+//! Keys, the mouse, ticks and network news all become [`action::Action`]s on
+//! one channel; [`app::update`] routes each to the focused component (see
+//! `components`) and then to the app, and returns effects (changes to send,
+//! the bell, the clipboard, quitting). The view only draws. Network I/O runs
+//! in its own tasks (`net`), so drawing never waits on the link.
+//!
+//! Leaves, used by everything above them: `fmt` (labels, times, widths),
+//! `command` (the one vocabulary), `layout`, `facts`, `theme`, `bidi`.
 
 pub mod action;
+pub mod app;
+pub mod bidi;
+pub mod command;
+pub mod components;
 pub mod config;
-pub mod dialog_keys;
+pub mod context;
+pub mod dialogs;
 pub mod engine;
-pub mod feed;
+pub mod facts;
+pub mod feed_index;
 pub mod filter;
-pub mod form;
-pub mod input;
+pub mod fmt;
 pub mod keymap;
-pub mod navigate;
+pub mod layout;
 pub mod net;
-pub mod palette;
 pub mod pending;
 pub mod run;
-pub mod state;
+pub mod sync;
 pub mod theme;
 pub mod triage;
-pub mod triage_forms;
-pub mod update;
 pub mod view;
+pub mod widgets;
 
+pub use app::{App, update};
 pub use run::run;

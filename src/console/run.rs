@@ -25,6 +25,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         while let Some(Ok(e)) = events.next().await {
             let action = match e {
                 TermEvent::Key(k) if k.kind != KeyEventKind::Release => Action::Key(k),
+                TermEvent::Mouse(m) => Action::Mouse(m),
                 TermEvent::Resize(w, h) => Action::Resize(w, h),
                 _ => continue,
             };
@@ -46,14 +47,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
+    if config.mouse {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
     let size = terminal.size()?;
-    engine.app.size = (size.width, size.height);
+    engine.app.set_size(size.width, size.height);
     let mut last_save = std::time::Instant::now();
     let result = async {
         loop {
             terminal.draw(|f| view::draw(f, &engine.app))?;
             if let Flow::Quit = engine.step().await? {
                 return Ok(());
+            }
+            for effect in engine.terminal.drain(..) {
+                perform(&effect);
             }
             if last_save.elapsed() >= CACHE_EVERY {
                 engine.save_cache();
@@ -62,9 +69,30 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
     .await;
+    if config.mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
     ratatui::restore();
     engine.save_cache();
     result
+}
+
+/// The bell, or text to the clipboard through the terminal (OSC 52, which
+/// reaches the officer's own clipboard over SSH too).
+fn perform(effect: &super::action::Effect) {
+    use std::io::Write;
+    let bytes = match effect {
+        super::action::Effect::Bell => b"\x07".to_vec(),
+        super::action::Effect::Copy(text) => {
+            use base64::Engine as _;
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+            format!("\x1b]52;c;{encoded}\x07").into_bytes()
+        }
+        _ => return,
+    };
+    let mut out = std::io::stdout();
+    let _ = out.write_all(&bytes);
+    let _ = out.flush();
 }
 
 /// Sends logs to a file in the data dir (stdout belongs to the terminal UI).

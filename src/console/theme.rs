@@ -105,13 +105,3 @@ impl Theme {
         }
     }
 }
-
-/// The severity as the short word shown in the feed.
-pub fn severity_label(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "CRIT",
-        Severity::High => "HIGH",
-        Severity::Medium => "MED ",
-        Severity::Low => "LOW ",
-    }
-}

@@ -1,70 +1,290 @@
-//! The triage acts: each builds the API call (or the menu, form or
-//! confirmation that leads to one) for the target incident or the marked ones.
-//! Rules the officer cannot pass are checked here with the same model code
-//! the server uses, so a refusal shows at once and nothing is sent.
+//! The triage commands: each builds the change (or the picker, form or
+//! confirmation that leads to one) for the incidents it acts on. Rules the
+//! officer cannot pass are checked here with the same model code the server
+//! uses, so a refusal shows at once and nothing is sent.
 
 use uuid::Uuid;
 
 use super::action::{ApiCall, Effect};
-use super::input::LineInput;
-use super::state::{App, Confirmed, InputPurpose, Level, MenuPurpose, Overlay};
-pub use super::triage_forms::*;
-use crate::api::IncidentPatch;
+use super::command::{Arg, Cmd, Verb};
+use super::components::Outcome;
+use super::context::{Context, Level};
+use super::dialogs::{Confirmed, Dialog, IncidentForm, LineDialog, Picker, Purpose, TaskForm};
+use super::fmt;
+use crate::api::{IncidentPatch, NewTask};
 use crate::model::incident::check_transition;
-use crate::model::{Act, Centre, IncidentStatus, Severity};
+use crate::model::{Act, Centre, DismissReason, Incident, IncidentStatus, Priority};
 
-pub(super) fn call(app: &mut App, c: ApiCall) -> Vec<Effect> {
-    if let ApiCall::PatchIncident { id, version, .. } = &c {
-        // Our own change will bump the version: a second change sent before
-        // the first one's event arrives builds on it, not on a stale copy.
-        app.expected_versions.insert(*id, version + 1);
-    }
-    app.say(Level::Info, format!("sending: {}", c.what()));
-    vec![Effect::Call(c)]
+/// Sends changes: each goes to the outbox, and the version our change will
+/// give the incident is remembered, so a second change sent before the
+/// first one's event arrives builds on it.
+pub fn send(ctx: &mut Context, calls: Vec<ApiCall>) -> Vec<Effect> {
+    calls
+        .into_iter()
+        .map(|c| {
+            if let ApiCall::PatchIncident { id, version, .. } = &c {
+                ctx.expected_versions.insert(*id, version + 1);
+            }
+            Effect::Call(c)
+        })
+        .collect()
 }
 
 /// The version a new change to `id` is based on: ours if we have one in flight.
-pub(super) fn base_version(app: &App, id: Uuid, seen: u64) -> u64 {
-    app.expected_versions
+fn base_version(ctx: &Context, id: Uuid, seen: u64) -> u64 {
+    ctx.expected_versions
         .get(&id)
         .copied()
         .unwrap_or(seen)
         .max(seen)
 }
 
-/// Marked incidents, or the target one.
-fn targets(app: &App) -> Vec<Uuid> {
-    if !app.marks.is_empty() {
-        // Only marked rows still on screen.
-        return app
-            .marks
-            .iter()
-            .copied()
-            .filter(|id| app.feed.key_of(id).is_some())
-            .collect();
+fn patch_call(ctx: &Context, i: &Incident, patch: IncidentPatch, what: String) -> ApiCall {
+    ApiCall::PatchIncident {
+        id: i.id,
+        version: base_version(ctx, i.id, i.version),
+        patch: Box::new(patch),
+        what,
     }
-    app.target().map(|i| vec![i.id]).unwrap_or_default()
 }
 
-pub(super) fn no_target(app: &mut App) -> Vec<Effect> {
-    app.say(Level::Error, "nothing selected");
-    Vec::new()
+fn sent(ctx: &mut Context, calls: Vec<ApiCall>) -> Option<Outcome> {
+    Some(Outcome {
+        effects: send(ctx, calls),
+        ..Outcome::default()
+    })
 }
 
-pub fn ack(app: &mut App) -> Vec<Effect> {
-    let ids = targets(app);
-    if ids.is_empty() {
-        return no_target(app);
+fn nothing(ctx: &mut Context) -> Option<Outcome> {
+    ctx.say(Level::Error, "nothing selected");
+    Outcome::none()
+}
+
+/// Several incidents at once are confirmed first, naming them all.
+fn bulk(ctx: &mut Context, verb: &str, calls: Vec<ApiCall>, refs: Vec<String>) -> Option<Outcome> {
+    match calls.len() {
+        0 => Outcome::none(),
+        1 => sent(ctx, calls),
+        n => Outcome::dialog(Dialog::confirm(
+            format!("{verb} {n} incidents: {}?", refs.join(", ")),
+            &format!("{verb} {n}"),
+            Confirmed::Calls(calls),
+        )),
     }
-    let mut out = Vec::new();
-    for id in ids {
-        let Some(i) = app.incident(&id).cloned() else {
+}
+
+/// Carries out a triage command on `targets` (the marked rows, the selected
+/// one, or the incident in detail); `None` for any other command.
+pub fn run(ctx: &mut Context, cmd: &Cmd, targets: &[Uuid]) -> Option<Outcome> {
+    let first = targets.first().and_then(|id| ctx.incident(id)).cloned();
+    match (cmd.verb, &cmd.arg) {
+        (Verb::New, _) => return Outcome::dialog(Dialog::Incident(IncidentForm::new(ctx))),
+        (Verb::Ack, _) => return ack(ctx, targets),
+        (Verb::Severity, Arg::Severity(s)) => {
+            let mut calls = Vec::new();
+            let mut refs = Vec::new();
+            for id in targets {
+                let Some(i) = ctx.incident(id).cloned() else {
+                    continue;
+                };
+                if i.severity == *s {
+                    continue;
+                }
+                let patch = IncidentPatch {
+                    severity: Some(*s),
+                    ..Default::default()
+                };
+                let what = format!("set {} severity {}", i.reference, fmt::severity(*s));
+                calls.push(patch_call(ctx, &i, patch, what));
+                refs.push(i.reference);
+            }
+            if targets.is_empty() {
+                return nothing(ctx);
+            }
+            if calls.is_empty() {
+                ctx.say(Level::Info, format!("already {}", fmt::severity(*s)));
+            }
+            return bulk(ctx, "Set severity of", calls, refs);
+        }
+        _ => {}
+    }
+    let is_triage = matches!(
+        cmd.verb,
+        Verb::Status
+            | Verb::Lead
+            | Verb::Note
+            | Verb::Task
+            | Verb::Dismiss
+            | Verb::Duplicate
+            | Verb::Handover
+    );
+    if !is_triage {
+        return None;
+    }
+    let Some(i) = first else {
+        return nothing(ctx);
+    };
+    match (cmd.verb, &cmd.arg) {
+        (Verb::Status, Arg::Status(IncidentStatus::Dismissed)) => {
+            ctx.say(Level::Error, "use :dismiss REASON to dismiss");
+            Outcome::none()
+        }
+        (Verb::Status, Arg::Status(to)) => status(ctx, &i, *to),
+        (Verb::Status, _) => {
+            let options: Vec<(String, Cmd)> = allowed_statuses(ctx, i.status)
+                .into_iter()
+                .map(|s| {
+                    (
+                        fmt::status(s).to_string(),
+                        Cmd::with(Verb::Status, Arg::Status(s)),
+                    )
+                })
+                .collect();
+            if options.is_empty() {
+                ctx.say(
+                    Level::Error,
+                    format!(
+                        "{} is {}: no status move is open to you",
+                        i.reference,
+                        fmt::status(i.status)
+                    ),
+                );
+                return Outcome::none();
+            }
+            Outcome::dialog(Dialog::Picker(Picker::new(
+                format!("Status of {} (now {})", i.reference, fmt::status(i.status)),
+                options,
+                Some(i.id),
+            )))
+        }
+        (Verb::Lead, Arg::Agency(code)) => {
+            let Some(agency) = ctx.agency_by_code(code).cloned() else {
+                ctx.say(
+                    Level::Error,
+                    format!("no agency with code `{}`", fmt::fit(code, 20)),
+                );
+                return Outcome::none();
+            };
+            let patch = IncidentPatch {
+                lead_agency_id: Some(agency.id),
+                ..Default::default()
+            };
+            let what = format!("set lead of {} to {}", i.reference, agency.code);
+            let call = patch_call(ctx, &i, patch, what);
+            sent(ctx, vec![call])
+        }
+        (Verb::Lead, _) => {
+            let options = ctx
+                .agencies()
+                .iter()
+                .map(|a| {
+                    (
+                        format!("{} — {}", a.code, a.name),
+                        Cmd::with(Verb::Lead, Arg::Agency(a.code.clone())),
+                    )
+                })
+                .collect();
+            Outcome::dialog(Dialog::Picker(Picker::new(
+                format!("Lead agency for {}", i.reference),
+                options,
+                Some(i.id),
+            )))
+        }
+        (Verb::Note, Arg::Text(text)) if !text.trim().is_empty() => {
+            let call = ApiCall::Note {
+                incident: i.id,
+                text: text.clone(),
+                what: format!("note on {}", i.reference),
+            };
+            sent(ctx, vec![call])
+        }
+        (Verb::Note, Arg::Text(_)) => {
+            ctx.say(Level::Error, "an empty note is not sent");
+            Outcome::none()
+        }
+        (Verb::Note, _) => Outcome::dialog(Dialog::Line(LineDialog::new(Purpose::Note(i.id), ""))),
+        (Verb::Task, Arg::Task { agency, title }) => {
+            let Some(a) = ctx.agency_by_code(agency).cloned() else {
+                ctx.say(
+                    Level::Error,
+                    format!("no agency with code `{}`", fmt::fit(agency, 20)),
+                );
+                return Outcome::none();
+            };
+            let task = NewTask {
+                agency_id: a.id,
+                title: title.clone(),
+                unit_id: None,
+                priority: Some(Priority::Normal),
+                due_at: None,
+            };
+            let call = ApiCall::CreateTask {
+                incident: i.id,
+                task: Box::new(task),
+                what: format!("task for {} on {}", a.code, i.reference),
+            };
+            sent(ctx, vec![call])
+        }
+        (Verb::Task, _) => Outcome::dialog(Dialog::Task(TaskForm::new(ctx, &i))),
+        (Verb::Dismiss, Arg::Reason(DismissReason::Duplicate, Some(reference))) => {
+            duplicate_of(ctx, &i, reference)
+        }
+        (Verb::Dismiss, Arg::Reason(DismissReason::Duplicate, None)) => {
+            Outcome::dialog(Dialog::Line(LineDialog::new(Purpose::Duplicate(i.id), "")))
+        }
+        (Verb::Dismiss, Arg::Reason(reason, _)) => dismiss(ctx, &i, *reason),
+        (Verb::Dismiss, _) => {
+            if !i.status.is_open() {
+                ctx.say(
+                    Level::Error,
+                    format!("{} is already {}", i.reference, fmt::status(i.status)),
+                );
+                return Outcome::none();
+            }
+            let options = DismissReason::ALL
+                .iter()
+                .map(|r| {
+                    (
+                        fmt::reason(*r).to_string(),
+                        Cmd::with(Verb::Dismiss, Arg::Reason(*r, None)),
+                    )
+                })
+                .collect();
+            Outcome::dialog(Dialog::Picker(Picker::new(
+                format!("Dismiss {} because", i.reference),
+                options,
+                Some(i.id),
+            )))
+        }
+        (Verb::Duplicate, Arg::Reference(r)) if !r.trim().is_empty() => duplicate_of(ctx, &i, r),
+        (Verb::Duplicate, _) => {
+            Outcome::dialog(Dialog::Line(LineDialog::new(Purpose::Duplicate(i.id), "")))
+        }
+        (Verb::Handover, arg) => {
+            let to = match arg {
+                Arg::Centre(c) => Some(*c),
+                _ => None,
+            };
+            handover(ctx, &i, to)
+        }
+        _ => Outcome::none(),
+    }
+}
+
+fn ack(ctx: &mut Context, targets: &[Uuid]) -> Option<Outcome> {
+    if targets.is_empty() {
+        return nothing(ctx);
+    }
+    let mut calls = Vec::new();
+    let mut refs = Vec::new();
+    for id in targets {
+        let Some(i) = ctx.incident(id).cloned() else {
             continue;
         };
         if i.status != IncidentStatus::Reported {
-            app.say(
+            ctx.say(
                 Level::Info,
-                format!("{} is already {}", i.reference, i.status),
+                format!("{} is already {}", i.reference, fmt::status(i.status)),
             );
             continue;
         }
@@ -73,55 +293,15 @@ pub fn ack(app: &mut App) -> Vec<Effect> {
             ..Default::default()
         };
         let what = format!("acknowledge {}", i.reference);
-        out.extend(call(
-            app,
-            ApiCall::PatchIncident {
-                id,
-                version: base_version(app, id, i.version),
-                patch: Box::new(patch),
-                what,
-            },
-        ));
+        calls.push(patch_call(ctx, &i, patch, what));
+        refs.push(i.reference);
     }
-    app.marks.clear();
-    out
-}
-
-pub fn severity(app: &mut App, s: Severity) -> Vec<Effect> {
-    let ids = targets(app);
-    if ids.is_empty() {
-        return no_target(app);
-    }
-    let mut out = Vec::new();
-    for id in ids {
-        let Some(i) = app.incident(&id).cloned() else {
-            continue;
-        };
-        if i.severity == s {
-            continue;
-        }
-        let patch = IncidentPatch {
-            severity: Some(s),
-            ..Default::default()
-        };
-        let what = format!("set {} severity {s}", i.reference);
-        out.extend(call(
-            app,
-            ApiCall::PatchIncident {
-                id,
-                version: base_version(app, id, i.version),
-                patch: Box::new(patch),
-                what,
-            },
-        ));
-    }
-    app.marks.clear();
-    out
+    bulk(ctx, "Acknowledge", calls, refs)
 }
 
 /// Statuses this officer may move the incident to (dismissal has its own key).
-pub fn allowed_statuses(app: &App, from: IncidentStatus) -> Vec<IncidentStatus> {
-    let Some(me) = &app.me else { return Vec::new() };
+pub fn allowed_statuses(ctx: &Context, from: IncidentStatus) -> Vec<IncidentStatus> {
+    let Some(me) = &ctx.me else { return Vec::new() };
     IncidentStatus::ALL
         .iter()
         .copied()
@@ -129,174 +309,125 @@ pub fn allowed_statuses(app: &App, from: IncidentStatus) -> Vec<IncidentStatus> 
         .collect()
 }
 
-pub fn status_menu(app: &mut App) -> Vec<Effect> {
-    let Some(i) = app.target().cloned() else {
-        return no_target(app);
-    };
-    let items: Vec<(String, String)> = allowed_statuses(app, i.status)
-        .into_iter()
-        .map(|s| (s.to_string(), s.to_string()))
-        .collect();
-    if items.is_empty() {
-        app.say(
-            Level::Error,
-            format!(
-                "{} is {}: no status move is open to you",
-                i.reference, i.status
-            ),
-        );
-        return Vec::new();
-    }
-    app.overlay = Some(Overlay::Menu {
-        purpose: MenuPurpose::Status(i.id),
-        title: format!("Status of {} (now {})", i.reference, i.status),
-        items,
-        selected: 0,
-    });
-    Vec::new()
-}
-
-pub fn set_status(app: &mut App, id: Uuid, to: IncidentStatus) -> Vec<Effect> {
-    let Some(i) = app.incident(&id).cloned() else {
-        return no_target(app);
-    };
-    if let Some(me) = &app.me
+fn status(ctx: &mut Context, i: &Incident, to: IncidentStatus) -> Option<Outcome> {
+    if let Some(me) = &ctx.me
         && let Err(e) = check_transition(i.status, to, me)
     {
-        app.say(Level::Error, format!("{}: {e}", i.reference));
-        return Vec::new();
+        ctx.say(Level::Error, format!("{}: {e}", i.reference));
+        return Outcome::none();
     }
     let patch = IncidentPatch {
         status: Some(to),
         ..Default::default()
     };
-    let what = format!("move {} to {to}", i.reference);
-    let c = ApiCall::PatchIncident {
-        id,
-        version: base_version(app, id, i.version),
-        patch: Box::new(patch),
-        what,
-    };
+    let call = patch_call(
+        ctx,
+        i,
+        patch,
+        format!("move {} to {}", i.reference, fmt::status(to)),
+    );
     if to == IncidentStatus::Closed {
-        return confirm(
-            app,
+        return Outcome::dialog(Dialog::confirm(
             format!("Close {} — {}?", i.reference, i.title),
             "Close",
-            c,
-        );
+            Confirmed::Calls(vec![call]),
+        ));
     }
-    call(app, c)
+    sent(ctx, vec![call])
 }
 
-pub fn lead_menu(app: &mut App) -> Vec<Effect> {
-    let Some(i) = app.target().cloned() else {
-        return no_target(app);
-    };
-    let items = app
-        .agencies()
-        .iter()
-        .map(|a| (format!("{:<10} {}", a.code, a.name), a.code.clone()))
-        .collect();
-    app.overlay = Some(Overlay::Menu {
-        purpose: MenuPurpose::Lead(i.id),
-        title: format!("Lead agency for {}", i.reference),
-        items,
-        selected: 0,
-    });
-    Vec::new()
-}
-
-pub fn set_lead(app: &mut App, id: Uuid, code: &str) -> Vec<Effect> {
-    let Some(i) = app.incident(&id).cloned() else {
-        return no_target(app);
-    };
-    let Some(agency) = app
-        .mirror
-        .agencies
-        .values()
-        .find(|a| a.code.eq_ignore_ascii_case(code))
-        .cloned()
-    else {
-        app.say(Level::Error, format!("no agency with code `{code}`"));
-        return Vec::new();
-    };
+fn dismiss(ctx: &mut Context, i: &Incident, reason: DismissReason) -> Option<Outcome> {
     let patch = IncidentPatch {
-        lead_agency_id: Some(agency.id),
+        status: Some(IncidentStatus::Dismissed),
+        dismiss_reason: Some(reason),
         ..Default::default()
     };
-    let what = format!("set lead of {} to {}", i.reference, agency.code);
-    call(
-        app,
-        ApiCall::PatchIncident {
-            id,
-            version: base_version(app, id, i.version),
-            patch: Box::new(patch),
-            what,
-        },
-    )
+    let label = fmt::reason(reason);
+    let call = patch_call(ctx, i, patch, format!("dismiss {} ({label})", i.reference));
+    Outcome::dialog(Dialog::confirm(
+        format!("Dismiss {} — {} — as {label}?", i.reference, i.title),
+        "Dismiss",
+        Confirmed::Calls(vec![call]),
+    ))
 }
 
-pub fn note_input(app: &mut App) -> Vec<Effect> {
-    let Some(i) = app.target().cloned() else {
-        return no_target(app);
+/// Marks `dup` a duplicate of the incident with `reference`: supervisors
+/// merge (tasks move), others dismiss with a link.
+fn duplicate_of(ctx: &mut Context, dup: &Incident, reference: &str) -> Option<Outcome> {
+    let Some(into) = ctx
+        .mirror
+        .incidents
+        .values()
+        .find(|i| i.reference.eq_ignore_ascii_case(reference.trim()))
+        .map(|b| (**b).clone())
+    else {
+        ctx.say(
+            Level::Error,
+            format!("no incident `{}` in view", fmt::fit(reference.trim(), 20)),
+        );
+        return Outcome::none();
     };
-    app.overlay = Some(Overlay::Input {
-        purpose: InputPurpose::Note(i.id),
-        line: LineInput::default(),
-    });
-    Vec::new()
-}
-
-pub fn add_note(app: &mut App, id: Uuid, text: &str) -> Vec<Effect> {
-    if text.trim().is_empty() {
-        app.say(Level::Error, "an empty note is not sent");
-        return Vec::new();
+    if into.id == dup.id {
+        ctx.say(Level::Error, "an incident cannot duplicate itself");
+        return Outcome::none();
     }
-    let reference = app
-        .incident(&id)
-        .map(|i| i.reference.clone())
-        .unwrap_or_default();
-    call(
-        app,
-        ApiCall::Note {
-            incident: id,
-            text: text.to_string(),
-            what: format!("note on {reference}"),
-        },
-    )
+    let merge = ctx.me.as_ref().is_some_and(|m| m.may(Act::Merge).is_ok());
+    let what = format!("mark {} duplicate of {}", dup.reference, into.reference);
+    let (call, text) = if merge {
+        (
+            ApiCall::Merge {
+                id: dup.id,
+                into: into.id,
+                what,
+            },
+            format!(
+                "Merge {} into {}? {} is dismissed and its tasks move.",
+                dup.reference, into.reference, dup.reference
+            ),
+        )
+    } else {
+        let patch = IncidentPatch {
+            status: Some(IncidentStatus::Dismissed),
+            dismiss_reason: Some(DismissReason::Duplicate),
+            duplicate_of: Some(into.id),
+            ..Default::default()
+        };
+        (
+            patch_call(ctx, dup, patch, what),
+            format!(
+                "Dismiss {} as a duplicate of {}?",
+                dup.reference, into.reference
+            ),
+        )
+    };
+    Outcome::dialog(Dialog::confirm(
+        text,
+        "Mark duplicate",
+        Confirmed::Calls(vec![call]),
+    ))
 }
 
-pub fn handover(app: &mut App, to: Option<Centre>) -> Vec<Effect> {
-    let Some(i) = app.target().cloned() else {
-        return no_target(app);
-    };
-    if let Some(me) = &app.me
+fn handover(ctx: &mut Context, i: &Incident, to: Option<Centre>) -> Option<Outcome> {
+    if let Some(me) = &ctx.me
         && let Err(e) = me.may(Act::Handover)
     {
-        app.say(Level::Error, format!("{e}; ask a supervisor"));
-        return Vec::new();
+        ctx.say(Level::Error, format!("{e}; ask a supervisor"));
+        return Outcome::none();
     }
     let to = to.unwrap_or(i.centre.other());
     if to == i.centre {
-        app.say(
+        ctx.say(
             Level::Error,
             format!("{} is already owned by {to}", i.reference),
         );
-        return Vec::new();
+        return Outcome::none();
     }
     let patch = IncidentPatch {
         centre: Some(to),
         ..Default::default()
     };
-    let what = format!("hand {} over to {to}", i.reference);
-    let c = ApiCall::PatchIncident {
-        id: i.id,
-        version: base_version(app, i.id, i.version),
-        patch: Box::new(patch),
-        what,
-    };
-    confirm(
-        app,
+    let call = patch_call(ctx, i, patch, format!("hand {} over to {to}", i.reference));
+    Outcome::dialog(Dialog::confirm(
         format!(
             "Hand {} — {} — over to {} ({})?",
             i.reference,
@@ -305,24 +436,6 @@ pub fn handover(app: &mut App, to: Option<Centre>) -> Vec<Effect> {
             to.name()
         ),
         "Hand over",
-        c,
-    )
-}
-
-pub(super) fn confirm(app: &mut App, text: String, action_label: &str, c: ApiCall) -> Vec<Effect> {
-    app.overlay = Some(Overlay::Confirm {
-        text,
-        action_label: action_label.into(),
-        then: Confirmed::Call(c),
-        yes: false,
-    });
-    Vec::new()
-}
-
-pub fn confirmed(app: &mut App, then: Confirmed) -> Vec<Effect> {
-    match then {
-        Confirmed::Call(c) => call(app, c),
-        Confirmed::Quit => vec![Effect::Quit],
-        other => super::pending::confirmed(app, other),
-    }
+        Confirmed::Calls(vec![call]),
+    ))
 }

@@ -361,14 +361,14 @@ pub fn serve_binary(db: &str) -> (std::process::Child, String) {
 }
 
 /// A frame of the console drawn into ratatui's TestBackend.
-pub fn render_buffer(app: &tandem::console::state::App, w: u16, h: u16) -> ratatui::buffer::Buffer {
+pub fn render_buffer(app: &tandem::console::app::App, w: u16, h: u16) -> ratatui::buffer::Buffer {
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
     t.draw(|f| tandem::console::view::draw(f, app)).unwrap();
     t.backend().buffer().clone()
 }
 
 /// A frame of the console as lines of text.
-pub fn render(app: &tandem::console::state::App, w: u16, h: u16) -> Vec<String> {
+pub fn render(app: &tandem::console::app::App, w: u16, h: u16) -> Vec<String> {
     let buf = render_buffer(app, w, h);
     (0..h)
         .map(|y| {

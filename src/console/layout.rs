@@ -1,8 +1,19 @@
-//! Where each part of the screen goes, by terminal size.
+//! Where each part of the screen goes, by terminal size. A leaf: the app
+//! (for paging) and the view (for drawing) both ask it.
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 
-use crate::console::state::Pane;
+/// The panes of the main screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Feed,
+    Roster,
+    Tasks,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 3] = [Pane::Feed, Pane::Roster, Pane::Tasks];
+}
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -40,13 +51,22 @@ pub struct Main {
     pub tasks: Option<Rect>,
 }
 
+/// Width of the side column (roster over tasks) on a wide terminal: what
+/// their content needs, the feed taking everything else.
+fn side_width(width: u16) -> u16 {
+    (width * 35 / 100).clamp(50, 72)
+}
+
 /// The main screen's panes. Narrow terminals show the roster or the tasks
 /// below the feed, whichever has (or last had) focus.
 pub fn main(body: Rect, pane: Pane) -> Main {
     if body.width >= WIDE {
         let cols = Layout::default()
             .direction(Direction::Horizontal)
-            .constraints([Constraint::Percentage(60), Constraint::Percentage(40)])
+            .constraints([
+                Constraint::Min(40),
+                Constraint::Length(side_width(body.width)),
+            ])
             .split(body);
         let right = Layout::default()
             .direction(Direction::Vertical)
@@ -75,8 +95,24 @@ pub fn main(body: Rect, pane: Pane) -> Main {
     }
 }
 
-/// Feed rows visible at this terminal size (inside the pane's border).
+/// Feed rows visible at this terminal size (inside the pane's border, below its header row).
 pub fn feed_rows(size: (u16, u16)) -> usize {
     let areas = screen(Rect::new(0, 0, size.0, size.1));
-    main(areas.body, Pane::Feed).feed.height.saturating_sub(2) as usize
+    main(areas.body, Pane::Feed).feed.height.saturating_sub(3) as usize
+}
+
+/// The inside of a full-screen page (help, detail, messages, outbox): the
+/// body less its frame.
+pub fn page(size: (u16, u16)) -> Rect {
+    let body = screen(Rect::new(0, 0, size.0, size.1)).body;
+    Rect::new(
+        body.x.saturating_add(1),
+        body.y.saturating_add(1),
+        body.width.saturating_sub(2),
+        body.height.saturating_sub(2),
+    )
+}
+
+pub fn too_small(size: (u16, u16)) -> bool {
+    size.0 < MIN_WIDTH || size.1 < MIN_HEIGHT
 }

@@ -1,4 +1,5 @@
-//! The ordered, filtered incident feed, kept incrementally.
+//! The ordered, filtered incident feed, kept incrementally: the index the
+//! feed component reads.
 //!
 //! Order: overdue first, then open incidents, then closed or dismissed ones
 //! (still in the snapshot window); within each, severity (critical first),
@@ -12,98 +13,17 @@
 //! rows to overdue without scanning. Views read a window with `range`, so
 //! drawing never walks or clones the whole feed.
 
-use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
 use uuid::Uuid;
 
+use super::facts::{Facts, FeedKey, Sort};
 use super::filter::Filter;
-use crate::model::{Category, Centre, Incident, IncidentStatus, Severity, Sla};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FeedKey {
-    /// 0 when overdue, 1 when open, 2 when closed or dismissed.
-    pub group: u8,
-    pub severity: Reverse<Severity>,
-    pub reported: Reverse<i64>,
-    pub id: Uuid,
-}
-
-/// One incident as the filter and the order see it.
-#[derive(Debug, Clone)]
-pub struct Facts {
-    pub id: Uuid,
-    pub severity: Severity,
-    pub status: IncidentStatus,
-    pub category: Category,
-    pub centre: Centre,
-    pub reported_ms: i64,
-    /// When it becomes overdue if still unacknowledged.
-    pub deadline_ms: Option<i64>,
-    pub overdue: bool,
-    /// Lead and supporting agencies.
-    pub agencies: Box<[Uuid]>,
-    /// Reference, title, sector, tags and description, lowercased.
-    pub search: Box<str>,
-}
-
-fn ms(t: time::OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-impl Facts {
-    fn of(i: &Incident, sla: &Sla, now_ms: i64) -> Facts {
-        let deadline_ms = (i.status == IncidentStatus::Reported).then(|| ms(sla.deadline(i)));
-        let mut search = format!(
-            "{}\n{}\n{}\n{}\n{}",
-            i.reference,
-            i.title,
-            i.location.sector.as_deref().unwrap_or(""),
-            i.tags.join(" "),
-            i.description
-        );
-        search.make_ascii_lowercase();
-        if !search.is_ascii() {
-            search = search.to_lowercase();
-        }
-        Facts {
-            id: i.id,
-            severity: i.severity,
-            status: i.status,
-            category: i.category,
-            centre: i.centre,
-            reported_ms: ms(i.reported_at),
-            deadline_ms,
-            overdue: deadline_ms.is_some_and(|d| d < now_ms),
-            agencies: i
-                .lead_agency_id
-                .into_iter()
-                .chain(i.supporting_agency_ids.iter().copied())
-                .collect(),
-            search: search.into_boxed_str(),
-        }
-    }
-
-    fn key(&self) -> FeedKey {
-        let group = if self.overdue {
-            0
-        } else if self.status.is_open() {
-            1
-        } else {
-            2
-        };
-        FeedKey {
-            group,
-            severity: Reverse(self.severity),
-            reported: Reverse(self.reported_ms),
-            id: self.id,
-        }
-    }
-}
+use crate::model::{Incident, Sla};
 
 #[derive(Debug, Default)]
-pub struct Feed {
+pub struct FeedIndex {
     facts: Vec<Facts>,
     slot: HashMap<Uuid, usize>,
     /// The filtered feed, in display order.
@@ -112,9 +32,10 @@ pub struct Feed {
     deadlines: BTreeSet<(i64, Uuid)>,
     overdue: usize,
     pub filter: Filter,
+    sort: Sort,
 }
 
-impl Feed {
+impl FeedIndex {
     pub fn len(&self) -> usize {
         self.order.len()
     }
@@ -123,8 +44,24 @@ impl Feed {
         self.order.is_empty()
     }
 
+    /// Overdue incidents in the whole feed, filtered out or not.
     pub fn overdue_count(&self) -> usize {
         self.overdue
+    }
+
+    /// Overdue incidents the filter shows (they sort first).
+    pub fn overdue_shown(&self) -> usize {
+        self.order.iter().take_while(|k| k.group == 0).count()
+    }
+
+    pub fn sort(&self) -> Sort {
+        self.sort
+    }
+
+    /// Orders the feed by `sort` from now on.
+    pub fn set_sort(&mut self, sort: Sort) {
+        self.sort = sort;
+        self.refilter();
     }
 
     fn facts(&self, id: &Uuid) -> Option<&Facts> {
@@ -138,13 +75,13 @@ impl Feed {
     /// The row key of `id`, if it is in the (filtered) feed.
     pub fn key_of(&self, id: &Uuid) -> Option<FeedKey> {
         self.facts(id)
-            .map(Facts::key)
+            .map(|f| f.key(self.sort))
             .filter(|k| self.order.contains(k))
     }
 
     fn forget(&mut self, slot: usize) {
         let old = &self.facts[slot];
-        self.order.remove(&old.key());
+        self.order.remove(&old.key(self.sort));
         if let Some(d) = old.deadline_ms {
             self.deadlines.remove(&(d, old.id));
         }
@@ -161,7 +98,7 @@ impl Feed {
             self.deadlines.insert((d, f.id));
         }
         if self.filter.matches(f) {
-            self.order.insert(f.key());
+            self.order.insert(f.key(self.sort));
         }
     }
 
@@ -203,12 +140,12 @@ impl Feed {
             let Some(&s) = self.slot.get(&id) else {
                 continue;
             };
-            let old = self.facts[s].key();
+            let old = self.facts[s].key(self.sort);
             let member = self.order.remove(&old);
             self.facts[s].overdue = true;
             self.overdue += 1;
             if member {
-                self.order.insert(self.facts[s].key());
+                self.order.insert(self.facts[s].key(self.sort));
             }
             n += 1;
         }
@@ -246,7 +183,7 @@ impl Feed {
             .facts
             .iter()
             .filter(|f| self.filter.matches(f))
-            .map(Facts::key)
+            .map(|f| f.key(self.sort))
             .collect();
         keys.sort_unstable();
         self.order = BTreeSet::from_iter(keys);

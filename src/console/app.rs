@@ -1,0 +1,369 @@
+//! The console's state and its one entry point, [`update`]: an action comes
+//! in, the focused component gets the command first (its own key layer,
+//! then the global one), what it does not handle is handled here, and the
+//! effects go out. Components never touch each other's fields; the app
+//! passes what one needs from another (the selected incident to the tasks
+//! pane) and carries out what they ask for (a dialog, another screen).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::action::{Action, Effect};
+use super::command::{self, Arg, Cmd, Verb};
+use super::components::detail::DetailScreen;
+use super::components::feed::FeedPane;
+use super::components::help::HelpScreen;
+use super::components::messages::MessagesScreen;
+use super::components::outbox::OutboxScreen;
+use super::components::roster::RosterPane;
+use super::components::tasks::TasksPane;
+use super::components::{Component, Go, Outcome};
+use super::config::Config;
+use super::context::{Context, Level};
+use super::dialogs::{Confirmed, Dialog, LineDialog, Step};
+use super::keymap::Keymap;
+use super::layout::{self, Pane};
+use super::{sync, triage};
+use crate::reference::Place;
+
+/// What fills the body: the panes, or one screen.
+pub enum Screen {
+    Main,
+    Detail(Box<DetailScreen>),
+    Help(HelpScreen),
+    Messages(MessagesScreen),
+    Outbox(OutboxScreen),
+}
+
+pub struct App {
+    pub ctx: Context,
+    pub feed: FeedPane,
+    pub roster: RosterPane,
+    pub tasks: TasksPane,
+    /// The main pane with focus.
+    pub pane: Pane,
+    pub screen: Screen,
+    pub dialog: Option<Dialog>,
+    /// Earlier `:` lines, oldest first.
+    history: Vec<String>,
+    pub(super) pruned_at: Option<OffsetDateTime>,
+}
+
+impl App {
+    pub fn new(config: &Config, keymap: Keymap, places: Vec<Place>, now: OffsetDateTime) -> App {
+        App {
+            ctx: Context::new(config, keymap, places, now),
+            feed: FeedPane::default(),
+            roster: RosterPane::default(),
+            tasks: TasksPane::default(),
+            pane: Pane::Feed,
+            screen: Screen::Main,
+            dialog: None,
+            history: Vec::new(),
+            pruned_at: None,
+        }
+    }
+
+    /// The component keys go to, beside the context it works on.
+    fn focused(&mut self) -> (&mut dyn Component, &mut Context) {
+        let component: &mut dyn Component = match &mut self.screen {
+            Screen::Detail(d) => d.as_mut(),
+            Screen::Help(h) => h,
+            Screen::Messages(m) => m,
+            Screen::Outbox(o) => o,
+            Screen::Main => match self.pane {
+                Pane::Feed => &mut self.feed,
+                Pane::Roster => &mut self.roster,
+                Pane::Tasks => &mut self.tasks,
+            },
+        };
+        (component, &mut self.ctx)
+    }
+
+    fn layer(&mut self) -> super::keymap::Layer {
+        self.focused().0.layer()
+    }
+
+    /// The incidents the triage commands act on: the one in detail, else the
+    /// marked rows in view, else the selected one.
+    pub fn targets(&self) -> Vec<Uuid> {
+        match &self.screen {
+            Screen::Detail(d) => vec![d.id],
+            _ => self.feed.targets(),
+        }
+    }
+
+    /// The one incident a command acts on (the detail's, or the selection in view).
+    pub fn target(&self) -> Option<Uuid> {
+        match &self.screen {
+            Screen::Detail(d) => Some(d.id),
+            _ => self.feed.visible_selection(),
+        }
+    }
+
+    /// Keeps what one component shows of another in step.
+    pub(super) fn settle(&mut self) {
+        self.tasks.incident = self.feed.visible_selection();
+    }
+
+    pub fn set_size(&mut self, w: u16, h: u16) {
+        self.ctx.size = (w, h);
+        self.feed.set_height(layout::feed_rows((w, h)));
+    }
+}
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let effects = match action {
+        Action::Key(k) => key(app, k),
+        Action::Mouse(m) => mouse(app, m),
+        Action::Resize(w, h) => {
+            app.set_size(w, h);
+            Vec::new()
+        }
+        Action::Tick(now) => {
+            sync::tick(app, now);
+            Vec::new()
+        }
+        Action::Net(e) => sync::net(app, e),
+    };
+    app.settle();
+    effects
+}
+
+fn key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
+    if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+        return vec![Effect::Quit];
+    }
+    if layout::too_small(app.ctx.size) {
+        let layer = app.layer();
+        let quit = app.ctx.keymap.command(layer, &k).map(|c| c.verb);
+        return match quit {
+            Some(Verb::Quit) => run(app, &Cmd::bare(Verb::Quit)),
+            _ => Vec::new(),
+        };
+    }
+    if let Some(mut d) = app.dialog.take() {
+        let step = d.key(&k, &app.ctx);
+        return finish(app, d, step);
+    }
+    let layer = app.layer();
+    match app.ctx.keymap.command(layer, &k).cloned() {
+        Some(cmd) => run(app, &cmd),
+        None => Vec::new(),
+    }
+}
+
+/// Runs one command: the focused component first, then the app.
+pub fn run(app: &mut App, cmd: &Cmd) -> Vec<Effect> {
+    let (component, ctx) = app.focused();
+    if let Some(out) = component.command(cmd, ctx) {
+        return apply(app, out);
+    }
+    let out = global(app, cmd);
+    apply(app, out.unwrap_or_default())
+}
+
+fn apply(app: &mut App, out: Outcome) -> Vec<Effect> {
+    if let Some(d) = out.dialog {
+        app.dialog = Some(d);
+    }
+    match out.go {
+        Some(Go::Main) => app.screen = Screen::Main,
+        Some(Go::Detail(id)) => app.screen = Screen::Detail(Box::new(DetailScreen::new(id))),
+        Some(Go::Help) => app.screen = Screen::Help(HelpScreen::default()),
+        Some(Go::Messages) => app.screen = Screen::Messages(MessagesScreen::default()),
+        Some(Go::Outbox) => app.screen = Screen::Outbox(OutboxScreen::default()),
+        None => {}
+    }
+    out.effects
+}
+
+/// Commands no component took: moving between panes and screens, the
+/// command line, quitting, copying, and the triage acts.
+fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
+    match cmd.verb {
+        Verb::NextPane | Verb::PrevPane => {
+            if matches!(app.screen, Screen::Main) {
+                let i = Pane::ALL.iter().position(|p| *p == app.pane).unwrap_or(0);
+                let by = if cmd.verb == Verb::NextPane { 1 } else { 2 };
+                app.pane = Pane::ALL[(i + by) % 3];
+            }
+            Outcome::none()
+        }
+        Verb::Back => {
+            app.screen = Screen::Main;
+            Outcome::none()
+        }
+        Verb::Palette => Outcome::dialog(Dialog::Line(LineDialog::command(app.history.clone()))),
+        Verb::Help => Outcome::go(Go::Help),
+        Verb::Messages => Outcome::go(Go::Messages),
+        Verb::Outbox => Outcome::go(Go::Outbox),
+        Verb::Quit => quit(app),
+        Verb::Copy => {
+            let reference = app
+                .target()
+                .and_then(|id| app.ctx.incident(&id))
+                .map(|i| i.reference.clone());
+            match reference {
+                Some(r) => {
+                    app.ctx.say(Level::Info, format!("copied {r}"));
+                    Some(Outcome {
+                        effects: vec![Effect::Copy(r)],
+                        ..Outcome::default()
+                    })
+                }
+                None => {
+                    app.ctx.say(Level::Error, "nothing selected");
+                    Outcome::none()
+                }
+            }
+        }
+        // Feed commands typed on the `:` line while another pane has focus.
+        Verb::Filter | Verb::Mark | Verb::NextUnacked | Verb::PrevUnacked | Verb::Sort => {
+            app.feed.command(cmd, &mut app.ctx)
+        }
+        Verb::Search => {
+            app.ctx.say(
+                Level::Error,
+                "search works in the help, detail and messages screens",
+            );
+            Outcome::none()
+        }
+        Verb::Reapply | Verb::Discard => {
+            app.ctx.say(
+                Level::Info,
+                "open the outbox (o) to re-apply or discard a change",
+            );
+            Outcome::none()
+        }
+        _ => {
+            let targets = app.targets();
+            let out = triage::run(&mut app.ctx, cmd, &targets);
+            if out.is_some() && cmd.verb != Verb::New {
+                app.feed.marks.clear();
+            }
+            out
+        }
+    }
+}
+
+fn quit(app: &mut App) -> Option<Outcome> {
+    let waiting = app.ctx.outbox.len();
+    if waiting == 0 {
+        return Some(Outcome {
+            effects: vec![Effect::Quit],
+            ..Outcome::default()
+        });
+    }
+    Outcome::dialog(Dialog::confirm(
+        format!(
+            "{waiting} change(s) not yet delivered ({} pending, {} needing review). They stay in the outbox and are sent when the console next runs. Quit anyway?",
+            app.ctx.pending(),
+            app.ctx.troubles()
+        ),
+        "Quit",
+        Confirmed::Quit,
+    ))
+}
+
+/// What a dialog's key came to.
+fn finish(app: &mut App, mut dialog: Dialog, step: Step) -> Vec<Effect> {
+    match step {
+        Step::Stay => {
+            app.dialog = Some(dialog);
+            Vec::new()
+        }
+        Step::Close => Vec::new(),
+        Step::Run { cmd, target } => {
+            let targets: Vec<Uuid> = target.into_iter().collect();
+            match triage::run(&mut app.ctx, &cmd, &targets) {
+                Some(out) => apply(app, out),
+                None => run(app, &cmd),
+            }
+        }
+        Step::Call(call) => triage::send(&mut app.ctx, vec![call]),
+        Step::Confirmed(Confirmed::Calls(calls)) => triage::send(&mut app.ctx, calls),
+        Step::Confirmed(Confirmed::Quit) => vec![Effect::Quit],
+        Step::Confirmed(Confirmed::Reapply { seq, call }) => vec![Effect::Reapply { seq, call }],
+        Step::Confirmed(Confirmed::Discard(seq)) => vec![Effect::Discard(seq)],
+        Step::Filter { text, done } => {
+            match (app.feed.set_filter(&text, &app.ctx), &mut dialog) {
+                (Ok(n), Dialog::Line(d)) if !done => {
+                    d.inform(format!("{n} shown"));
+                    app.dialog = Some(dialog);
+                }
+                (Ok(n), _) => {
+                    if !text.trim().is_empty() {
+                        app.ctx
+                            .say(Level::Info, format!("filter `{}`: {n} shown", text.trim()));
+                    }
+                }
+                (Err(e), Dialog::Line(d)) => {
+                    // Nothing is lost: the text stays to be corrected.
+                    d.refuse(e);
+                    app.dialog = Some(dialog);
+                }
+                (Err(e), _) => app.ctx.say(Level::Error, e),
+            }
+            Vec::new()
+        }
+        Step::Command(text) => match command::parse(&text) {
+            Ok(cmd) => {
+                if app.history.last() != Some(&text) && !text.is_empty() {
+                    app.history.push(text);
+                }
+                run(app, &cmd)
+            }
+            Err(e) => {
+                if let Dialog::Line(d) = &mut dialog {
+                    d.refuse(e);
+                }
+                app.dialog = Some(dialog);
+                Vec::new()
+            }
+        },
+        Step::Search(text) => run(app, &Cmd::with(Verb::Search, Arg::Text(text))),
+    }
+}
+
+/// The wheel scrolls the pane under the pointer; a click focuses it and selects the row.
+fn mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
+    if app.dialog.is_some() || layout::too_small(app.ctx.size) {
+        return Vec::new();
+    }
+    let at = Position::new(m.column, m.row);
+    let (w, h) = app.ctx.size;
+    let body = layout::screen(Rect::new(0, 0, w, h)).body;
+    if matches!(app.screen, Screen::Main) {
+        let areas = layout::main(body, app.pane);
+        let hit = [
+            (Pane::Feed, Some(areas.feed)),
+            (Pane::Roster, areas.roster),
+            (Pane::Tasks, areas.tasks),
+        ]
+        .into_iter()
+        .find_map(|(p, r)| r.filter(|r| r.contains(at)).map(|r| (p, r)));
+        let Some((pane, area)) = hit else {
+            return Vec::new();
+        };
+        app.pane = pane;
+        let row = m.row.saturating_sub(area.y + 1) as usize;
+        return match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                let (component, ctx) = app.focused();
+                component.click(row, ctx);
+                Vec::new()
+            }
+            MouseEventKind::ScrollDown => run(app, &Cmd::bare(Verb::Down)),
+            MouseEventKind::ScrollUp => run(app, &Cmd::bare(Verb::Up)),
+            _ => Vec::new(),
+        };
+    }
+    match m.kind {
+        MouseEventKind::ScrollDown => run(app, &Cmd::bare(Verb::Down)),
+        MouseEventKind::ScrollUp => run(app, &Cmd::bare(Verb::Up)),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,466 @@
+//! The incident feed: the ordered, filtered index of every incident in the
+//! state, the selection and the marks on it, the filter and the sort. Only
+//! the rows in view are read and drawn (100k incidents stay cheap).
+
+use std::collections::BTreeSet;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use uuid::Uuid;
+
+use super::{Component, Go, Outcome};
+use crate::client::outbox::EntryState;
+use crate::console::action::Effect;
+use crate::console::command::{Arg, Cmd, Column, Verb};
+use crate::console::context::{Context, Level};
+use crate::console::dialogs::{Dialog, LineDialog, Purpose};
+use crate::console::facts::Sort;
+use crate::console::feed_index::FeedIndex;
+use crate::console::filter::Filter;
+use crate::console::fmt::{self, age, fit, pad};
+use crate::console::keymap::Layer;
+use crate::console::widgets::pane_block;
+use crate::model::Incident;
+
+/// Optional columns, dropped right to left as the width shrinks: (name, header, width).
+const OPTIONAL: &[(&str, &str, usize)] = &[
+    ("age", "AGE", 4),
+    ("status", "STATUS", 12),
+    ("category", "CATEGORY", 19),
+    ("sector", "SECTOR", 12),
+];
+/// marker(2) + SEV(4) + flag(7) + reference(12) + separators.
+const FIXED: usize = 2 + 4 + 1 + 7 + 1 + 12 + 1;
+const TITLE_MIN: usize = 16;
+/// The columns the feed can be ordered by, in the order `sort` cycles through them.
+const SORTABLE: &[Column] = &[
+    Column::Severity,
+    Column::Age,
+    Column::Reference,
+    Column::Status,
+    Column::Category,
+];
+
+fn columns(width: usize) -> Vec<(&'static str, &'static str, usize)> {
+    let mut room = width.saturating_sub(FIXED + TITLE_MIN);
+    let mut shown = Vec::new();
+    for c in OPTIONAL {
+        if room < c.2 + 1 {
+            break;
+        }
+        room -= c.2 + 1;
+        shown.push(*c);
+    }
+    shown
+}
+
+#[derive(Debug, Default)]
+pub struct FeedPane {
+    pub index: FeedIndex,
+    /// The selected incident; acted on only while it is in view.
+    pub selected: Option<Uuid>,
+    top: Option<Uuid>,
+    pub marks: BTreeSet<Uuid>,
+    /// Rows that fit, from the last layout.
+    height: usize,
+}
+
+impl FeedPane {
+    pub fn set_height(&mut self, rows: usize) {
+        self.height = rows.max(1);
+        self.scroll();
+    }
+
+    fn scroll(&mut self) {
+        self.top = self.index.scroll_to(self.top, self.selected, self.height);
+    }
+
+    /// The selection, if its row is in view.
+    pub fn visible_selection(&self) -> Option<Uuid> {
+        self.selected.filter(|s| self.index.key_of(s).is_some())
+    }
+
+    /// The selected row's line in the visible window, if it is on screen.
+    pub fn selected_row(&self) -> Option<usize> {
+        let sel = self.visible_selection()?;
+        self.index
+            .window(self.top, self.height)
+            .position(|id| id == sel)
+    }
+
+    /// What a triage key acts on: the marked rows still in view, else the selection.
+    pub fn targets(&self) -> Vec<Uuid> {
+        if self.marks.is_empty() {
+            return self.visible_selection().into_iter().collect();
+        }
+        self.marks
+            .iter()
+            .copied()
+            .filter(|id| self.index.key_of(id).is_some())
+            .collect()
+    }
+
+    /// Keeps a valid selection after the feed changed.
+    pub fn keep_selection(&mut self) {
+        if self.visible_selection().is_none() {
+            self.selected = self.index.first();
+        }
+        self.scroll();
+    }
+
+    /// Rebuilds the index from the state (a new snapshot).
+    pub fn rebuild(&mut self, ctx: &Context) {
+        let now = ctx.now_ms();
+        self.index.rebuild(
+            ctx.mirror
+                .incidents
+                .keys()
+                .filter_map(|id| ctx.incident(id)),
+            &ctx.sla,
+            now,
+        );
+        self.keep_selection();
+    }
+
+    /// Re-files one incident after it changed, as it is now shown. When the
+    /// selected row leaves the view, the selection moves to the row now in
+    /// its place.
+    pub fn refile(&mut self, id: Uuid, ctx: &Context) {
+        let was = self
+            .selected
+            .filter(|s| *s == id)
+            .and_then(|s| self.index.key_of(&s));
+        self.index
+            .upsert(ctx.incident(&id), id, &ctx.sla, ctx.now_ms());
+        match was {
+            Some(row) if self.index.key_of(&id).is_none() => {
+                self.selected = self.index.near(row);
+                self.scroll();
+            }
+            _ if self.selected.is_none() => self.keep_selection(),
+            _ => {}
+        }
+    }
+
+    pub fn forget(&mut self, ids: &[Uuid], ctx: &Context) {
+        for id in ids {
+            self.index.upsert(None, *id, &ctx.sla, ctx.now_ms());
+            self.marks.remove(id);
+        }
+        self.keep_selection();
+    }
+
+    /// Applies a filter; the number it matches, or why it is refused.
+    pub fn set_filter(&mut self, text: &str, ctx: &Context) -> Result<usize, String> {
+        let f = Filter::parse(text, &ctx.agencies())?;
+        self.index.filter = f;
+        self.index.refilter();
+        self.keep_selection();
+        Ok(self.index.len())
+    }
+
+    fn move_by(&mut self, n: isize) {
+        self.selected = self.index.step(self.selected, n);
+        self.scroll();
+    }
+
+    fn next_unacked(&mut self, forward: bool, ctx: &mut Context) {
+        let found = self.index.find_next(self.selected, forward, |id| {
+            ctx.incident(&id)
+                .is_some_and(|i| i.acknowledged_at.is_none() && i.status.is_open())
+        });
+        match found {
+            Some(id) => {
+                self.selected = Some(id);
+                self.scroll();
+            }
+            None => ctx.say(Level::Info, "no unacknowledged incident in the feed"),
+        }
+    }
+
+    fn sort(&mut self, arg: &Arg, ctx: &mut Context) {
+        let now = self.index.sort();
+        let column = match arg {
+            Arg::Column(c) if SORTABLE.contains(c) => *c,
+            Arg::Column(c) => {
+                let names: Vec<&str> = SORTABLE.iter().map(|c| c.name()).collect();
+                ctx.say(
+                    Level::Error,
+                    format!(
+                        "the feed cannot sort by {}; it sorts by {}",
+                        c.name(),
+                        names.join(", ")
+                    ),
+                );
+                return;
+            }
+            // The key cycles through the columns.
+            _ => {
+                let at = SORTABLE
+                    .iter()
+                    .position(|c| Some(*c) == now.column)
+                    .unwrap_or(0);
+                SORTABLE[(at + 1) % SORTABLE.len()]
+            }
+        };
+        let descending =
+            matches!(arg, Arg::Column(_)) && now.column == Some(column) && !now.descending;
+        self.index.set_sort(Sort {
+            column: Some(column),
+            descending,
+        });
+        self.keep_selection();
+        ctx.say(
+            Level::Info,
+            format!(
+                "feed sorted by {}{} (overdue first, closed last)",
+                column.name(),
+                if descending { ", reversed" } else { "" }
+            ),
+        );
+    }
+
+    fn row<'a>(
+        &self,
+        ctx: &Context,
+        i: &'a Incident,
+        cols: &[(&str, &str, usize)],
+        width: usize,
+    ) -> Line<'a> {
+        let selected = self.selected == Some(i.id);
+        let marked = self.marks.contains(&i.id);
+        let overdue = self.index.is_overdue(&i.id);
+        let unacked = i.acknowledged_at.is_none() && i.status.is_open();
+        let theme = &ctx.theme;
+        let mut base = if overdue {
+            theme.overdue
+        } else if unacked {
+            theme.unacked
+        } else {
+            Style::default()
+        };
+        if selected {
+            base = base.patch(theme.selected);
+        }
+        // Second column: marked, or this officer's change on its way (~) or in trouble (!).
+        let own = match ctx.outbox_state(&i.id) {
+            Some(EntryState::Pending) => "~",
+            Some(_) => "!",
+            None => " ",
+        };
+        let marker = format!(
+            "{}{}",
+            if selected { "▶" } else { " " },
+            if marked { "*" } else { own }
+        );
+        let flag = if overdue {
+            "OVERDUE"
+        } else if unacked {
+            "NEW"
+        } else {
+            ""
+        };
+        let mut spans = vec![
+            Span::styled(marker, if marked { theme.marked } else { base }),
+            Span::styled(fmt::severity_short(i.severity), theme.severity(i.severity)),
+            Span::styled(format!(" {} ", pad(flag, 7)), base),
+            Span::styled(pad(&i.reference, 12), base),
+        ];
+        let mut used = FIXED;
+        for (name, _, w) in cols {
+            let text = match *name {
+                "age" => age((ctx.now - i.reported_at).whole_seconds()),
+                "status" => fmt::status(i.status).to_string(),
+                "category" => fmt::category(i.category).to_string(),
+                _ => i.location.sector.clone().unwrap_or_default(),
+            };
+            spans.push(Span::styled(format!(" {}", pad(&text, *w)), base));
+            used += w + 1;
+        }
+        let title_w = width.saturating_sub(used + 1);
+        spans.push(Span::styled(
+            format!(" {}", pad(&fit(&ctx.text(&i.title), title_w), title_w)),
+            base,
+        ));
+        Line::from(spans)
+    }
+
+    fn header(&self, ctx: &Context, cols: &[(&str, &str, usize)], width: usize) -> Line<'static> {
+        let sort = self.index.sort();
+        let arrow = |c: Column| match (sort.column, sort.descending) {
+            (Some(s), false) if s == c => "▲",
+            (Some(s), true) if s == c => "▼",
+            _ => "",
+        };
+        let mut text = format!(
+            "  {}{} {} {}",
+            pad("SEV", 3),
+            pad(arrow(Column::Severity), 1),
+            pad("FLAG", 7),
+            pad(&format!("REFERENCE{}", arrow(Column::Reference)), 12)
+        );
+        for (name, head, w) in cols {
+            let col = match *name {
+                "age" => Some(Column::Age),
+                "status" => Some(Column::Status),
+                "category" => Some(Column::Category),
+                _ => None,
+            };
+            let a = col.map(arrow).unwrap_or("");
+            text.push_str(&format!(" {}", pad(&format!("{head}{a}"), *w)));
+        }
+        let legend = "TITLE   ~ sending  ! needs review  * marked";
+        let title = if width.saturating_sub(text.len()) > legend.len() + 2 {
+            legend
+        } else {
+            "TITLE"
+        };
+        text.push_str(&format!(" {title}"));
+        Line::styled(pad(&text, width), ctx.theme.dim)
+    }
+}
+
+impl Component for FeedPane {
+    fn layer(&self) -> Layer {
+        Layer::Feed
+    }
+
+    fn command(&mut self, cmd: &Cmd, ctx: &mut Context) -> Option<Outcome> {
+        let page = self.height as isize;
+        match cmd.verb {
+            Verb::Down => self.move_by(1),
+            Verb::Up => self.move_by(-1),
+            Verb::PageDown => self.move_by(page),
+            Verb::PageUp => self.move_by(-page),
+            Verb::Top => {
+                self.selected = self.index.first();
+                self.scroll();
+            }
+            Verb::Bottom => {
+                self.selected = self.index.last();
+                self.scroll();
+            }
+            Verb::Open => {
+                let id = self.visible_selection()?;
+                return Some(Outcome {
+                    effects: vec![Effect::FetchDetail(id)],
+                    go: Some(Go::Detail(id)),
+                    ..Outcome::default()
+                });
+            }
+            Verb::Mark => {
+                if let Some(id) = self.visible_selection() {
+                    if !self.marks.remove(&id) {
+                        self.marks.insert(id);
+                    }
+                    self.move_by(1);
+                }
+            }
+            Verb::NextUnacked => self.next_unacked(true, ctx),
+            Verb::PrevUnacked => self.next_unacked(false, ctx),
+            Verb::Sort => self.sort(&cmd.arg, ctx),
+            Verb::Filter => match &cmd.arg {
+                Arg::Text(t) => match self.set_filter(t, ctx) {
+                    Ok(_) if t.is_empty() => ctx.say(Level::Info, "filter cleared"),
+                    Ok(n) => ctx.say(Level::Info, format!("filter `{t}`: {n} shown")),
+                    Err(e) => ctx.say(Level::Error, e),
+                },
+                _ => {
+                    let now = self.index.filter.source.clone();
+                    return Outcome::dialog(Dialog::Line(LineDialog::new(
+                        Purpose::Filter {
+                            previous: now.clone(),
+                        },
+                        &now,
+                    )));
+                }
+            },
+            Verb::Back if !self.marks.is_empty() => self.marks.clear(),
+            Verb::Back if !self.index.filter.is_empty() => {
+                let _ = self.set_filter("", ctx);
+            }
+            _ => return None,
+        }
+        Outcome::none()
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Context, focused: bool) {
+        let filter = if self.index.filter.is_empty() {
+            String::new()
+        } else {
+            format!(" · filter: {}", self.index.filter.source)
+        };
+        let overdue = self.index.overdue_shown();
+        let overdue_text = if overdue > 0 {
+            format!(", {overdue} OVERDUE")
+        } else {
+            String::new()
+        };
+        let marks = if self.marks.is_empty() {
+            String::new()
+        } else {
+            format!(" · {} marked", self.marks.len())
+        };
+        let title = format!(
+            "Incident feed ({} shown{overdue_text}){filter}{marks}",
+            self.index.len()
+        );
+        let block = pane_block(&ctx.theme, title, focused);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        if !ctx.synced {
+            f.render_widget(
+                Paragraph::new("waiting for the first snapshot…").style(ctx.theme.dim),
+                inner,
+            );
+            return;
+        }
+        let width = inner.width as usize;
+        let cols = columns(width);
+        let mut lines = vec![self.header(ctx, &cols, width)];
+        lines.extend(
+            self.index
+                .window(self.top, inner.height.saturating_sub(1) as usize)
+                .filter_map(|id| ctx.incident(&id))
+                .map(|i| self.row(ctx, i, &cols, width)),
+        );
+        if lines.len() == 1 {
+            let why = if self.index.filter.is_empty() {
+                "no incidents"
+            } else {
+                "no incident matches the filter (Esc clears it)"
+            };
+            lines.push(Line::styled(why, ctx.theme.dim));
+        }
+        f.render_widget(Paragraph::new(lines), inner);
+    }
+
+    fn click(&mut self, row: usize, _: &Context) {
+        if row == 0 {
+            return;
+        }
+        if let Some(id) = self.index.window(self.top, row).nth(row - 1) {
+            self.selected = Some(id);
+        }
+    }
+
+    fn incident(&self) -> Option<Uuid> {
+        self.visible_selection()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::columns;
+
+    #[test]
+    fn columns_drop_by_priority() {
+        let names = |w| columns(w).iter().map(|c| c.0).collect::<Vec<_>>();
+        assert_eq!(names(200), vec!["age", "status", "category", "sector"]);
+        assert_eq!(names(78), vec!["age", "status"]);
+        assert!(columns(30).is_empty());
+    }
+}

@@ -1,0 +1,92 @@
+//! The console's panes and screens. Each is a component: it owns its state
+//! (selection, scroll, marks, what it searches for), handles the commands of
+//! its own key layer, and draws itself from the shared [`Context`]. The app
+//! routes a command to the focused component first and handles it globally
+//! only when the component does not.
+//!
+//! Adding a pane means writing one `Component` and registering it in
+//! `App::panes` (and its place in `layout`); nothing else reaches into it.
+
+pub mod detail;
+pub mod feed;
+pub mod header;
+pub mod help;
+pub mod messages;
+pub mod outbox;
+pub mod roster;
+pub mod scroll;
+pub mod tasks;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use uuid::Uuid;
+
+use super::action::Effect;
+use super::command::Cmd;
+use super::context::Context;
+use super::dialogs::Dialog;
+use super::keymap::Layer;
+
+/// Where the body of the screen goes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Go {
+    Main,
+    Detail(Uuid),
+    Help,
+    Messages,
+    Outbox,
+}
+
+/// What handling a command came to, beyond the component's own state.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub effects: Vec<Effect>,
+    pub dialog: Option<Dialog>,
+    pub go: Option<Go>,
+}
+
+impl Outcome {
+    pub fn none() -> Option<Outcome> {
+        Some(Outcome::default())
+    }
+
+    pub fn go(go: Go) -> Option<Outcome> {
+        Some(Outcome {
+            go: Some(go),
+            ..Outcome::default()
+        })
+    }
+
+    pub fn dialog(d: Dialog) -> Option<Outcome> {
+        Some(Outcome {
+            dialog: Some(d),
+            ..Outcome::default()
+        })
+    }
+}
+
+pub trait Component {
+    /// The key layer looked up before the global one while this has focus.
+    fn layer(&self) -> Layer;
+
+    /// Carries out `cmd` if it means something here; `None` passes it on.
+    fn command(&mut self, cmd: &Cmd, ctx: &mut Context) -> Option<Outcome>;
+
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Context, focused: bool);
+
+    /// A click on the `row`-th line inside the component's area (0: its first line).
+    fn click(&mut self, _row: usize, _ctx: &Context) {}
+
+    /// The incident this component is about, for the triage keys.
+    fn incident(&self) -> Option<Uuid> {
+        None
+    }
+}
+
+/// Moves `at` by `by` within `len` items, clamped.
+pub fn step(at: usize, by: isize, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    (at as isize + by).clamp(0, len as isize - 1) as usize
+}
