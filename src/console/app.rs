@@ -222,6 +222,8 @@ fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
         }
         // Feed commands typed on the `:` line while another pane has focus.
         Verb::Filter | Verb::Mark | Verb::NextUnacked | Verb::PrevUnacked | Verb::Sort => {
+            // The officer is looking at the feed to see what it did.
+            app.screen = Screen::Main;
             app.feed.command(cmd, &mut app.ctx)
         }
         Verb::Search => {
@@ -306,6 +308,9 @@ fn finish(app: &mut App, mut dialog: Dialog, step: Step) -> Vec<Effect> {
                     app.dialog = Some(dialog);
                 }
                 (Err(e), _) => app.ctx.say(Level::Error, e),
+            }
+            if app.dialog.is_none() {
+                app.feed.filter_done();
             }
             Vec::new()
         }

@@ -67,7 +67,7 @@ verbs! {
     Filter = "filter", Text, true, "filter [EXPR]", "filter the feed (empty clears)";
     NextUnacked = "next-unacked", None, true, "next-unacked", "next unacknowledged incident";
     PrevUnacked = "prev-unacked", None, true, "prev-unacked", "previous unacknowledged incident";
-    Sort = "sort", Column, true, "sort COLUMN", "sort the focused list by a column (again: reverse)";
+    Sort = "sort", Column, true, "sort COLUMN", "sort the focused list by a column (again: reverse); overdue rows stay on top";
     Copy = "copy", None, true, "copy", "copy the selected reference to the clipboard";
     Search = "search", Text, true, "search [TEXT]", "search the help, detail or messages screen";
     SearchNext = "search-next", None, false, "", "next match";

@@ -116,7 +116,7 @@ pub fn defaults() -> Vec<Binding> {
         b("outbox", Global, V::Outbox, &["o"]),
         b("quit", Global, V::Quit, &["q"]),
         b("mark", Feed, V::Mark, &["space"]),
-        b("filter", Feed, V::Filter, &["/"]),
+        b("filter", Global, V::Filter, &["/"]),
         b("next-unacked", Feed, V::NextUnacked, &["n"]),
         b("prev-unacked", Feed, V::PrevUnacked, &["N"]),
         b("sort", Feed, V::Sort, &["f6"]),

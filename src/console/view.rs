@@ -49,10 +49,14 @@ pub fn draw(f: &mut Frame, app: &App) {
             if let Some(t) = m.tasks {
                 app.tasks.draw(f, t, ctx, app.pane == Pane::Tasks);
             }
-            toast_room = match (m.roster, m.tasks) {
-                (Some(r), Some(t)) => r.union(t),
-                (Some(r), None) | (None, Some(r)) => r,
-                (None, None) => m.feed,
+            // Toasts go over a pane the officer is not working in; over the
+            // feed only when it is not focused, and then never over its selection.
+            toast_room = match (app.pane, m.roster, m.tasks) {
+                (Pane::Feed, Some(r), Some(t)) => r.union(t),
+                (Pane::Feed, Some(r), None) | (Pane::Feed, None, Some(r)) => r,
+                (Pane::Roster, _, Some(t)) => t,
+                (Pane::Tasks, Some(r), _) => r,
+                _ => m.feed,
             };
             keep = app
                 .feed

@@ -66,6 +66,9 @@ pub struct FeedPane {
     pub marks: BTreeSet<Uuid>,
     /// Rows that fit, from the last layout.
     height: usize,
+    /// The selection when the filter line opened: each keystroke filters
+    /// afresh from it, so a half-typed filter does not move the selection.
+    origin: Option<Uuid>,
 }
 
 impl FeedPane {
@@ -158,8 +161,21 @@ impl FeedPane {
         let f = Filter::parse(text, &ctx.agencies())?;
         self.index.filter = f;
         self.index.refilter();
-        self.keep_selection();
+        if self.origin.is_some() {
+            self.selected = self.origin;
+        }
+        if self.visible_selection().is_none() {
+            self.selected = self.index.first();
+        }
+        // From the first row when the selection fits on the first page.
+        self.top = self.index.first();
+        self.scroll();
         Ok(self.index.len())
+    }
+
+    /// The filter line closed: later filters start from wherever the selection is then.
+    pub fn filter_done(&mut self) {
+        self.origin = None;
     }
 
     fn move_by(&mut self, n: isize) {
@@ -369,6 +385,7 @@ impl Component for FeedPane {
                     Err(e) => ctx.say(Level::Error, e),
                 },
                 _ => {
+                    self.origin = self.selected;
                     let now = self.index.filter.source.clone();
                     return Outcome::dialog(Dialog::Line(LineDialog::new(
                         Purpose::Filter {

@@ -10,7 +10,7 @@ use super::{Component, Go, Outcome};
 use crate::console::command::{Cmd, Verb};
 use crate::console::context::Context;
 use crate::console::fmt::pad;
-use crate::console::keymap::Layer;
+use crate::console::keymap::{Keymap, Layer};
 use crate::console::widgets::pane_block;
 
 #[derive(Debug, Default)]
@@ -72,6 +72,27 @@ pub fn lines(ctx: &Context) -> Vec<Line<'static>> {
     out.push(Line::raw(
         "Ctrl-C always quits. The mouse wheel scrolls and a click selects (mouse = false in the config turns it off).",
     ));
+    out
+}
+
+/// The README's key and command tables, from the same sources as the help
+/// screen (a test keeps the README equal to this).
+pub fn markdown(keymap: &Keymap) -> String {
+    let mut out = String::from("| where | keys | does |\n|---|---|---|\n");
+    for (layer, keys) in keymap.help() {
+        for (k, help) in keys {
+            let keys: Vec<String> = k.split(' ').map(|k| format!("`{k}`")).collect();
+            out.push_str(&format!(
+                "| {} | {} | {help} |\n",
+                layer.title(),
+                keys.join(" ")
+            ));
+        }
+    }
+    out.push_str("\n| command | does |\n|---|---|\n");
+    for (usage, help) in commands() {
+        out.push_str(&format!("| `:{usage}` | {help} |\n"));
+    }
     out
 }
 

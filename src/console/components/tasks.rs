@@ -128,19 +128,21 @@ impl Component for TasksPane {
         } else {
             String::new()
         };
-        let block = pane_block(
-            &ctx.theme,
-            format!("Joint-response tasks — {what} ({total}{overdue_text})"),
-            focused,
-        );
+        let mut title = format!("Joint-response tasks — {what} ({total}{overdue_text})");
+        if title.chars().count() + 4 > area.width as usize {
+            title = format!("Tasks — {what} ({total}{overdue_text})");
+        }
+        let block = pane_block(&ctx.theme, title, focused);
         let inner = block.inner(area);
         f.render_widget(block, area);
         if tasks.is_empty() {
             f.render_widget(Paragraph::new("no tasks").style(ctx.theme.dim), inner);
             return;
         }
-        // Columns by priority: the title keeps at least TITLE_MIN columns.
-        let mut room = inner.width.saturating_sub(2 + 11 + 9 + TITLE_MIN);
+        // The agency and the title always show; then, while there is room,
+        // the incident (in the all-open list), the status, the due time and
+        // the priority, in that order.
+        let mut room = inner.width.saturating_sub(2 + 8 + 1 + TITLE_MIN);
         let mut take = |w: u16| {
             let fits = room > w;
             if fits {
@@ -149,22 +151,22 @@ impl Component for TasksPane {
             fits
         };
         let show_incident = scope.is_none() && take(12);
+        let show_status = take(11);
         let show_due = take(15);
-        let show_priority = take(7);
-        let mut header = vec!["STATUS", "AGENCY"];
-        let mut widths = vec![Constraint::Length(11), Constraint::Length(8)];
-        if show_incident {
-            header.push("INCIDENT");
-            widths.push(Constraint::Length(12));
-        }
-        if show_due {
-            header.push("DUE");
-            widths.push(Constraint::Length(15));
-        }
-        if show_priority {
-            header.push("PRIORITY");
-            widths.push(Constraint::Length(7));
-        }
+        let show_priority = take(6);
+        let mut header = Vec::new();
+        let mut widths = Vec::new();
+        let mut column = |name: &'static str, w: u16, shown: bool| {
+            if shown {
+                header.push(name);
+                widths.push(Constraint::Length(w));
+            }
+        };
+        column("STATUS", 11, show_status);
+        column("AGENCY", 8, true);
+        column("INCIDENT", 12, show_incident);
+        column("DUE", 15, show_due);
+        column("PRIO", 6, show_priority);
         header.push("TITLE");
         widths.push(Constraint::Min(TITLE_MIN));
         let rows = tasks
@@ -178,10 +180,11 @@ impl Component for TasksPane {
                 } else {
                     ctx.theme.dim
                 };
-                let mut cells = vec![
-                    Cell::from(fmt::task_status(t.status)),
-                    Cell::from(ctx.agency_code(Some(t.agency_id)).to_string()),
-                ];
+                let mut cells = Vec::new();
+                if show_status {
+                    cells.push(Cell::from(fmt::task_status(t.status)));
+                }
+                cells.push(Cell::from(ctx.agency_code(Some(t.agency_id)).to_string()));
                 if show_incident {
                     cells.push(Cell::from(
                         ctx.incident(&t.incident_id)

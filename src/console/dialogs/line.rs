@@ -16,6 +16,7 @@ use crate::console::command::{Arg, ArgKind, Cmd, Column, Verb, palette_names};
 use crate::console::context::Context;
 use crate::console::fmt::{self, fit};
 use crate::console::widgets::input::{Edit, LineInput};
+use crate::console::widgets::wrap::wrap;
 use crate::model::{Centre, DismissReason, IncidentStatus, Severity};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -152,7 +153,22 @@ impl LineDialog {
             ),
             Purpose::Search => ("Search this screen — Enter finds, n/N next/previous".into(), "/"),
         };
-        let h = if self.note.is_some() { 4 } else { 3 };
+        // A long refusal wraps rather than being cut at the screen's edge.
+        let note: Vec<Line<'static>> = match &self.note {
+            Some((refusal, text)) => {
+                let style = if *refusal {
+                    ctx.theme.error
+                } else {
+                    ctx.theme.dim
+                };
+                let room = area.width.saturating_sub(2) as usize;
+                let mut lines = wrap(vec![Line::styled(text.clone(), style)], room);
+                lines.truncate(4);
+                lines
+            }
+            None => Vec::new(),
+        };
+        let h = 3 + note.len() as u16;
         let r = Rect::new(area.x, area.bottom().saturating_sub(h + 2), area.width, h);
         f.render_widget(Clear, r);
         let block = frame(ctx, &title);
@@ -164,14 +180,7 @@ impl LineDialog {
         let shift = cursor.saturating_sub(room);
         let shown: String = skip_columns(self.line.text(), shift);
         let mut lines = vec![Line::raw(format!("{prompt}{}", fit(&shown, room)))];
-        if let Some((refusal, text)) = &self.note {
-            let style = if *refusal {
-                ctx.theme.error
-            } else {
-                ctx.theme.dim
-            };
-            lines.push(Line::styled(fit(text, inner.width as usize), style));
-        }
+        lines.extend(note);
         f.render_widget(Paragraph::new(lines), inner);
         let x = inner.x
             + (prompt.width() + cursor - shift).min((inner.width as usize).saturating_sub(1))

@@ -10,15 +10,18 @@ use crate::console::context::Context;
 use crate::console::fmt::fit;
 
 /// Draws the toasts in `room` (a rectangle the caller chose to give up),
-/// stacked from its top, stopping where they would cover `keep` (the
-/// selected row).
+/// stacked from its top, stepping over `keep` (the selected row); those
+/// that do not fit wait in the message history.
 pub fn draw(f: &mut Frame, ctx: &Context, room: Rect, keep: Option<Rect>) {
     let mut y = room.y;
     for t in &ctx.toasts {
         let text = ctx.text(&t.text);
         let w = (unicode_width::UnicodeWidthStr::width(text.as_str()) as u16 + 4).min(room.width);
-        let r = Rect::new(room.right().saturating_sub(w), y, w, 3);
-        if r.bottom() > room.bottom() || keep.is_some_and(|k| k.intersects(r)) {
+        let mut r = Rect::new(room.right().saturating_sub(w), y, w, 3);
+        if let Some(k) = keep.filter(|k| k.intersects(r)) {
+            r.y = k.bottom();
+        }
+        if r.bottom() > room.bottom() {
             break;
         }
         f.render_widget(Clear, r);
@@ -31,6 +34,6 @@ pub fn draw(f: &mut Frame, ctx: &Context, room: Rect, keep: Option<Rect>) {
             Paragraph::new(fit(&text, inner.width as usize)).style(ctx.theme.toast),
             inner,
         );
-        y += 3;
+        y = r.bottom();
     }
 }

@@ -1,13 +1,16 @@
 //! The console without a terminal: key sequences through `update` (state and
 //! the API calls issued) and frames rendered into ratatui's TestBackend.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod fixture;
+mod help;
+mod ux;
 
 use common::{render, render_buffer};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use fixture::*;
 use proptest::prelude::*;
-use tandem::api::{IncidentPatch, Snapshot};
-use tandem::client::outbox::{Entry, EntryState};
 use tandem::console::action::{Action, ApiCall, Effect, Link, NetEvent};
 use tandem::console::app::update;
 use tandem::console::app::{App, Screen};
@@ -16,184 +19,8 @@ use tandem::console::config::Config;
 use tandem::console::dialogs::{Confirm, Dialog};
 use tandem::console::keymap::Keymap;
 use tandem::model::*;
-use tandem::reference::Seed;
-use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 use uuid::Uuid;
-
-const NOW: OffsetDateTime = datetime!(2026-11-29 12:00 UTC);
-
-fn officer(role: Role) -> Officer {
-    Officer {
-        id: Uuid::now_v7(),
-        name: "Salem".into(),
-        role,
-        centre: Centre::Trp,
-        agency_id: None,
-    }
-}
-
-fn incident(
-    me: &Officer,
-    n: u32,
-    title: &str,
-    severity: Severity,
-    status: IncidentStatus,
-    minutes_ago: i64,
-) -> Incident {
-    let reported = NOW - Duration::minutes(minutes_ago);
-    let mut i = NewIncident {
-        title: title.into(),
-        category: Category::SmugglingFuel,
-        severity,
-        location: Location {
-            lat: 33.1,
-            lon: 11.5,
-            sector: Some("Ras Ajdir".into()),
-            crossing: None,
-        },
-        description: "seen by a patrol".into(),
-        source: None,
-        occurred_at: None,
-        centre: None,
-        lead_agency_id: None,
-        supporting_agency_ids: vec![],
-        tags: vec![],
-    }
-    .into_incident(me, Uuid::now_v7(), format!("TRP-26-{n:05}"), reported)
-    .unwrap();
-    i.status = status;
-    if status != IncidentStatus::Reported {
-        i.acknowledged_at = Some(reported);
-    }
-    if !status.is_open() {
-        i.closed_at = Some(reported);
-    }
-    i
-}
-
-struct Fixture {
-    app: App,
-    overdue_critical: Incident,
-    fresh_low: Incident,
-    acked_high: Incident,
-}
-
-fn fixture(role: Role, size: (u16, u16)) -> Fixture {
-    let me = officer(role);
-    let (agencies, units): (Vec<_>, Vec<_>) =
-        Seed::embedded().records(NOW).unwrap().into_iter().unzip();
-    let overdue_critical = incident(
-        &me,
-        1,
-        "Armed group crossed near Tummo",
-        Severity::Critical,
-        IncidentStatus::Reported,
-        10,
-    );
-    let fresh_low = incident(
-        &me,
-        2,
-        "Border marker damaged near Wazin",
-        Severity::Low,
-        IncidentStatus::Reported,
-        1,
-    );
-    let acked_high = incident(
-        &me,
-        3,
-        "قارب مهاجرين قبالة زوارة — 40 شخصاً",
-        Severity::High,
-        IncidentStatus::Acknowledged,
-        30,
-    );
-    let closed = incident(
-        &me,
-        4,
-        "Old fuel case",
-        Severity::Critical,
-        IncidentStatus::Closed,
-        600,
-    );
-    let task = NewTask {
-        agency_id: agencies[0].id,
-        title: "Send a patrol".into(),
-        unit_id: None,
-        priority: None,
-        due_at: Some(NOW - Duration::minutes(1)),
-    }
-    .into_task(overdue_critical.id, &me, Uuid::now_v7(), NOW)
-    .unwrap();
-    let snapshot = Snapshot {
-        seq: 100,
-        centres: vec![],
-        agencies,
-        units: units.into_iter().flatten().collect(),
-        incidents: vec![
-            overdue_critical.clone(),
-            fresh_low.clone(),
-            acked_high.clone(),
-            closed,
-        ],
-        tasks: vec![task],
-        officers: vec![me.clone()],
-    };
-    let mut app = App::new(
-        &Config::default(),
-        Keymap::new(&Default::default()).unwrap(),
-        Seed::embedded().place,
-        NOW,
-    );
-    update(&mut app, Action::Resize(size.0, size.1));
-    update(&mut app, Action::Net(NetEvent::Me(me)));
-    update(&mut app, Action::Net(NetEvent::Link(Link::Live)));
-    update(
-        &mut app,
-        Action::Net(NetEvent::Snapshot(Box::new(snapshot))),
-    );
-    Fixture {
-        app,
-        overdue_critical,
-        fresh_low,
-        acked_high,
-    }
-}
-
-fn key(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-
-fn code(c: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
-}
-
-fn typed(app: &mut App, text: &str) -> Vec<Effect> {
-    text.chars().flat_map(|c| update(app, key(c))).collect()
-}
-
-/// What the engine does with Effect::Call: the change enters the outbox.
-fn queue(app: &mut App, effects: &[Effect]) {
-    for c in calls(effects) {
-        let entry = Entry {
-            seq: app.ctx.outbox.len() as i64 + 1,
-            key: Uuid::now_v7().to_string(),
-            call: c,
-            state: EntryState::Pending,
-            created_at: NOW,
-        };
-        update(app, Action::Net(NetEvent::Queued(entry)));
-    }
-}
-
-fn calls(effects: &[Effect]) -> Vec<ApiCall> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Call(c) => Some(c.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 #[test]
 fn feed_puts_overdue_first_then_severity() {
@@ -451,22 +278,6 @@ fn quit_asks_only_when_work_is_pending() {
     assert!(text.contains("1 change(s) not yet delivered"), "{text}");
     let ctrl_c = Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert_eq!(update(&mut f.app, ctrl_c), vec![Effect::Quit]);
-}
-
-fn event(seq: u64, kind: EventKind, i: &Incident) -> Event {
-    let json = serde_json::to_string(i).unwrap();
-    Event {
-        seq,
-        at: "2026-11-29T12:00:00Z".into(),
-        actor: "x".into(),
-        kind,
-        entity: EntityKind::Incident,
-        entity_id: i.id,
-        version: i.version,
-        data: serde_json::value::RawValue::from_string(json).unwrap(),
-        prev_hash: String::new(),
-        hash: String::new(),
-    }
 }
 
 #[test]
@@ -792,21 +603,6 @@ fn conflicts_are_shown_and_reapplied_only_when_confirmed() {
     );
 }
 
-fn task_event(seq: u64, kind: EventKind, t: &Task) -> Event {
-    Event {
-        seq,
-        at: "2026-11-29T12:00:00Z".into(),
-        actor: "x".into(),
-        kind,
-        entity: EntityKind::Task,
-        entity_id: t.id,
-        version: t.version,
-        data: serde_json::value::RawValue::from_string(serde_json::to_string(t).unwrap()).unwrap(),
-        prev_hash: String::new(),
-        hash: String::new(),
-    }
-}
-
 #[test]
 fn all_open_tasks_are_kept_in_due_order_by_events() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
@@ -968,44 +764,6 @@ fn closed_incidents_leave_the_console_with_the_72_hour_window() {
     assert!(!f.app.ctx.mirror.incidents.contains_key(&aging.id));
     assert!(ids(&f.app).contains(&recent));
     assert!(f.app.ctx.mirror.incidents.contains_key(&recent));
-}
-
-/// The text of a scrolled screen, page by page (PageDown) to its end.
-fn every_page(app: &mut App, w: u16, h: u16) -> String {
-    let mut pages = vec![render(app, w, h).join("\n")];
-    for _ in 0..50 {
-        update(app, code(KeyCode::PageDown));
-        let page = render(app, w, h).join("\n");
-        if pages.last() == Some(&page) {
-            return pages.join("\n");
-        }
-        pages.push(page);
-    }
-    panic!("PageDown never reaches the end")
-}
-
-/// Runs a `:` command line.
-fn colon(app: &mut App, line: &str) -> Vec<Effect> {
-    update(app, key(':'));
-    typed(app, line);
-    update(app, code(KeyCode::Enter))
-}
-
-/// Moves a confirmation from Cancel to its action and takes it.
-fn confirm_yes(app: &mut App) -> Vec<Effect> {
-    assert!(
-        matches!(app.dialog, Some(Dialog::Confirm(_))),
-        "no confirmation"
-    );
-    update(app, code(KeyCode::Right));
-    update(app, code(KeyCode::Enter))
-}
-
-fn the_patch(c: &[ApiCall]) -> &IncidentPatch {
-    match c {
-        [ApiCall::PatchIncident { patch, .. }] => patch,
-        other => panic!("expected one incident change, got {other:?}"),
-    }
 }
 
 #[test]
