@@ -15,7 +15,7 @@ use crate::console::action::{Action, Link, NetEvent};
 use crate::console::app::{App, update};
 use crate::console::config::Config;
 use crate::console::keymap::Keymap;
-use crate::console::{sync, view};
+use crate::console::{app::sync, view};
 use crate::demo::rng::Rng;
 use crate::model::{
     Centre, EntityKind, Event, EventKind, Incident, Officer, Priority, Role, Severity, Task,

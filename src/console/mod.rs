@@ -27,7 +27,6 @@ pub mod layout;
 pub mod net;
 pub mod pending;
 pub mod run;
-pub mod sync;
 pub mod theme;
 pub mod triage;
 pub mod view;

@@ -5,12 +5,12 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::action::{Effect, Link, NetEvent};
-use super::app::{App, Screen};
-use super::context::{Level, Toast, open_task_key};
-use super::{fmt, pending};
+use super::{App, Screen};
 use crate::client::mirror::{Applied, Mirror};
 use crate::client::outbox::EntryState;
+use crate::console::action::{Effect, Link, NetEvent};
+use crate::console::context::{Level, Toast, open_task_key};
+use crate::console::{fmt, pending};
 use crate::model::{EntityKind, Event, IncidentStatus, Note, Severity};
 
 /// How often closed incidents leaving the window are looked for.

@@ -6,13 +6,13 @@ use std::collections::BTreeSet;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use uuid::Uuid;
 
+mod rows;
+
 use super::{Component, Go, Outcome};
-use crate::client::outbox::EntryState;
 use crate::console::action::Effect;
 use crate::console::command::{Arg, Cmd, Column, Verb};
 use crate::console::context::{Context, Level};
@@ -20,21 +20,9 @@ use crate::console::dialogs::{Dialog, LineDialog, Purpose};
 use crate::console::facts::Sort;
 use crate::console::feed_index::FeedIndex;
 use crate::console::filter::Filter;
-use crate::console::fmt::{self, age, fit, pad};
 use crate::console::keymap::Layer;
 use crate::console::widgets::pane_block;
-use crate::model::Incident;
 
-/// Optional columns, dropped right to left as the width shrinks: (name, header, width).
-const OPTIONAL: &[(&str, &str, usize)] = &[
-    ("age", "AGE", 4),
-    ("status", "STATUS", 12),
-    ("category", "CATEGORY", 19),
-    ("sector", "SECTOR", 12),
-];
-/// marker(2) + SEV(4) + flag(7) + reference(12) + separators.
-const FIXED: usize = 2 + 4 + 1 + 7 + 1 + 12 + 1;
-const TITLE_MIN: usize = 16;
 /// The columns the feed can be ordered by, in the order `sort` cycles through them.
 const SORTABLE: &[Column] = &[
     Column::Severity,
@@ -43,19 +31,6 @@ const SORTABLE: &[Column] = &[
     Column::Status,
     Column::Category,
 ];
-
-fn columns(width: usize) -> Vec<(&'static str, &'static str, usize)> {
-    let mut room = width.saturating_sub(FIXED + TITLE_MIN);
-    let mut shown = Vec::new();
-    for c in OPTIONAL {
-        if room < c.2 + 1 {
-            break;
-        }
-        room -= c.2 + 1;
-        shown.push(*c);
-    }
-    shown
-}
 
 #[derive(Debug, Default)]
 pub struct FeedPane {
@@ -238,105 +213,6 @@ impl FeedPane {
             ),
         );
     }
-
-    fn row<'a>(
-        &self,
-        ctx: &Context,
-        i: &'a Incident,
-        cols: &[(&str, &str, usize)],
-        width: usize,
-    ) -> Line<'a> {
-        let selected = self.selected == Some(i.id);
-        let marked = self.marks.contains(&i.id);
-        let overdue = self.index.is_overdue(&i.id);
-        let unacked = i.acknowledged_at.is_none() && i.status.is_open();
-        let theme = &ctx.theme;
-        let mut base = if overdue {
-            theme.overdue
-        } else if unacked {
-            theme.unacked
-        } else {
-            Style::default()
-        };
-        if selected {
-            base = base.patch(theme.selected);
-        }
-        // Second column: marked, or this officer's change on its way (~) or in trouble (!).
-        let own = match ctx.outbox_state(&i.id) {
-            Some(EntryState::Pending) => "~",
-            Some(_) => "!",
-            None => " ",
-        };
-        let marker = format!(
-            "{}{}",
-            if selected { "▶" } else { " " },
-            if marked { "*" } else { own }
-        );
-        let flag = if overdue {
-            "OVERDUE"
-        } else if unacked {
-            "NEW"
-        } else {
-            ""
-        };
-        let mut spans = vec![
-            Span::styled(marker, if marked { theme.marked } else { base }),
-            Span::styled(fmt::severity_short(i.severity), theme.severity(i.severity)),
-            Span::styled(format!(" {} ", pad(flag, 7)), base),
-            Span::styled(pad(&i.reference, 12), base),
-        ];
-        let mut used = FIXED;
-        for (name, _, w) in cols {
-            let text = match *name {
-                "age" => age((ctx.now - i.reported_at).whole_seconds()),
-                "status" => fmt::status(i.status).to_string(),
-                "category" => fmt::category(i.category).to_string(),
-                _ => i.location.sector.clone().unwrap_or_default(),
-            };
-            spans.push(Span::styled(format!(" {}", pad(&text, *w)), base));
-            used += w + 1;
-        }
-        let title_w = width.saturating_sub(used + 1);
-        spans.push(Span::styled(
-            format!(" {}", pad(&fit(&ctx.text(&i.title), title_w), title_w)),
-            base,
-        ));
-        Line::from(spans)
-    }
-
-    fn header(&self, ctx: &Context, cols: &[(&str, &str, usize)], width: usize) -> Line<'static> {
-        let sort = self.index.sort();
-        let arrow = |c: Column| match (sort.column, sort.descending) {
-            (Some(s), false) if s == c => "▲",
-            (Some(s), true) if s == c => "▼",
-            _ => "",
-        };
-        let mut text = format!(
-            "  {}{} {} {}",
-            pad("SEV", 3),
-            pad(arrow(Column::Severity), 1),
-            pad("FLAG", 7),
-            pad(&format!("REFERENCE{}", arrow(Column::Reference)), 12)
-        );
-        for (name, head, w) in cols {
-            let col = match *name {
-                "age" => Some(Column::Age),
-                "status" => Some(Column::Status),
-                "category" => Some(Column::Category),
-                _ => None,
-            };
-            let a = col.map(arrow).unwrap_or("");
-            text.push_str(&format!(" {}", pad(&format!("{head}{a}"), *w)));
-        }
-        let legend = "TITLE   ~ sending  ! needs review  * marked";
-        let title = if width.saturating_sub(text.len()) > legend.len() + 2 {
-            legend
-        } else {
-            "TITLE"
-        };
-        text.push_str(&format!(" {title}"));
-        Line::styled(pad(&text, width), ctx.theme.dim)
-    }
 }
 
 impl Component for FeedPane {
@@ -436,13 +312,20 @@ impl Component for FeedPane {
             return;
         }
         let width = inner.width as usize;
-        let cols = columns(width);
-        let mut lines = vec![self.header(ctx, &cols, width)];
+        let cols = rows::columns(width);
+        let mut lines = vec![rows::header(ctx, self.index.sort(), &cols, width)];
         lines.extend(
             self.index
                 .window(self.top, inner.height.saturating_sub(1) as usize)
                 .filter_map(|id| ctx.incident(&id))
-                .map(|i| self.row(ctx, i, &cols, width)),
+                .map(|i| {
+                    let look = rows::Look {
+                        selected: self.selected == Some(i.id),
+                        marked: self.marks.contains(&i.id),
+                        overdue: self.index.is_overdue(&i.id),
+                    };
+                    rows::row(ctx, i, look, &cols, width)
+                }),
         );
         if lines.len() == 1 {
             let why = if self.index.filter.is_empty() {
@@ -466,18 +349,5 @@ impl Component for FeedPane {
 
     fn incident(&self) -> Option<Uuid> {
         self.visible_selection()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::columns;
-
-    #[test]
-    fn columns_drop_by_priority() {
-        let names = |w| columns(w).iter().map(|c| c.0).collect::<Vec<_>>();
-        assert_eq!(names(200), vec!["age", "status", "category", "sector"]);
-        assert_eq!(names(78), vec!["age", "status"]);
-        assert!(columns(30).is_empty());
     }
 }

@@ -25,7 +25,9 @@ use super::context::{Context, Level};
 use super::dialogs::{Confirmed, Dialog, LineDialog, Step};
 use super::keymap::Keymap;
 use super::layout::{self, Pane};
-use super::{sync, triage};
+use super::triage;
+
+pub mod sync;
 use crate::reference::Place;
 
 /// What fills the body: the panes, or one screen.
