@@ -1,11 +1,12 @@
 //! Kills during replay: the server SIGKILLed while the outbox drains, and the
-//! console process itself SIGKILLed with a full outbox (in tmux, real binary).
+//! console process itself SIGKILLed with a full outbox (real binary, in a pseudo-terminal).
 
 mod common;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::pty::Terminal;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tandem::bench::proxy::Proxy;
 use tandem::client::mirror::Mirror;
@@ -170,48 +171,6 @@ async fn server_sigkilled_during_replay_still_applies_each_action_once() {
     server.wait().unwrap();
 }
 
-struct Tmux(String);
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.0)
-            .args(args)
-            .output()
-            .expect("tmux is installed");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, what: &str, secs: u64) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let s = self.run(&["capture-pane", "-p", "-t", "c"]);
-            if s.contains(what) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "`{what}` not on screen within {secs} s:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "c", k]);
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_sigkilled_with_a_full_outbox_replays_after_restart() {
     let ts = common::TestServer::start().await;
@@ -220,72 +179,32 @@ async fn console_sigkilled_with_a_full_outbox_replays_after_restart() {
         .unwrap();
     let inc = ts.incident("Tankers south of Zuwara").await;
     let dir = tempfile::tempdir().unwrap();
-    let tmux = Tmux(format!("tandem-kill-{}", std::process::id()));
-    let console = format!(
-        "env XDG_DATA_HOME={d} XDG_CONFIG_HOME={d} {BIN} console --server {} --token {}",
-        proxy.url(),
-        ts.token(Role::DutyOfficer),
-        d = dir.path().display()
-    );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-s",
-        "c",
-        &console,
-    ]);
-    tmux.wait_for("LIVE", 60);
-    tmux.wait_for("TRP-", 60);
+    let server = proxy.url();
+    let token = ts.token(Role::DutyOfficer);
+    let args = ["console", "--server", &server, "--token", &token];
+    let mut term = Terminal::start(&args, dir.path(), 120, 40);
+    term.wait_for("LIVE", 60);
+    term.wait_for("TRP-", 60);
 
     // Link cut: the officer keeps working, by keys, in the real terminal.
     proxy.cut();
-    tmux.wait_for("OFFLINE", 60);
+    term.wait_for("OFFLINE", 60);
     for n in 1..=5 {
-        tmux.keys(&[":"]);
-        tmux.run(&[
-            "send-keys",
-            "-t",
-            "c",
-            "-l",
-            &format!("note from the field {n}"),
-        ]);
-        tmux.keys(&["Enter"]);
+        term.keys(&[":"]);
+        term.text(&format!("note from the field {n}"));
+        term.keys(&["Enter"]);
     }
-    tmux.wait_for("outbox 5", 60);
+    term.wait_for("outbox 5", 60);
 
     // SIGKILL the console process itself.
-    let pid = tmux
-        .run(&["display-message", "-p", "-t", "c", "#{pane_pid}"])
-        .trim()
-        .to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-9", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    std::thread::sleep(Duration::from_millis(300));
+    term.kill_9();
+    drop(term);
 
     // Restarted, still cut off: the outbox is still there.
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-s",
-        "c",
-        &console,
-    ]);
-    tmux.wait_for("outbox 5", 60);
+    let mut term = Terminal::start(&args, dir.path(), 120, 40);
+    term.wait_for("outbox 5", 60);
     proxy.restore();
-    tmux.wait_for("outbox 0", 60);
+    term.wait_for("outbox 0", 60);
 
     let detail = ts.client(Role::Observer).incident(inc.id).await.unwrap();
     let notes: Vec<String> = detail.notes.iter().map(|n| n.text.clone()).collect();
@@ -295,5 +214,5 @@ async fn console_sigkilled_with_a_full_outbox_replays_after_restart() {
         notes, expected,
         "replayed once each, in order, after the console was killed"
     );
-    tmux.keys(&["q"]);
+    term.keys(&["q"]);
 }

@@ -64,9 +64,7 @@ pub fn draw(f: &mut Frame, app: &App) {
                 .map(|row| Rect::new(m.feed.x, m.feed.y + 2 + row as u16, m.feed.width, 1));
         }
         Screen::Detail(d) => d.draw(f, areas.body, ctx, true),
-        Screen::Help(h) => h.draw(f, areas.body, ctx, true),
-        Screen::Messages(m) => m.draw(f, areas.body, ctx, true),
-        Screen::Outbox(o) => o.draw(f, areas.body, ctx, true),
+        Screen::Page(p) => p.draw(f, areas.body, ctx, true),
     }
     let quiet = ctx.link_healthy() || (!ctx.synced && ctx.link == Link::Connecting);
     if quiet {

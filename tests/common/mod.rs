@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod postgres;
+pub mod pty;
 
 use std::collections::HashMap;
 use std::sync::Arc;

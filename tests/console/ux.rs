@@ -10,6 +10,7 @@ use tandem::console::bidi;
 use tandem::console::config::Bidi;
 use tandem::console::context::Level;
 use tandem::console::dialogs::{Confirm, Dialog, Purpose};
+use tandem::console::keymap::Layer;
 use tandem::model::*;
 use uuid::Uuid;
 
@@ -590,9 +591,10 @@ fn slash_searches_help_detail_and_messages() {
     let said = &f.app.ctx.messages.last().unwrap().text;
     assert!(said.starts_with("match 1 of "), "{said}");
     assert!(screen(&f.app).contains("outbox"));
-    let Screen::Help(_) = &f.app.screen else {
+    let Screen::Page(page) = &f.app.screen else {
         panic!("left help")
     };
+    assert_eq!(page.layer(), Layer::Help, "left help");
     update(&mut f.app, key('n'));
     assert!(
         f.app

@@ -34,9 +34,7 @@ use crate::reference::Place;
 pub enum Screen {
     Main,
     Detail(Box<DetailScreen>),
-    Help(HelpScreen),
-    Messages(MessagesScreen),
-    Outbox(OutboxScreen),
+    Page(Box<dyn Component>),
 }
 
 pub struct App {
@@ -72,9 +70,7 @@ impl App {
     fn focused(&mut self) -> (&mut dyn Component, &mut Context) {
         let component: &mut dyn Component = match &mut self.screen {
             Screen::Detail(d) => d.as_mut(),
-            Screen::Help(h) => h,
-            Screen::Messages(m) => m,
-            Screen::Outbox(o) => o,
+            Screen::Page(p) => p.as_mut(),
             Screen::Main => match self.pane {
                 Pane::Feed => &mut self.feed,
                 Pane::Roster => &mut self.roster,
@@ -174,9 +170,7 @@ fn apply(app: &mut App, out: Outcome) -> Vec<Effect> {
     match out.go {
         Some(Go::Main) => app.screen = Screen::Main,
         Some(Go::Detail(id)) => app.screen = Screen::Detail(Box::new(DetailScreen::new(id))),
-        Some(Go::Help) => app.screen = Screen::Help(HelpScreen::default()),
-        Some(Go::Messages) => app.screen = Screen::Messages(MessagesScreen::default()),
-        Some(Go::Outbox) => app.screen = Screen::Outbox(OutboxScreen::default()),
+        Some(Go::Page(p)) => app.screen = Screen::Page(p),
         None => {}
     }
     out.effects
@@ -199,9 +193,9 @@ fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
             Outcome::none()
         }
         Verb::Palette => Outcome::dialog(Dialog::Line(LineDialog::command(app.history.clone()))),
-        Verb::Help => Outcome::go(Go::Help),
-        Verb::Messages => Outcome::go(Go::Messages),
-        Verb::Outbox => Outcome::go(Go::Outbox),
+        Verb::Help => Outcome::page(HelpScreen::default()),
+        Verb::Messages => Outcome::page(MessagesScreen::default()),
+        Verb::Outbox => Outcome::page(OutboxScreen::default()),
         Verb::Quit => quit(app),
         Verb::Copy => {
             let reference = app

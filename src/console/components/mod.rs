@@ -4,8 +4,25 @@
 //! routes a command to the focused component first and handles it globally
 //! only when the component does not.
 //!
-//! Adding a pane means writing one `Component` and registering it in
-//! `App::panes` (and its place in `layout`); nothing else reaches into it.
+//! Adding a screen means writing one `Component` and a way to open it: a
+//! verb in `command.rs`, its key in `keymap.rs`, and one arm in the app's
+//! `global` that answers `Outcome::page(MyScreen::default())`. The app
+//! routes keys to it (its layer first), draws it and closes it on `Go::Main`;
+//! nothing else reaches into it. The smallest one:
+//!
+//! ```ignore
+//! #[derive(Debug, Default)]
+//! pub struct Clock;
+//! impl Component for Clock {
+//!     fn layer(&self) -> Layer { Layer::Global }
+//!     fn command(&mut self, cmd: &Cmd, _: &mut Context) -> Option<Outcome> {
+//!         (cmd.verb == Verb::Back).then(|| Outcome::go(Go::Main)).flatten()
+//!     }
+//!     fn draw(&self, f: &mut Frame, area: Rect, ctx: &Context, _: bool) {
+//!         f.render_widget(Paragraph::new(fmt::clock(ctx.now)), area);
+//!     }
+//! }
+//! ```
 
 pub mod detail;
 pub mod feed;
@@ -28,13 +45,12 @@ use super::dialogs::Dialog;
 use super::keymap::Layer;
 
 /// Where the body of the screen goes next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Go {
     Main,
     Detail(Uuid),
-    Help,
-    Messages,
-    Outbox,
+    /// Any other full screen: help, messages, the outbox, and whatever comes next.
+    Page(Box<dyn Component>),
 }
 
 /// What handling a command came to, beyond the component's own state.
@@ -48,6 +64,11 @@ pub struct Outcome {
 impl Outcome {
     pub fn none() -> Option<Outcome> {
         Some(Outcome::default())
+    }
+
+    /// Opens `page` as the screen.
+    pub fn page(page: impl Component + 'static) -> Option<Outcome> {
+        Outcome::go(Go::Page(Box::new(page)))
     }
 
     pub fn go(go: Go) -> Option<Outcome> {
@@ -65,7 +86,7 @@ impl Outcome {
     }
 }
 
-pub trait Component {
+pub trait Component: std::fmt::Debug {
     /// The key layer looked up before the global one while this has focus.
     fn layer(&self) -> Layer;
 

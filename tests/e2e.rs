@@ -1,66 +1,12 @@
-//! End to end with the real binary in a real terminal (tmux): `tandem demo`,
-//! triage by keys, then the HTTP API must show what that officer did.
+//! End to end with the real binary in a pseudo-terminal: `tandem demo`,
+//! triage by keys, then the HTTP API must show what that officer did; the
+//! terminal itself (resizes, mouse capture, leaving it as it was found).
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+mod common;
 
+use common::pty::Terminal;
 use tandem::client::{Client, new_key};
 use tandem::model::{IncidentStatus, Severity};
-
-const BIN: &str = env!("CARGO_BIN_EXE_tandem");
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux is installed (.ci/run installs it)");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "e2e"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "e2e", k]);
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    fn text(&self, text: &str) {
-        self.run(&["send-keys", "-t", "e2e", "-l", text]);
-        std::thread::sleep(Duration::from_millis(150));
-    }
-
-    fn wait_for(&self, what: &str, timeout: Duration) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(what) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < timeout,
-                "`{what}` did not appear within {timeout:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(250));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -75,27 +21,18 @@ async fn triage_by_keys_in_the_real_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
-    let tmux = Tmux {
-        socket: format!("tandem-e2e-{}", std::process::id()),
-    };
-    // The console keeps its cache, outbox and log under XDG dirs: keep them in the test's dir.
-    let cmd = format!(
-        "env XDG_DATA_HOME={d} XDG_CONFIG_HOME={d} {BIN} demo --fresh --speed 0.1 --dir {d} --listen 127.0.0.1:{port}",
-        d = dir.path().display()
+    let listen = format!("127.0.0.1:{port}");
+    let d = dir.path().to_str().unwrap();
+    let mut term = Terminal::start(
+        &[
+            "demo", "--fresh", "--speed", "0.1", "--dir", d, "--listen", &listen,
+        ],
+        dir.path(),
+        120,
+        40,
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-s",
-        "e2e",
-        &cmd,
-    ]);
-    tmux.wait_for("LIVE", Duration::from_secs(90));
-    tmux.wait_for("Incident feed", Duration::from_secs(60));
+    term.wait_for("LIVE", 90);
+    term.wait_for("Incident feed", 60);
     let creds: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("demo-officers.json")).unwrap())
             .unwrap();
@@ -124,13 +61,13 @@ async fn triage_by_keys_in_the_real_terminal() {
         tags: vec![],
     };
     let created = client.create_incident(&new_key(), &new).await.unwrap();
-    tmux.wait_for(&created.reference, Duration::from_secs(60));
+    term.wait_for(&created.reference, 60);
 
     // Filter down to it, so the keys act on it and nothing else.
-    tmux.keys(&["/"]);
-    tmux.text(&tag);
-    tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("1 shown", Duration::from_secs(60));
+    term.keys(&["/"]);
+    term.text(&tag);
+    term.keys(&["Enter"]);
+    let screen = term.wait_for("1 shown", 60);
     let row = screen
         .lines()
         .find(|l| l.contains('▶'))
@@ -138,10 +75,10 @@ async fn triage_by_keys_in_the_real_terminal() {
     assert!(row.contains(&created.reference), "{row}");
 
     let note = "Patrol LBG-W-01 dispatched, ETA 20 min";
-    tmux.keys(&["a", "2", "i"]);
-    tmux.text(note);
-    tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("done: note on", Duration::from_secs(60));
+    term.keys(&["a", "2", "i"]);
+    term.text(note);
+    term.keys(&["Enter"]);
+    let screen = term.wait_for("done: note on", 60);
     // Logs go to the log file, never to the terminal.
     for line in screen.lines() {
         assert!(
@@ -186,5 +123,61 @@ async fn triage_by_keys_in_the_real_terminal() {
         "report, ack, severity and note by {}: {by_me:?}",
         me.name
     );
-    tmux.keys(&["q"]);
+
+    // The window shrinks below 80×24, then grows again: no panic, and the
+    // console says what it needs, then draws again.
+    term.resize(60, 20);
+    term.wait_for("too small", 30);
+    term.resize(200, 60);
+    term.wait_for("Agency roster", 30);
+
+    // Mouse capture is on by default (and off with `mouse = false`, below).
+    let raw = term.raw();
+    assert!(
+        contains(&raw, b"\x1b[?1000h"),
+        "mouse capture was not turned on"
+    );
+
+    // q leaves the terminal as it was found: alternate screen left, capture off, exit 0.
+    term.keys(&["q"]);
+    let status = term.wait_exit(30);
+    assert!(status.success(), "{status:?}");
+    let raw = term.raw();
+    assert!(
+        contains(&raw, b"\x1b[?1049l"),
+        "the alternate screen was not left"
+    );
+    assert!(
+        contains(&raw, b"\x1b[?1000l"),
+        "mouse capture was not turned off"
+    );
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn mouse_capture_stays_off_when_the_config_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("console.toml");
+    std::fs::write(
+        &config,
+        "server = \"http://127.0.0.1:9\"\ntoken = \"no-such-token\"\nmouse = false\n",
+    )
+    .unwrap();
+    let mut term = Terminal::start(
+        &["console", "--config", config.to_str().unwrap()],
+        dir.path(),
+        100,
+        30,
+    );
+    term.wait_for("TANDEM", 30);
+    term.keys(&["C-c"]);
+    let status = term.wait_exit(30);
+    assert!(status.success(), "{status:?}");
+    assert!(
+        !contains(&term.raw(), b"\x1b[?1000h"),
+        "mouse capture turned on"
+    );
 }
