@@ -181,7 +181,7 @@ async fn console_sigkilled_with_a_full_outbox_replays_after_restart() {
     let dir = tempfile::tempdir().unwrap();
     let server = proxy.url();
     let token = ts.token(Role::DutyOfficer);
-    let args = ["console", "--server", &server, "--token", &token];
+    let args = ["console", "--server", &server, "--token", token];
     let mut term = Terminal::start(&args, dir.path(), 120, 40);
     term.wait_for("LIVE", 60);
     term.wait_for("TRP-", 60);
