@@ -13,7 +13,7 @@ use super::{ms, percentile, reset_peak_rss, rss_mib};
 use crate::api::Snapshot;
 use crate::console::action::{Action, Link, NetEvent};
 use crate::console::app::{App, update};
-use crate::console::config::Config;
+use crate::console::config::{Bidi, Config};
 use crate::console::keymap::Keymap;
 use crate::console::{app::sync, view};
 use crate::demo::rng::Rng;
@@ -99,6 +99,8 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
         seed.place.clone(),
         now,
     );
+    // Arabic reshaped and reordered by the console: the dearer of the two modes.
+    app.ctx.bidi = Bidi::Console;
     update(&mut app, Action::Resize(200, 60));
     update(&mut app, Action::Net(NetEvent::Me(me.clone())));
     update(&mut app, Action::Net(NetEvent::Link(Link::Live)));

@@ -5,9 +5,16 @@
 //! (unicode-bidi) before it is drawn.
 
 use ar_reshaper::ArabicReshaper;
+use ar_reshaper::prelude::{Language, LigaturesFlags, ReshaperConfig};
 use unicode_bidi::BidiInfo;
 
 use super::config::Bidi;
+
+/// Built once: a reshaper holds its letter tables.
+static RESHAPER: ArabicReshaper = ArabicReshaper::new(ReshaperConfig::new(
+    Language::Arabic,
+    LigaturesFlags::default(),
+));
 
 /// Whether `s` holds any right-to-left character (Arabic, Hebrew and their forms).
 fn has_rtl(s: &str) -> bool {
@@ -22,7 +29,7 @@ pub fn visual(s: &str, mode: Bidi) -> String {
     if mode != Bidi::Console || !has_rtl(s) {
         return s.to_string();
     }
-    let shaped = ArabicReshaper::default().reshape(s);
+    let shaped = RESHAPER.reshape(s);
     let info = BidiInfo::new(&shaped, None);
     info.paragraphs
         .iter()

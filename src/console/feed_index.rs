@@ -31,6 +31,8 @@ pub struct FeedIndex {
     /// Deadlines not yet passed: (deadline ms, id).
     deadlines: BTreeSet<(i64, Uuid)>,
     overdue: usize,
+    /// Overdue incidents in `order`, kept as rows come and go (a frame reads it).
+    overdue_shown: usize,
     pub filter: Filter,
     sort: Sort,
 }
@@ -51,7 +53,7 @@ impl FeedIndex {
 
     /// Overdue incidents the filter shows (they sort first).
     pub fn overdue_shown(&self) -> usize {
-        self.order.iter().take_while(|k| k.group == 0).count()
+        self.overdue_shown
     }
 
     pub fn sort(&self) -> Sort {
@@ -81,7 +83,9 @@ impl FeedIndex {
 
     fn forget(&mut self, slot: usize) {
         let old = &self.facts[slot];
-        self.order.remove(&old.key(self.sort));
+        if self.order.remove(&old.key(self.sort)) && old.overdue {
+            self.overdue_shown = self.overdue_shown.saturating_sub(1);
+        }
         if let Some(d) = old.deadline_ms {
             self.deadlines.remove(&(d, old.id));
         }
@@ -97,8 +101,8 @@ impl FeedIndex {
         } else if let Some(d) = f.deadline_ms {
             self.deadlines.insert((d, f.id));
         }
-        if self.filter.matches(f) {
-            self.order.insert(f.key(self.sort));
+        if self.filter.matches(f) && self.order.insert(f.key(self.sort)) && f.overdue {
+            self.overdue_shown += 1;
         }
     }
 
@@ -146,6 +150,7 @@ impl FeedIndex {
             self.overdue += 1;
             if member {
                 self.order.insert(self.facts[s].key(self.sort));
+                self.overdue_shown += 1;
             }
             n += 1;
         }
@@ -179,12 +184,12 @@ impl FeedIndex {
     /// Re-applies the filter to every incident: a scan of the packed facts,
     /// one sort, one bulk load.
     pub fn refilter(&mut self) {
-        let mut keys: Vec<FeedKey> = self
-            .facts
-            .iter()
-            .filter(|f| self.filter.matches(f))
-            .map(|f| f.key(self.sort))
-            .collect();
+        let mut keys: Vec<FeedKey> = Vec::new();
+        self.overdue_shown = 0;
+        for f in self.facts.iter().filter(|f| self.filter.matches(f)) {
+            keys.push(f.key(self.sort));
+            self.overdue_shown += usize::from(f.overdue);
+        }
         keys.sort_unstable();
         self.order = BTreeSet::from_iter(keys);
     }

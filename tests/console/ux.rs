@@ -12,6 +12,7 @@ use tandem::console::context::Level;
 use tandem::console::dialogs::{Confirm, Dialog, Purpose};
 use tandem::console::keymap::Layer;
 use tandem::model::*;
+use time::Duration;
 use uuid::Uuid;
 
 use super::common::render;
@@ -690,4 +691,41 @@ fn a_long_message_wraps_instead_of_being_cut() {
     let shown = screen(&f.app);
     assert!(shown.contains("ask a supervisor"), "{shown}");
     assert!(shown.contains("see the outbox (o)"), "{shown}");
+}
+
+#[test]
+fn the_overdue_count_follows_the_clock_events_and_filters() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let recount = |app: &App| {
+        app.feed
+            .index
+            .window(None, 1000)
+            .filter(|id| app.feed.index.is_overdue(id))
+            .count()
+    };
+    let check = |app: &App, want: usize, when: &str| {
+        assert_eq!(app.feed.index.overdue_shown(), want, "{when}");
+        assert_eq!(recount(app), want, "{when}: recount");
+    };
+    check(&f.app, 1, "at first");
+    update(&mut f.app, Action::Tick(NOW + Duration::minutes(61)));
+    check(&f.app, 2, "the low one is overdue an hour on");
+    colon(&mut f.app, "filter sev<=high");
+    check(&f.app, 1, "filtered to high and below");
+    let mut acked = f.fresh_low.clone();
+    acked.status = IncidentStatus::Acknowledged;
+    acked.acknowledged_at = Some(NOW);
+    acked.version += 1;
+    let seq = f.app.ctx.mirror.seq + 1;
+    update(
+        &mut f.app,
+        Action::Net(NetEvent::Event(Box::new(event(
+            seq,
+            EventKind::IncidentUpdated,
+            &acked,
+        )))),
+    );
+    check(&f.app, 0, "acknowledged elsewhere");
+    colon(&mut f.app, "filter");
+    check(&f.app, 1, "filter cleared");
 }

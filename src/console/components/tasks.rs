@@ -169,9 +169,11 @@ impl Component for TasksPane {
         column("PRIO", 6, show_priority);
         header.push("TITLE");
         widths.push(Constraint::Min(TITLE_MIN));
-        let rows = tasks
-            .iter()
-            .map(|t| {
+        let row = |n: usize| {
+            let Some(t) = tasks.get(n) else {
+                return Row::default();
+            };
+            {
                 let late = t.is_overdue(ctx.now);
                 let style = if late {
                     ctx.theme.overdue
@@ -204,16 +206,17 @@ impl Component for TasksPane {
                 }
                 cells.push(Cell::from(ctx.text(&t.title)));
                 Row::new(cells).style(style)
-            })
-            .collect();
-        table::draw(
+            }
+        };
+        table::draw_window(
             f,
             inner,
             &ctx.theme,
             Row::new(header),
-            rows,
             widths,
             focused.then_some(self.selected),
+            tasks.len(),
+            row,
         );
     }
 

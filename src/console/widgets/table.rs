@@ -29,15 +29,32 @@ pub fn draw(
     widths: Vec<Constraint>,
     selected: Option<usize>,
 ) {
-    let len = rows.len();
+    let total = rows.len();
+    let mut rows: Vec<Option<Row<'_>>> = rows.into_iter().map(Some).collect();
+    draw_window(f, area, theme, header, widths, selected, total, |i| {
+        rows.get_mut(i).and_then(Option::take).unwrap_or_default()
+    });
+}
+
+/// Like [`draw`] for a long list: `row(i)` is asked only for the rows in
+/// view, in order, so a frame costs the window, not the list.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_window<'a>(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    header: Row<'a>,
+    widths: Vec<Constraint>,
+    selected: Option<usize>,
+    total: usize,
+    mut row: impl FnMut(usize) -> Row<'a>,
+) {
     let body = area.height.saturating_sub(1) as usize;
-    let mut state = TableState::default();
-    if let Some(sel) = selected.filter(|_| len > 0) {
-        let sel = sel.min(len - 1);
-        state = state
-            .with_selected(Some(sel))
-            .with_offset(offset_for(sel, body));
-    }
+    let selected = selected.filter(|_| total > 0).map(|s| s.min(total - 1));
+    let first = selected.map(|s| offset_for(s, body)).unwrap_or(0);
+    let end = first.saturating_add(body).min(total);
+    let rows: Vec<Row<'a>> = (first..end).map(&mut row).collect();
+    let mut state = TableState::default().with_selected(selected.map(|s| s - first));
     let table = Table::new(rows, widths)
         .header(header.style(theme.dim))
         .row_highlight_style(theme.selected)
@@ -45,8 +62,8 @@ pub fn draw(
         .highlight_spacing(HighlightSpacing::Always)
         .column_spacing(1);
     f.render_stateful_widget(table, area, &mut state);
-    if len > body && body > 0 {
-        let mut bar = ScrollbarState::new(len.saturating_sub(body)).position(state.offset());
+    if total > body && body > 0 {
+        let mut bar = ScrollbarState::new(total.saturating_sub(body)).position(first);
         f.render_stateful_widget(
             Scrollbar::new(ScrollbarOrientation::VerticalRight)
                 .begin_symbol(None)

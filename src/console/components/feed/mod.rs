@@ -335,7 +335,12 @@ impl Component for FeedPane {
             };
             lines.push(Line::styled(why, ctx.theme.dim));
         }
-        f.render_widget(Paragraph::new(lines), inner);
+        // Each row is already cut to the width: set it straight into the
+        // buffer (a Paragraph would reflow every grapheme again).
+        let buf = f.buffer_mut();
+        for (n, line) in lines.iter().enumerate().take(inner.height as usize) {
+            buf.set_line(inner.x, inner.y + n as u16, line, inner.width);
+        }
     }
 
     fn click(&mut self, row: usize, _: &Context) {

@@ -82,12 +82,12 @@ pub fn row<'a>(ctx: &Context, i: &'a Incident, look: Look, cols: &[Col], width: 
     } else {
         ""
     };
-    let mut spans = vec![
-        Span::styled(marker, if marked { theme.marked } else { base }),
-        Span::styled(fmt::severity_short(i.severity), theme.severity(i.severity)),
-        Span::styled(format!(" {} ", pad(flag, 7)), base),
-        Span::styled(pad(&i.reference, 12), base),
-    ];
+    // One span for everything in the row's own style: a frame sets ~60 rows.
+    let mut rest = String::with_capacity(width * 2);
+    rest.push(' ');
+    rest.push_str(&pad(flag, 7));
+    rest.push(' ');
+    rest.push_str(&pad(&i.reference, 12));
     let mut used = FIXED;
     for (name, _, w) in cols {
         let text = match *name {
@@ -96,15 +96,18 @@ pub fn row<'a>(ctx: &Context, i: &'a Incident, look: Look, cols: &[Col], width: 
             "category" => fmt::category(i.category).to_string(),
             _ => i.location.sector.clone().unwrap_or_default(),
         };
-        spans.push(Span::styled(format!(" {}", pad(&text, *w)), base));
+        rest.push(' ');
+        rest.push_str(&pad(&text, *w));
         used += w + 1;
     }
     let title_w = width.saturating_sub(used + 1);
-    spans.push(Span::styled(
-        format!(" {}", pad(&fit(&ctx.text(&i.title), title_w), title_w)),
-        base,
-    ));
-    Line::from(spans)
+    rest.push(' ');
+    rest.push_str(&pad(&fit(&ctx.text(&i.title), title_w), title_w));
+    Line::from(vec![
+        Span::styled(marker, if marked { theme.marked } else { base }),
+        Span::styled(fmt::severity_short(i.severity), theme.severity(i.severity)),
+        Span::styled(rest, base),
+    ])
 }
 
 /// The header row: column names, the sort's arrow, and the markers' legend when it fits.
