@@ -109,6 +109,8 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
     let t0 = Instant::now();
     update(&mut app, Action::Net(NetEvent::Snapshot(Box::new(snap))));
     let load = t0.elapsed();
+    // As the engine does after every snapshot.
+    crate::console::memory::release_free();
     let (rss, load_peak) = rss_mib();
 
     // Frames.

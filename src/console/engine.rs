@@ -246,6 +246,7 @@ impl Engine {
             // At once, not on the next timer: a console killed a few seconds
             // after its first sync must still open with what it had.
             self.save_cache();
+            super::memory::release_free();
         }
         Ok(Flow::Continue)
     }

@@ -24,6 +24,7 @@ pub mod filter;
 pub mod fmt;
 pub mod keymap;
 pub mod layout;
+pub mod memory;
 pub mod net;
 pub mod pending;
 pub mod run;

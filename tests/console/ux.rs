@@ -209,7 +209,8 @@ fn the_timeline_agrees_with_the_report_and_says_each_thing_once() {
     .unwrap();
     let mut created = event(1, EventKind::IncidentCreated, &i);
     let mut asked = task_event(2, EventKind::TaskCreated, &task);
-    created.actor = me.id.to_string();
+    // Entered by an automated feed on Salem's report: the report stays Salem's.
+    created.actor = "sensor-feed".into();
     asked.actor = me.id.to_string();
     update(&mut f.app, code(KeyCode::Enter));
     update(
@@ -223,8 +224,12 @@ fn the_timeline_agrees_with_the_report_and_says_each_thing_once() {
     );
     let detail = screen(&f.app);
     assert!(
-        detail.contains("Salem: reported: critical fuel smuggling"),
+        detail.contains("Salem (entered by sensor-feed): reported: critical fuel smuggling"),
         "{detail}"
+    );
+    assert!(
+        detail.contains("by Salem"),
+        "the report line agrees: {detail}"
     );
     assert!(
         detail.contains("Salem: asked LCG-W for a task: Intercept the boat"),
