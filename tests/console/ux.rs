@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use tandem::api::IncidentDetail;
-use tandem::console::action::{Action, Effect, Link, NetEvent};
+use tandem::console::action::{Action, ApiCall, Effect, Link, NetEvent};
 use tandem::console::app::{App, Screen, update};
 use tandem::console::bidi;
 use tandem::console::config::Bidi;
@@ -733,4 +733,35 @@ fn the_overdue_count_follows_the_clock_events_and_filters() {
     check(&f.app, 0, "acknowledged elsewhere");
     colon(&mut f.app, "filter");
     check(&f.app, 1, "filter cleared");
+}
+
+#[test]
+fn a_form_field_that_is_wrong_says_so_on_the_field_and_sends_nothing() {
+    let mut f = fixture(Role::DutyOfficer, (120, 40));
+    update(&mut f.app, key('t'));
+    typed(&mut f.app, "Send a patrol");
+    update(&mut f.app, code(KeyCode::Tab)); // priority
+    update(&mut f.app, code(KeyCode::Tab)); // due in minutes
+    typed(&mut f.app, "soon");
+    assert!(calls(&update(&mut f.app, code(KeyCode::Enter))).is_empty());
+    assert!(
+        matches!(f.app.dialog, Some(Dialog::Task(_))),
+        "the form stays"
+    );
+    let shown = screen(&f.app);
+    assert!(shown.contains("due in minutes: a whole number"), "{shown}");
+    // Corrected, it goes.
+    for _ in 0.."soon".len() {
+        update(&mut f.app, code(KeyCode::Backspace));
+    }
+    typed(&mut f.app, "45");
+    let c = calls(&update(&mut f.app, code(KeyCode::Enter)));
+    assert!(
+        matches!(&c[..], [ApiCall::CreateTask { task, .. }] if task.due_at == Some(NOW + Duration::minutes(45))),
+        "{c:?}"
+    );
+    // An empty title is refused on its field too.
+    update(&mut f.app, key('t'));
+    assert!(calls(&update(&mut f.app, code(KeyCode::Enter))).is_empty());
+    assert!(screen(&f.app).contains("a task needs a title"));
 }

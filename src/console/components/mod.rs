@@ -39,7 +39,7 @@ use ratatui::layout::Rect;
 use uuid::Uuid;
 
 use super::action::Effect;
-use super::command::Cmd;
+use super::command::{Cmd, Verb};
 use super::context::Context;
 use super::dialogs::Dialog;
 use super::keymap::Layer;
@@ -102,6 +102,20 @@ pub trait Component: std::fmt::Debug {
     fn incident(&self) -> Option<Uuid> {
         None
     }
+}
+
+/// The moving keys of a list of `len` rows; false for any other verb.
+pub fn list_move(selected: &mut usize, verb: Verb, len: usize) -> bool {
+    *selected = match verb {
+        Verb::Down => step(*selected, 1, len),
+        Verb::Up => step(*selected, -1, len),
+        Verb::PageDown => step(*selected, 10, len),
+        Verb::PageUp => step(*selected, -10, len),
+        Verb::Top => 0,
+        Verb::Bottom => len.saturating_sub(1),
+        _ => return false,
+    };
+    true
 }
 
 /// Moves `at` by `by` within `len` items, clamped.

@@ -7,7 +7,7 @@ use ratatui::widgets::{Cell, Row};
 use unicode_width::UnicodeWidthStr;
 use uuid::Uuid;
 
-use super::{Component, Outcome, step};
+use super::{Component, Outcome, list_move};
 use crate::console::command::{Arg, Cmd, Column, Verb};
 use crate::console::context::{Context, Level};
 use crate::console::fmt;
@@ -67,13 +67,10 @@ impl Component for RosterPane {
 
     fn command(&mut self, cmd: &Cmd, ctx: &mut Context) -> Option<Outcome> {
         let len = self.len(ctx);
+        if list_move(&mut self.selected, cmd.verb, len) {
+            return Outcome::none();
+        }
         match cmd.verb {
-            Verb::Down => self.selected = step(self.selected, 1, len),
-            Verb::Up => self.selected = step(self.selected, -1, len),
-            Verb::PageDown => self.selected = step(self.selected, 10, len),
-            Verb::PageUp => self.selected = step(self.selected, -10, len),
-            Verb::Top => self.selected = 0,
-            Verb::Bottom => self.selected = len.saturating_sub(1),
             Verb::Open if self.agency.is_none() => {
                 self.agency = self.agencies(ctx).get(self.selected).map(|a| a.id);
                 self.selected = 0;
