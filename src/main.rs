@@ -48,6 +48,18 @@ enum Cmd {
         /// Database: a SQLite path or sqlite://PATH (default: tandem.db in the data dir).
         #[arg(long, env = "TANDEM_DATABASE")]
         database: Option<String>,
+        /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Require client certificates signed by this CA (PEM): mutual TLS.
+        #[arg(long, requires = "tls_cert")]
+        client_ca: Option<PathBuf>,
+        /// Serve plain HTTP on a non-loopback address (tokens cross the network readable).
+        #[arg(long, conflicts_with = "tls_cert")]
+        insecure_http: bool,
     },
     /// Run the committed benchmarks (see BENCHMARKS.md); build with --release.
     Bench {
@@ -79,6 +91,24 @@ enum AdminCmd {
     },
     /// Load agencies and units (from FILE, or the embedded config/seed.toml).
     Seed { file: Option<PathBuf> },
+    /// Certificates for HTTPS between the centres.
+    Tls {
+        #[command(subcommand)]
+        command: TlsCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum TlsCmd {
+    /// Write a test CA, a server certificate and a client certificate per centre.
+    SelfSigned {
+        /// Directory to write the PEM files into.
+        #[arg(long)]
+        dir: PathBuf,
+        /// A name or address the server is reached by (repeat for more).
+        #[arg(long = "host", required = true)]
+        hosts: Vec<String>,
+    },
 }
 
 #[derive(clap::Args, Default)]
@@ -204,14 +234,50 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
-        Some(Cmd::Serve { listen, database }) => {
+        Some(Cmd::Serve {
+            listen,
+            database,
+            tls_cert,
+            tls_key,
+            client_ca,
+            insecure_http,
+        }) => {
             init_stderr_logs();
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(server::tls::TlsFiles {
+                    cert,
+                    key,
+                    client_ca,
+                }),
+                _ => None,
+            };
+            if tls.is_none() {
+                let addrs: Vec<_> = tokio::net::lookup_host(&listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {listen}"))?
+                    .collect();
+                if let Some(refusal) = server::tls::plain_http_refusal(&addrs, insecure_http) {
+                    anyhow::bail!(refusal);
+                }
+                if insecure_http && addrs.iter().any(|a| !a.ip().is_loopback()) {
+                    eprintln!(
+                        "WARNING: serving plain HTTP on {listen}: tokens and reports cross the \
+                         network unencrypted"
+                    );
+                }
+            }
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            let settings = server::Settings {
+                tls,
+                ..server::Settings::default()
+            };
             let store = open(database).await?;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
-            let running = server::spawn(store, listener)?;
-            println!("tandem serving on http://{}", running.addr);
+            let running =
+                server::spawn_with(store, listener, settings).context("setting up TLS")?;
+            println!("tandem serving on {scheme}://{}", running.addr);
             let stop = running.stopper();
             tokio::spawn(async move {
                 tandem::signal::shutdown().await;
@@ -283,49 +349,65 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Cmd::Admin { database, command }) => {
-            let store = open(database).await?;
-            match command {
-                AdminCmd::Seed { file } => {
-                    let s = admin::seed(store.as_ref(), file.as_deref()).await?;
-                    println!(
-                        "seeded {} agencies and {} units ({} agencies were already there); \
-                         {} sectors and crossings checked (reference data the console ships with)",
-                        s.agencies, s.units, s.skipped_agencies, s.places
-                    );
-                }
-                AdminCmd::Officer {
-                    command:
-                        OfficerCmd::Add {
-                            name,
-                            role,
-                            centre,
-                            agency,
-                        },
-                } => {
-                    let (officer, token) =
-                        admin::add_officer(store.as_ref(), &name, role, centre, agency.as_deref())
-                            .await?;
-                    println!(
-                        "officer: {}\ntoken: {token}\n(the token is shown once; keep it)",
-                        officer.id
-                    );
-                }
-                AdminCmd::Officer {
-                    command: OfficerCmd::List,
-                } => {
-                    print!("{}", admin::list_officers(store.as_ref()).await?);
-                }
-                AdminCmd::Officer {
-                    command: OfficerCmd::Revoke { id },
-                } => {
-                    let o = admin::revoke_officer(store.as_ref(), &id).await?;
-                    println!("revoked {} ({})", o.name, o.id);
-                }
+        Some(Cmd::Admin { database, command }) => admin_command(database, command).await,
+    }
+}
+
+async fn admin_command(database: Option<String>, command: AdminCmd) -> anyhow::Result<()> {
+    match command {
+        AdminCmd::Tls {
+            command: TlsCmd::SelfSigned { dir, hosts },
+        } => {
+            let written = admin::tls::self_signed(&dir, &hosts)?;
+            for f in written.files {
+                println!("wrote {}", f.display());
             }
-            Ok(())
+            println!(
+                "serve with --tls-cert server.pem --tls-key server-key.pem [--client-ca ca.pem]; \
+                 clients set ca_file = ca.pem (and client_cert/client_key for mutual TLS)"
+            );
+        }
+        AdminCmd::Seed { file } => {
+            let store = open(database).await?;
+            let s = admin::seed(store.as_ref(), file.as_deref()).await?;
+            println!(
+                "seeded {} agencies and {} units ({} agencies were already there); \
+                 {} sectors and crossings checked (reference data the console ships with)",
+                s.agencies, s.units, s.skipped_agencies, s.places
+            );
+        }
+        AdminCmd::Officer {
+            command:
+                OfficerCmd::Add {
+                    name,
+                    role,
+                    centre,
+                    agency,
+                },
+        } => {
+            let store = open(database).await?;
+            let (officer, token) =
+                admin::add_officer(store.as_ref(), &name, role, centre, agency.as_deref()).await?;
+            println!(
+                "officer: {}\ntoken: {token}\n(the token is shown once; keep it)",
+                officer.id
+            );
+        }
+        AdminCmd::Officer {
+            command: OfficerCmd::List,
+        } => {
+            let store = open(database).await?;
+            print!("{}", admin::list_officers(store.as_ref()).await?);
+        }
+        AdminCmd::Officer {
+            command: OfficerCmd::Revoke { id },
+        } => {
+            let store = open(database).await?;
+            let o = admin::revoke_officer(store.as_ref(), &id).await?;
+            println!("revoked {} ({})", o.name, o.id);
         }
     }
+    Ok(())
 }
 
 fn init_stderr_logs() {

@@ -55,10 +55,14 @@ pub fn save(path: &Path, mirror: &Mirror, me: &Officer) -> std::io::Result<()> {
         officers: values(&mirror.officers),
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::paths::private_dir(dir)?;
     }
     let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp)?;
+    let mut f = crate::paths::private_file_options()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tmp)?;
     serde_json::to_writer(std::io::BufWriter::new(&mut f), &out).map_err(std::io::Error::other)?;
     f.flush()?;
     f.sync_all()?;

@@ -9,8 +9,10 @@ pub mod call;
 mod events;
 pub mod mirror;
 pub mod outbox;
+mod tls;
 
 pub use events::{EventStream, parse_sse};
+pub use tls::TlsOptions;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,6 +39,9 @@ pub enum ClientError {
     Network(#[from] reqwest::Error),
     #[error("the server sent something unreadable: {0}")]
     Decode(String),
+    /// A certificate or key named in the settings cannot be used.
+    #[error("TLS settings: {0}")]
+    Tls(String),
 }
 
 impl ClientError {
@@ -96,22 +101,24 @@ impl Client {
 
     /// A client for several instances of one deployment, tried in turn.
     pub fn with_servers(servers: &[String], token: &str) -> ClientResult<Client> {
-        Client::configured(servers, token, LINK_TIMEOUT)
+        Client::configured(servers, token, LINK_TIMEOUT, &TlsOptions::default())
     }
 
     /// [`Client::with_servers`] that counts a link silent for `link_timeout`
-    /// as dead: no answer, or no byte of a body (the event stream's heartbeat
-    /// included) within it, fails the request as a network error.
+    /// as dead (no answer, or no byte of a body, the event stream's heartbeat
+    /// included, within it fails the request as a network error) and trusts
+    /// and presents what `tls` names.
     pub fn configured(
         servers: &[String],
         token: &str,
         link_timeout: Duration,
+        tls: &TlsOptions,
     ) -> ClientResult<Client> {
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT.min(link_timeout))
             .read_timeout(link_timeout)
-            .tcp_nodelay(true)
-            .build()?;
+            .tcp_nodelay(true);
+        let http = tls.apply(builder)?.build()?;
         let servers: Vec<String> = servers
             .iter()
             .map(|s| s.trim().trim_end_matches('/').to_string())

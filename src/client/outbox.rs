@@ -61,6 +61,10 @@ impl Outbox {
             path: path.display().to_string(),
             source,
         };
+        crate::paths::create_private_file(path).map_err(|e| OutboxError::Open {
+            path: path.display().to_string(),
+            source: sqlx::Error::Io(e),
+        })?;
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
             .map_err(open)?
             .create_if_missing(true)

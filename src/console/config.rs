@@ -42,6 +42,13 @@ pub struct Config {
     pub servers: Vec<String>,
     /// Bearer token (prefer `TANDEM_TOKEN` over keeping it in a file).
     pub token: Option<String>,
+    /// A CA certificate (PEM) to trust beside the system's, for a
+    /// deployment's own certificates (`TANDEM_CA_FILE`).
+    pub ca_file: Option<PathBuf>,
+    /// A client certificate (PEM) for servers that require one (mutual TLS).
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    pub client_key: Option<PathBuf>,
     /// Ring the terminal bell for new high and critical incidents.
     pub bell: bool,
     pub theme: ThemeName,
@@ -66,6 +73,9 @@ impl Default for Config {
             server: "http://127.0.0.1:8470".into(),
             servers: Vec::new(),
             token: None,
+            ca_file: None,
+            client_cert: None,
+            client_key: None,
             bell: true,
             theme: ThemeName::Default,
             sla: Sla::default(),
@@ -122,6 +132,9 @@ impl Config {
             }
         };
         config = config.with(env("TANDEM_SERVER"), env("TANDEM_TOKEN"));
+        if let Some(ca) = env("TANDEM_CA_FILE").filter(|v| !v.is_empty()) {
+            config.ca_file = Some(PathBuf::from(ca));
+        }
         if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
             config.theme = ThemeName::Mono;
         }
@@ -145,6 +158,15 @@ impl Config {
             self.token = Some(t);
         }
         self
+    }
+
+    /// What the client trusts and presents over HTTPS.
+    pub fn tls(&self) -> crate::client::TlsOptions {
+        crate::client::TlsOptions {
+            ca_file: self.ca_file.clone(),
+            client_cert: self.client_cert.clone(),
+            client_key: self.client_key.clone(),
+        }
     }
 
     pub fn default_path() -> Option<PathBuf> {

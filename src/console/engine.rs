@@ -74,10 +74,12 @@ impl Engine {
             .map_err(anyhow::Error::msg)
             .context("in the config file")?;
         let link_timeout = std::time::Duration::from_secs(config.link_timeout_seconds.max(1));
-        let client = Client::configured(&config.all_servers(), &token, link_timeout)?;
+        let client =
+            Client::configured(&config.all_servers(), &token, link_timeout, &config.tls())?;
         let paths = Paths::new(state_dir, &config.server, &token);
         if let Some(dir) = paths.outbox.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            crate::paths::private_dir(dir)
+                .with_context(|| format!("creating {}", dir.display()))?;
         }
         let outbox = Outbox::open(&paths.outbox).await?;
         let mut config = config.clone();

@@ -1,6 +1,7 @@
 //! What stands around every route: a deadline for the answer, limits on the
-//! request head, and a panic turned into a 500 instead of a dropped
-//! connection. Each answers problem+json like the routes do.
+//! request head, a panic turned into a 500 instead of a dropped
+//! connection (each answering problem+json like the routes do), and the
+//! security headers every answer carries.
 
 use std::any::Any;
 use std::time::Duration;
@@ -67,6 +68,27 @@ pub async fn head_limits(req: Request, next: Next) -> Response {
         .into_response();
     }
     next.run(req).await
+}
+
+/// Headers on every answer: nothing the API says is cached anywhere (it
+/// carries reports and positions), no content sniffing, and on HTTPS a
+/// browser is told to use nothing else for a year.
+pub async fn security_headers(hsts: bool, req: Request, next: Next) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    res
 }
 
 /// A handler panicked: the client gets a 500 with an error id, the log gets

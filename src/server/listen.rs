@@ -9,13 +9,20 @@
 
 use std::time::Duration;
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::http::Request;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
 
 /// A peer that has vanished (a console whose link died without a reset) is
 /// found within about a minute, so its event streams and their places in the
@@ -49,12 +56,15 @@ fn tune(tcp: &tokio::net::TcpStream) {
 const MAX_HEAD: usize = 256 * 1024;
 
 /// Serves `app` on `listener` until `stop` turns true, then stops accepting
-/// and waits for the connections to finish what they are doing.
+/// and waits for the connections to finish what they are doing. With `tls`
+/// every connection is HTTPS; a client speaking plain HTTP to it gets a
+/// one-line answer saying so instead of a dropped connection.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     mut stop: watch::Receiver<bool>,
     header_timeout: Duration,
+    tls: Option<TlsAcceptor>,
 ) -> std::io::Result<()> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -67,12 +77,13 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .keep_alive_interval(Some(Duration::from_secs(20)))
         .keep_alive_timeout(header_timeout);
+    let builder = Arc::new(builder);
     let graceful = GracefulShutdown::new();
     let mut stopping = std::pin::pin!(async move {
         let _ = stop.wait_for(|s| *s).await.is_ok();
     });
     loop {
-        let (tcp, _) = tokio::select! {
+        let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 Err(e) => {
@@ -85,13 +96,32 @@ pub async fn serve(
             () = &mut stopping => break,
         };
         tune(&tcp);
-        let service = TowerToHyperService::new(app.clone());
-        let conn = builder
-            .serve_connection(TokioIo::new(tcp), service)
-            .into_owned();
-        let conn = graceful.watch(conn);
+        let app = app.clone();
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            if let Err(e) = conn.await {
+            // The client's address goes into every request (`ConnectInfo`), for
+            // the sign-in limiter and the logs.
+            let app = tower::ServiceExt::map_request(app, move |mut req: Request<_>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req
+            });
+            let service = TowerToHyperService::new(app);
+            let ended = match tls {
+                None => {
+                    let conn = builder.serve_connection(TokioIo::new(tcp), service);
+                    watcher.watch(conn.into_owned()).await
+                }
+                Some(acceptor) => {
+                    let Some(stream) = handshake(&acceptor, tcp, peer, header_timeout).await else {
+                        return;
+                    };
+                    let conn = builder.serve_connection(TokioIo::new(stream), service);
+                    watcher.watch(conn.into_owned()).await
+                }
+            };
+            if let Err(e) = ended {
                 tracing::debug!("connection ended: {e}");
             }
         });
@@ -99,4 +129,42 @@ pub async fn serve(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// The first byte of every TLS connection is a handshake record.
+const TLS_HANDSHAKE: u8 = 0x16;
+
+const PLAIN_HTTP_ANSWER: &[u8] = b"HTTP/1.1 400 Bad Request\r\n\
+Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: 51\r\n\r\n\
+This port speaks HTTPS only: use an https:// URL.\r\n";
+
+/// The TLS handshake of one connection, bounded like a request head.
+async fn handshake(
+    acceptor: &TlsAcceptor,
+    mut tcp: TcpStream,
+    peer: SocketAddr,
+    limit: Duration,
+) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
+    let mut first = [0u8; 1];
+    match tokio::time::timeout(limit, tcp.peek(&mut first)).await {
+        Ok(Ok(1)) if first[0] == TLS_HANDSHAKE => {}
+        Ok(Ok(1)) => {
+            tracing::info!(%peer, "plain HTTP sent to the HTTPS port: answered 400");
+            let _ = tcp.write_all(PLAIN_HTTP_ANSWER).await;
+            let _ = tcp.shutdown().await;
+            return None;
+        }
+        _ => return None,
+    }
+    match tokio::time::timeout(limit, acceptor.accept(tcp)).await {
+        Ok(Ok(stream)) => Some(stream),
+        Ok(Err(e)) => {
+            tracing::info!(%peer, "TLS handshake refused: {e}");
+            None
+        }
+        Err(_) => {
+            tracing::debug!(%peer, "TLS handshake not finished in time");
+            None
+        }
+    }
 }

@@ -8,6 +8,7 @@ mod guard;
 mod listen;
 pub mod openapi;
 mod routes;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -55,6 +56,8 @@ pub struct Settings {
     pub streams_per_officer: usize,
     /// Log reads for catching-up streams running at once.
     pub replay_readers: usize,
+    /// Serve HTTPS from these files (plain HTTP when `None`).
+    pub tls: Option<tls::TlsFiles>,
 }
 
 impl Default for Settings {
@@ -66,6 +69,7 @@ impl Default for Settings {
             max_replay: events::MAX_REPLAY,
             streams_per_officer: 8,
             replay_readers: 2,
+            tls: None,
         }
     }
 }
@@ -89,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/verify", get(verify))
         .route("/openapi.json", get(openapi::document));
     let request_timeout = state.settings.request_timeout;
+    let hsts = state.settings.tls.is_some();
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", v1)
@@ -103,6 +108,10 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             guard::panicked,
         ))
+        // Outermost, so that refusals and panics carry them too.
+        .layer(axum::middleware::from_fn(move |req, next| {
+            guard::security_headers(hsts, req, next)
+        }))
 }
 
 /// A running server: its address, and the handle that stops it.
@@ -140,6 +149,10 @@ pub fn spawn_with(
     settings: Settings,
 ) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
+    let acceptor = match &settings.tls {
+        None => None,
+        Some(files) => Some(tls::acceptor(files).map_err(std::io::Error::other)?),
+    };
     let (stop, shutdown) = watch::channel(false);
     let header_timeout = settings.header_timeout;
     let app = router(AppState {
@@ -149,6 +162,12 @@ pub fn spawn_with(
         streams: Arc::default(),
         settings,
     });
-    let task = tokio::spawn(listen::serve(listener, app, shutdown, header_timeout));
+    let task = tokio::spawn(listen::serve(
+        listener,
+        app,
+        shutdown,
+        header_timeout,
+        acceptor,
+    ));
     Ok(Running { addr, stop, task })
 }

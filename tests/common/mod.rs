@@ -328,6 +328,16 @@ pub fn free_port() -> u16 {
 /// Starts `tandem serve` (the real binary) on port 0 over `db`; returns the
 /// process and its URL. Its log goes to `log` when given.
 pub fn serve_binary_with(db: &str, log: Option<&std::path::Path>) -> (std::process::Child, String) {
+    serve_binary_args(db, &[], log)
+}
+
+/// [`serve_binary_with`] with more flags (`--tls-cert …`); the URL is
+/// `http://` or `https://` as the server says.
+pub fn serve_binary_args(
+    db: &str,
+    extra: &[&str],
+    log: Option<&std::path::Path>,
+) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     let stderr = match log {
@@ -336,6 +346,7 @@ pub fn serve_binary_with(db: &str, log: Option<&std::path::Path>) -> (std::proce
     };
     let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(stderr)
         .spawn()
@@ -351,7 +362,7 @@ pub fn serve_binary_with(db: &str, log: Option<&std::path::Path>) -> (std::proce
         .unwrap_or_default()
         .to_string();
     assert!(
-        url.starts_with("http://127.0.0.1:"),
+        url.starts_with("http://127.0.0.1:") || url.starts_with("https://127.0.0.1:"),
         "serve printed `{line}`"
     );
     (child, url)

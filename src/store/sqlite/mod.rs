@@ -28,6 +28,11 @@ const POLL: Duration = Duration::from_millis(500);
 /// Opens (creating if needed) the database at `url` (`sqlite://PATH` or a path) and migrates it.
 pub async fn open(url: &str) -> StoreResult<SqliteStore> {
     let path = url.strip_prefix("sqlite://").unwrap_or(url);
+    let file = path.split('?').next().unwrap_or(path);
+    if !file.is_empty() && !file.starts_with(':') && !file.starts_with("file:") {
+        crate::paths::create_private_file(std::path::Path::new(file))
+            .map_err(|e| StoreError::Unavailable(format!("creating {file}: {e}")))?;
+    }
     let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)

@@ -1,4 +1,7 @@
-//! `tandem admin`: officers and seed data, run against the database directly.
+//! `tandem admin`: officers and seed data, run against the database directly,
+//! and test certificates.
+
+pub mod tls;
 
 use anyhow::{Context, bail};
 use time::OffsetDateTime;
