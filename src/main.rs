@@ -182,8 +182,21 @@ enum OfficerCmd {
         /// The agency code a liaison acts for (e.g. LCG-W).
         #[arg(long)]
         agency: Option<String>,
+        /// Hours the token lives (default 12; at most 168, 720 for system).
+        #[arg(long)]
+        hours: Option<u32>,
     },
     List,
+    /// Issue a new token to an officer (rotation); printed once.
+    Token {
+        id: String,
+        /// Hours the token lives (default 12; at most 168, 720 for system).
+        #[arg(long)]
+        hours: Option<u32>,
+        /// Revoke the officer's other tokens.
+        #[arg(long)]
+        revoke_old: bool,
+    },
     /// Revoke an officer's token.
     Revoke {
         id: String,
@@ -383,14 +396,45 @@ async fn admin_command(database: Option<String>, command: AdminCmd) -> anyhow::R
                     role,
                     centre,
                     agency,
+                    hours,
                 },
         } => {
             let store = open(database).await?;
-            let (officer, token) =
-                admin::add_officer(store.as_ref(), &name, role, centre, agency.as_deref()).await?;
+            let (officer, token) = admin::add_officer_for(
+                store.as_ref(),
+                &name,
+                role,
+                centre,
+                agency.as_deref(),
+                hours,
+            )
+            .await?;
             println!(
                 "officer: {}\ntoken: {token}\n(the token is shown once; keep it)",
                 officer.id
+            );
+        }
+        AdminCmd::Officer {
+            command:
+                OfficerCmd::Token {
+                    id,
+                    hours,
+                    revoke_old,
+                },
+        } => {
+            let store = open(database).await?;
+            let (token, info) = admin::issue_token(store.as_ref(), &id, hours, revoke_old).await?;
+            let expires = info
+                .expires_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            println!(
+                "token: {token}\nexpires: {expires}\n(the token is shown once; keep it){}",
+                if revoke_old {
+                    "; the officer's other tokens are revoked"
+                } else {
+                    ""
+                }
             );
         }
         AdminCmd::Officer {

@@ -160,7 +160,7 @@ async fn officers_are_listed_in_order_and_tokens_kept_only_as_hashes() {
         .await
         .unwrap();
     let stored: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, token_hash FROM officers ORDER BY id")
+        sqlx::query_as("SELECT officer_id, hash FROM tokens ORDER BY id")
             .fetch_all(&pool)
             .await
             .unwrap();

@@ -392,6 +392,143 @@ async fn real_answers_match_the_document() {
     .await;
     c.call(o, M::GET, tpl, &one, &[], None).await; // with notes, tasks, timeline
 
+    // Ownership between the centres: a handover asked, answered, and a takeover refused.
+    let (_, ben) = tandem::admin::add_officer(
+        ts.store.as_ref(),
+        "Fatima",
+        Role::DutyOfficer,
+        tandem::model::Centre::Ben,
+        None,
+    )
+    .await
+    .unwrap();
+    let b = Some(ben.as_str());
+    let handover = "/api/v1/incidents/{id}/handover";
+    c.call(
+        d,
+        M::POST,
+        handover,
+        &format!("{one}/handover"),
+        &[key()],
+        Some(json!({"to": "BEN", "note": "closer to you"})),
+    )
+    .await;
+    c.call(
+        d,
+        M::POST,
+        handover,
+        &format!("{one}/handover"),
+        &[key()],
+        Some(json!({"to": "BEN"})),
+    )
+    .await; // 409: one at a time
+    let accept = "/api/v1/incidents/{id}/handover/accept";
+    c.call(
+        d,
+        M::POST,
+        accept,
+        &format!("{one}/handover/accept"),
+        &[key()],
+        Some(json!({})),
+    )
+    .await; // 403: waits for BEN
+    let decline = "/api/v1/incidents/{id}/handover/decline";
+    c.call(
+        b,
+        M::POST,
+        decline,
+        &format!("{one}/handover/decline"),
+        &[key()],
+        Some(json!({"reason": ""})),
+    )
+    .await; // 422
+    c.call(
+        b,
+        M::POST,
+        accept,
+        &format!("{one}/handover/accept"),
+        &[key()],
+        Some(json!({})),
+    )
+    .await;
+    c.call(
+        b,
+        M::POST,
+        decline,
+        &format!("{one}/handover/decline"),
+        &[key()],
+        Some(json!({"reason": "late"})),
+    )
+    .await; // 409: nothing waits
+    c.call(
+        d,
+        M::POST,
+        handover,
+        &format!("{one}/handover"),
+        &[key()],
+        Some(json!({"to": "TRP"})),
+    )
+    .await;
+    c.call(
+        b,
+        M::POST,
+        decline,
+        &format!("{one}/handover/decline"),
+        &[key()],
+        Some(json!({"reason": "our boat is there"})),
+    )
+    .await;
+    let takeover = "/api/v1/incidents/{id}/takeover";
+    c.call(
+        s,
+        M::POST,
+        takeover,
+        &format!("{one}/takeover"),
+        &[key()],
+        Some(json!({"reason": "no answer"})),
+    )
+    .await; // 403: not critical and unacknowledged past its SLA
+    c.call(
+        s,
+        M::POST,
+        takeover,
+        &format!("/api/v1/incidents/{}/takeover", uuid::Uuid::nil()),
+        &[key()],
+        Some(json!({"reason": "x"})),
+    )
+    .await; // 404
+
+    // Rotating one's own token; the same rotation again is 409.
+    let me_token = "/api/v1/me/token";
+    let rotation = key();
+    c.call(
+        o,
+        M::POST,
+        me_token,
+        me_token,
+        std::slice::from_ref(&rotation),
+        Some(json!({"hours": 8})),
+    )
+    .await;
+    c.call(
+        o,
+        M::POST,
+        me_token,
+        me_token,
+        &[rotation],
+        Some(json!({"hours": 8})),
+    )
+    .await;
+    c.call(
+        o,
+        M::POST,
+        me_token,
+        me_token,
+        &[key()],
+        Some(json!({"hours": 100000})),
+    )
+    .await; // 422
+
     // The roster.
     c.call(o, M::GET, "/api/v1/agencies", "/api/v1/agencies", &[], None)
         .await;

@@ -27,8 +27,8 @@ fn allowed(role: Role, e: Endpoint) -> bool {
     use Role::*;
     match e {
         CreateIncident | AddNote => matches!(role, DutyOfficer | Supervisor | System),
-        Triage | CreateTask | CancelTask => matches!(role, DutyOfficer | Supervisor),
-        Close | Handover | Merge => role == Supervisor,
+        Triage | CreateTask | CancelTask | Handover => matches!(role, DutyOfficer | Supervisor),
+        Close | Merge => role == Supervisor,
         AcceptTask => role == Liaison,
         UpdateOwnUnit => matches!(role, Supervisor | System | Liaison),
         UpdateOtherUnit => matches!(role, Supervisor | System),
@@ -80,10 +80,10 @@ async fn each_role_can_do_exactly_its_row() {
                     Some(inc.version),
                 ),
                 Handover => (
-                    "PATCH",
-                    format!("/api/v1/incidents/{}", inc.id),
-                    json!({"centre": "BEN"}),
-                    Some(inc.version),
+                    "POST",
+                    format!("/api/v1/incidents/{}/handover", inc.id),
+                    json!({"to": "BEN"}),
+                    None,
                 ),
                 AddNote => (
                     "POST",

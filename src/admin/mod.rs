@@ -8,9 +8,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::model::officer::token_hash;
-use crate::model::{Centre, Officer, Role};
+use crate::model::{Centre, Officer, Role, TokenInfo};
 use crate::reference::Seed;
-use crate::store::{Actor, Command, Request, Store};
+use crate::store::{Actor, Command, NewToken, Request, Retire, Store};
 
 /// A new random bearer token: 256 bits, hex.
 pub fn new_token() -> String {
@@ -19,13 +19,26 @@ pub fn new_token() -> String {
     hex::encode(bytes)
 }
 
-/// Adds an officer and returns it with its token (shown once; only its hash is kept).
+/// Adds an officer and returns it with its token (shown once; only its
+/// hash is kept), which lives the default 12 hours.
 pub async fn add_officer(
     store: &dyn Store,
     name: &str,
     role: Role,
     centre: Centre,
     agency_code: Option<&str>,
+) -> anyhow::Result<(Officer, String)> {
+    add_officer_for(store, name, role, centre, agency_code, None).await
+}
+
+/// [`add_officer`] with a token that lives `hours`.
+pub async fn add_officer_for(
+    store: &dyn Store,
+    name: &str,
+    role: Role,
+    centre: Centre,
+    agency_code: Option<&str>,
+    hours: Option<u32>,
 ) -> anyhow::Result<(Officer, String)> {
     let agency_id = match agency_code {
         None => None,
@@ -61,17 +74,56 @@ pub async fn add_officer(
             idempotency: None,
             command: Command::AddOfficer {
                 officer: officer.clone(),
-                token_hash: token_hash(&token),
+                token: NewToken {
+                    id: Uuid::now_v7(),
+                    hash: token_hash(&token),
+                    hours,
+                },
             },
         })
         .await?;
     Ok((officer, token))
 }
 
+/// Issues a new token to an officer (rotation), revoking their other
+/// tokens when `revoke_old`; returns the token (shown once) and its record.
+pub async fn issue_token(
+    store: &dyn Store,
+    id: &str,
+    hours: Option<u32>,
+    revoke_old: bool,
+) -> anyhow::Result<(String, TokenInfo)> {
+    let officer_id = parse_officer_id(id)?;
+    let token = new_token();
+    let outcome = store
+        .execute(Request {
+            actor: Actor::Admin,
+            idempotency: None,
+            command: Command::IssueToken {
+                officer_id,
+                token: NewToken {
+                    id: Uuid::now_v7(),
+                    hash: token_hash(&token),
+                    hours,
+                },
+                retire: if revoke_old {
+                    Retire::Others
+                } else {
+                    Retire::Nothing
+                },
+            },
+        })
+        .await?;
+    Ok((token, serde_json::from_str(&outcome.body)?))
+}
+
+fn parse_officer_id(id: &str) -> anyhow::Result<Uuid> {
+    id.parse()
+        .context("an officer id looks like 0190c3d2-…; see `tandem admin officer list`")
+}
+
 pub async fn revoke_officer(store: &dyn Store, id: &str) -> anyhow::Result<Officer> {
-    let id: Uuid = id
-        .parse()
-        .context("an officer id looks like 0190c3d2-…; see `tandem admin officer list`")?;
+    let id = parse_officer_id(id)?;
     let outcome = store
         .execute(Request {
             actor: Actor::Admin,

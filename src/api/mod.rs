@@ -29,6 +29,31 @@ pub const MAX_CLOSED_WITHIN_HOURS: u32 = 8760;
 /// Most items in one page of a search or list.
 pub const PAGE_MAX: u32 = 500;
 
+/// `GET /api/v1/me`: the signed-in officer and the token they signed in with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    #[serde(flatten)]
+    pub officer: Officer,
+    pub token: crate::model::TokenInfo,
+}
+
+/// `POST /api/v1/me/token`: a new token for the caller.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateToken {
+    /// Hours the new token lives (default 12; at most 168, 720 for `system`).
+    #[serde(default)]
+    pub hours: Option<u32>,
+}
+
+/// The answer to a token rotation: the new token, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct IssuedToken {
+    pub token: String,
+    #[serde(flatten)]
+    pub info: crate::model::TokenInfo,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CentreInfo {
     pub code: Centre,

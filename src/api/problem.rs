@@ -21,6 +21,9 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub current: Option<serde_json::Value>,
+    /// On 429 and 503: seconds to wait before trying again (also `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -32,6 +35,7 @@ impl Problem {
             detail: detail.into(),
             instance: None,
             current: None,
+            retry_after: None,
         }
     }
 }

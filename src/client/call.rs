@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::{Client, ClientResult};
 use crate::api::{IncidentPatch, NewIncident, NewTask};
+use crate::model::Centre;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -35,6 +36,26 @@ pub enum ApiCall {
         into: Uuid,
         what: String,
     },
+    Handover {
+        id: Uuid,
+        step: HandoverStep,
+        what: String,
+    },
+}
+
+/// A step of a handover between the centres.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoverStep {
+    /// Offer it to `to` (the owner) or request it for `to` (the other centre).
+    Ask {
+        to: Centre,
+        note: String,
+    },
+    Accept,
+    Decline {
+        reason: String,
+    },
 }
 
 impl ApiCall {
@@ -45,14 +66,17 @@ impl ApiCall {
             | ApiCall::Note { what, .. }
             | ApiCall::CreateTask { what, .. }
             | ApiCall::CreateIncident { what, .. }
-            | ApiCall::Merge { what, .. } => what,
+            | ApiCall::Merge { what, .. }
+            | ApiCall::Handover { what, .. } => what,
         }
     }
 
     /// The existing incident this changes, if any.
     pub fn incident(&self) -> Option<Uuid> {
         match self {
-            ApiCall::PatchIncident { id, .. } | ApiCall::Merge { id, .. } => Some(*id),
+            ApiCall::PatchIncident { id, .. }
+            | ApiCall::Merge { id, .. }
+            | ApiCall::Handover { id, .. } => Some(*id),
             ApiCall::Note { incident, .. } | ApiCall::CreateTask { incident, .. } => {
                 Some(*incident)
             }
@@ -77,6 +101,7 @@ impl ApiCall {
             }
             ApiCall::CreateIncident { new, .. } => client.create_incident(key, new).await.map(drop),
             ApiCall::Merge { id, into, .. } => client.merge(key, *id, *into).await.map(drop),
+            ApiCall::Handover { id, step, .. } => client.handover(key, *id, step).await.map(drop),
         }
     }
 }

@@ -127,6 +127,7 @@ impl Mirror {
                 Applied::Roster
             }
             EntityKind::Note => Applied::Note(e.entity_id),
+            EntityKind::Token | EntityKind::Access => Applied::Record,
         };
         self.seq = e.seq;
         Ok(applied)
@@ -137,8 +138,13 @@ impl Mirror {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Applied {
     AlreadyHad,
-    Incident { id: Uuid, new: bool },
+    Incident {
+        id: Uuid,
+        new: bool,
+    },
     Task(Uuid),
     Note(Uuid),
     Roster,
+    /// In the record, nothing the console shows (tokens, lockouts).
+    Record,
 }

@@ -200,6 +200,11 @@ impl Client {
         self.get("/api/v1/me").await
     }
 
+    /// The signed-in officer with their token's record (its expiry).
+    pub async fn whoami(&self) -> ClientResult<Me> {
+        self.get("/api/v1/me").await
+    }
+
     /// The snapshot, decoded as it arrives: a large one is never held as
     /// text beside its decoded form (169 MB of JSON for 100k incidents).
     pub async fn snapshot(&self) -> ClientResult<Snapshot> {
@@ -331,6 +336,38 @@ impl Client {
             patch,
         )
         .await
+    }
+
+    /// A step of a handover: ask, accept or decline.
+    pub async fn handover(
+        &self,
+        key: &str,
+        id: Uuid,
+        step: &call::HandoverStep,
+    ) -> ClientResult<Incident> {
+        use crate::model::ownership::{HandoverAsk, Reason};
+        let path = format!("/api/v1/incidents/{id}/handover");
+        match step {
+            call::HandoverStep::Ask { to, note } => {
+                let ask = HandoverAsk {
+                    to: *to,
+                    note: note.clone(),
+                };
+                self.mutate(Method::POST, &path, key, None, &ask).await
+            }
+            call::HandoverStep::Accept => {
+                let empty = serde_json::json!({});
+                self.mutate(Method::POST, &format!("{path}/accept"), key, None, &empty)
+                    .await
+            }
+            call::HandoverStep::Decline { reason } => {
+                let reason = Reason {
+                    reason: reason.clone(),
+                };
+                self.mutate(Method::POST, &format!("{path}/decline"), key, None, &reason)
+                    .await
+            }
+        }
     }
 
     pub async fn merge(&self, key: &str, id: Uuid, into: Uuid) -> ClientResult<MergeResult> {

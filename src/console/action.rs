@@ -46,6 +46,8 @@ pub enum NetEvent {
     Event(Box<Event>),
     Link(Link),
     Me(crate::model::Officer),
+    /// The record of the token this console signed in with.
+    Token(crate::model::TokenInfo),
     Detail(Box<IncidentDetail>),
     /// A change was written to the durable outbox.
     Queued(Entry),

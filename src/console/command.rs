@@ -62,7 +62,9 @@ verbs! {
     New = "new", None, true, "new", "report a new incident";
     Dismiss = "dismiss", Reason, true, "dismiss [REASON [REFERENCE]]", "dismiss: false alarm, duplicate (of REFERENCE), out of scope";
     Duplicate = "dup", Reference, true, "dup [REFERENCE]", "mark as a duplicate of another incident";
-    Handover = "handover", Centre, true, "handover [CENTRE]", "hand over to the other centre (supervisor)";
+    Handover = "handover", Centre, true, "handover [CENTRE]", "offer the incident to the other centre, or request it for yours";
+    AcceptHandover = "accept-handover", None, true, "accept-handover", "accept the handover that waits for your centre";
+    DeclineHandover = "decline-handover", Text, true, "decline-handover REASON", "decline the handover that waits for your centre";
     Mark = "mark", None, true, "mark", "mark / unmark the row for a bulk change";
     Filter = "filter", Text, true, "filter [EXPR]", "filter the feed (empty clears)";
     NextUnacked = "next-unacked", None, true, "next-unacked", "next unacknowledged incident";
@@ -75,6 +77,7 @@ verbs! {
     Palette = "command", None, false, "", "command line";
     Help = "help", None, true, "help", "this help";
     Messages = "messages", None, true, "messages", "message history";
+    Me = "me", None, true, "me", "who you are signed in as, and when your token expires";
     Outbox = "outbox", None, true, "outbox", "the outbox: pending, conflicted and refused changes";
     Reapply = "reapply", None, true, "reapply", "in the outbox: re-apply a conflicted change on the current version";
     Discard = "discard", None, true, "discard", "in the outbox: discard a change";

@@ -46,6 +46,8 @@ pub struct Context {
     pub places: Vec<Place>,
 
     pub me: Option<Officer>,
+    /// When the token this console signed in with stops working.
+    pub token_expires: Option<OffsetDateTime>,
     pub server: String,
     pub link: Link,
     pub synced: bool,
@@ -91,6 +93,7 @@ impl Context {
             bidi: config.bidi,
             places,
             me: None,
+            token_expires: None,
             server: config.server.clone(),
             link: Link::Connecting,
             synced: false,

@@ -22,6 +22,7 @@ pub mod facts;
 pub mod feed_index;
 pub mod filter;
 pub mod fmt;
+pub mod handover;
 pub mod keymap;
 pub mod layout;
 pub mod memory;

@@ -162,7 +162,9 @@ pub async fn sync(
     loop {
         let result: Result<(), ClientError> = async {
             if !have_me {
-                send(&actions, NetEvent::Me(client.me().await?));
+                let me = client.whoami().await?;
+                send(&actions, NetEvent::Me(me.officer));
+                send(&actions, NetEvent::Token(me.token));
                 have_me = true;
             }
             if cursor.is_none() {

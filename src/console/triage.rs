@@ -13,7 +13,7 @@ use super::dialogs::{Confirmed, Dialog, IncidentForm, LineDialog, Picker, Purpos
 use super::fmt;
 use crate::api::{IncidentPatch, NewTask};
 use crate::model::incident::check_transition;
-use crate::model::{Act, Centre, DismissReason, Incident, IncidentStatus, Priority};
+use crate::model::{Act, DismissReason, Incident, IncidentStatus, Priority};
 
 /// Sends changes: each goes to the outbox, and the version our change will
 /// give the incident is remembered, so a second change sent before the
@@ -117,6 +117,8 @@ pub fn run(ctx: &mut Context, cmd: &Cmd, targets: &[Uuid]) -> Option<Outcome> {
             | Verb::Dismiss
             | Verb::Duplicate
             | Verb::Handover
+            | Verb::AcceptHandover
+            | Verb::DeclineHandover
     );
     if !is_triage {
         return None;
@@ -260,12 +262,8 @@ pub fn run(ctx: &mut Context, cmd: &Cmd, targets: &[Uuid]) -> Option<Outcome> {
         (Verb::Duplicate, _) => {
             Outcome::dialog(Dialog::Line(LineDialog::new(Purpose::Duplicate(i.id), "")))
         }
-        (Verb::Handover, arg) => {
-            let to = match arg {
-                Arg::Centre(c) => Some(*c),
-                _ => None,
-            };
-            handover(ctx, &i, to)
+        (Verb::Handover | Verb::AcceptHandover | Verb::DeclineHandover, arg) => {
+            super::handover::run(ctx, &i, cmd.verb, arg)
         }
         _ => Outcome::none(),
     }
@@ -403,39 +401,6 @@ fn duplicate_of(ctx: &mut Context, dup: &Incident, reference: &str) -> Option<Ou
     Outcome::dialog(Dialog::confirm(
         text,
         "Mark duplicate",
-        Confirmed::Calls(vec![call]),
-    ))
-}
-
-fn handover(ctx: &mut Context, i: &Incident, to: Option<Centre>) -> Option<Outcome> {
-    if let Some(me) = &ctx.me
-        && let Err(e) = me.may(Act::Handover)
-    {
-        ctx.say(Level::Error, format!("{e}; ask a supervisor"));
-        return Outcome::none();
-    }
-    let to = to.unwrap_or(i.centre.other());
-    if to == i.centre {
-        ctx.say(
-            Level::Error,
-            format!("{} is already owned by {to}", i.reference),
-        );
-        return Outcome::none();
-    }
-    let patch = IncidentPatch {
-        centre: Some(to),
-        ..Default::default()
-    };
-    let call = patch_call(ctx, i, patch, format!("hand {} over to {to}", i.reference));
-    Outcome::dialog(Dialog::confirm(
-        format!(
-            "Hand {} — {} — over to {} ({})?",
-            i.reference,
-            i.title,
-            to,
-            to.name()
-        ),
-        "Hand over",
         Confirmed::Calls(vec![call]),
     ))
 }

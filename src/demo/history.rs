@@ -98,6 +98,7 @@ pub async fn load(
                 .then(|| *rng.pick(&[DismissReason::FalseAlarm, DismissReason::OutOfScope])),
             duplicate_of: None,
             closed_at,
+            handover: None,
             version: 1 + rng.below(4) as u64,
             created_by: officer.id,
             updated_by: officer.id,

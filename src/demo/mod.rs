@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::admin;
 use crate::client::Client;
-use crate::model::{Centre, Officer, Role};
+use crate::model::{Centre, Officer, Role, token};
 use crate::store::{self, Store};
 
 pub struct DemoOptions {
@@ -35,6 +35,9 @@ pub struct Credentials {
     pub ben_duty: String,
     pub trp_colleague: String,
     pub supervisor: String,
+    /// Benghazi's supervisor (absent from demos made before ownership by centre).
+    #[serde(default)]
+    pub ben_supervisor: Option<String>,
     pub system: String,
     /// agency id → liaison token.
     pub liaisons: HashMap<Uuid, String>,
@@ -62,7 +65,7 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         Some(d) => d.clone(),
         None => crate::paths::data_dir()?,
     };
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::paths::private_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let db = dir.join("demo.db");
     let creds_path = dir.join("demo-officers.json");
     if opts.fresh {
@@ -75,7 +78,21 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         .await
         .with_context(|| format!("opening {}", db.display()))?;
     let credentials = match read_credentials(&creds_path) {
-        Some(c) if !store.agencies().await?.is_empty() => c,
+        Some(c) if !store.agencies().await?.is_empty() => {
+            let now = time::OffsetDateTime::now_utc();
+            let usable = store
+                .authenticate(&crate::model::officer::token_hash(&c.duty))
+                .await?
+                .is_some_and(|cred| cred.token.refusal(now).is_none());
+            if !usable {
+                anyhow::bail!(
+                    "the demo officers' tokens in {} have expired (they live a week); \
+                     run `tandem demo --fresh`",
+                    creds_path.display()
+                );
+            }
+            c
+        }
         _ => {
             if !store.agencies().await?.is_empty() {
                 anyhow::bail!(
@@ -84,8 +101,7 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
                 );
             }
             let c = populate(store.as_ref()).await?;
-            std::fs::write(&creds_path, serde_json::to_vec_pretty(&c)?)
-                .with_context(|| format!("writing {}", creds_path.display()))?;
+            crate::paths::write_file(&creds_path, &serde_json::to_vec_pretty(&c)?, true)?;
             c
         }
     };
@@ -120,6 +136,11 @@ fn crew(url: &str, c: &Credentials) -> anyhow::Result<simulator::Crew> {
         ben_duty: Client::new(url, &c.ben_duty)?,
         trp_colleague: Client::new(url, &c.trp_colleague)?,
         supervisor: Client::new(url, &c.supervisor)?,
+        ben_supervisor: c
+            .ben_supervisor
+            .as_deref()
+            .map(|t| Client::new(url, t))
+            .transpose()?,
         liaisons: c
             .liaisons
             .iter()
@@ -132,8 +153,17 @@ fn crew(url: &str, c: &Credentials) -> anyhow::Result<simulator::Crew> {
 async fn populate(store: &dyn Store) -> anyhow::Result<Credentials> {
     let seed = crate::reference::Seed::embedded();
     crate::admin::load_seed(&seed, store).await?;
+    // Demo tokens live as long as tokens may, so a demo can be picked up
+    // again for a week.
+    let hours = |role| {
+        Some(if role == Role::System {
+            token::MAX_SYSTEM_HOURS
+        } else {
+            token::MAX_OFFICER_HOURS
+        })
+    };
     let add = |name: &'static str, role: Role, centre: Centre, agency: Option<String>| async move {
-        admin::add_officer(store, name, role, centre, agency.as_deref()).await
+        admin::add_officer_for(store, name, role, centre, agency.as_deref(), hours(role)).await
     };
     let (duty_o, duty) = add("Salem Al-Mabrouk", Role::DutyOfficer, Centre::Trp, None).await?;
     let (ben_o, ben_duty) = add("Fatima Al-Obeidi", Role::DutyOfficer, Centre::Ben, None).await?;
@@ -141,6 +171,8 @@ async fn populate(store: &dyn Store) -> anyhow::Result<Credentials> {
         add("Omar Al-Tarhouni", Role::DutyOfficer, Centre::Trp, None).await?;
     let (sup_o, supervisor) =
         add("Col. Khalid Ben Ali", Role::Supervisor, Centre::Trp, None).await?;
+    let (_, ben_supervisor) =
+        add("Maj. Aisha Al-Barasi", Role::Supervisor, Centre::Ben, None).await?;
     let (_, system) = add("Sensor and field feed", Role::System, Centre::Trp, None).await?;
     let agencies = store.agencies().await?;
     let mut liaisons = HashMap::new();
@@ -151,8 +183,15 @@ async fn populate(store: &dyn Store) -> anyhow::Result<Credentials> {
             Centre::Trp
         };
         let name = format!("Liaison {}", a.code);
-        let (_, token) =
-            admin::add_officer(store, &name, Role::Liaison, centre, Some(&a.code)).await?;
+        let (_, token) = admin::add_officer_for(
+            store,
+            &name,
+            Role::Liaison,
+            centre,
+            Some(&a.code),
+            hours(Role::Liaison),
+        )
+        .await?;
         liaisons.insert(a.id, token);
     }
     let officers: Vec<Officer> = vec![duty_o, ben_o, col_o, sup_o];
@@ -163,6 +202,7 @@ async fn populate(store: &dyn Store) -> anyhow::Result<Credentials> {
         ben_duty,
         trp_colleague,
         supervisor,
+        ben_supervisor: Some(ben_supervisor),
         system,
         liaisons,
     })

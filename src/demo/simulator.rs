@@ -24,6 +24,8 @@ pub struct Crew {
     /// A TRP colleague who picks up what waits too long.
     pub trp_colleague: Client,
     pub supervisor: Client,
+    /// Benghazi's supervisor, who closes Benghazi's incidents.
+    pub ben_supervisor: Option<Client>,
     pub liaisons: HashMap<Uuid, Client>,
 }
 
@@ -126,8 +128,15 @@ async fn triage(crew: &Crew, snap: &Snapshot, rng: &mut Rng, speed: f64) {
                 ..Default::default()
             },
             IncidentStatus::Contained if waited > 600.0 && rng.chance(0.03) => {
-                let _ = crew
-                    .supervisor
+                // Each centre's own supervisor closes its incidents.
+                let supervisor = match i.centre {
+                    Centre::Trp => Some(&crew.supervisor),
+                    Centre::Ben => crew.ben_supervisor.as_ref(),
+                };
+                let Some(supervisor) = supervisor else {
+                    continue;
+                };
+                let _ = supervisor
                     .patch_incident(
                         &new_key(),
                         i.id,
@@ -142,12 +151,8 @@ async fn triage(crew: &Crew, snap: &Snapshot, rng: &mut Rng, speed: f64) {
             }
             _ => continue,
         };
-        let who = if i.status == IncidentStatus::Reported || i.centre == Centre::Ben {
-            officer
-        } else {
-            &crew.ben_duty
-        };
-        let _ = who
+        // Only the owning centre triages its incidents.
+        let _ = officer
             .patch_incident(&new_key(), i.id, i.version, &patch)
             .await;
     }

@@ -177,12 +177,14 @@ vocabulary! {
         NoteAdded = "note.added", TaskCreated = "task.created", TaskUpdated = "task.updated",
         AgencyCreated = "agency.created", UnitCreated = "unit.created", UnitUpdated = "unit.updated",
         OfficerCreated = "officer.created", OfficerRevoked = "officer.revoked",
+        TokenIssued = "token.issued", TokenUpdated = "token.updated",
+        AuthLockedOut = "auth.locked_out",
     }
 }
 
 vocabulary! {
     EntityKind {
         Incident = "incident", Note = "note", Task = "task", Agency = "agency", Unit = "unit",
-        Officer = "officer",
+        Officer = "officer", Token = "token", Access = "access",
     }
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::officer::{Act, Officer};
 use super::validate;
-use super::{Category, Centre, DismissReason, DomainError, IncidentStatus, Severity, Source};
+use super::{Category, Centre, DismissReason, DomainError, IncidentStatus, Role, Severity, Source};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +55,9 @@ pub struct Incident {
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub closed_at: Option<OffsetDateTime>,
+    /// A handover waiting for the other side's answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handover: Option<super::ownership::Handover>,
     pub version: u64,
     pub created_by: Uuid,
     pub updated_by: Uuid,
@@ -112,7 +115,7 @@ pub struct IncidentPatch {
     pub supporting_agency_ids: Option<Vec<Uuid>>,
     #[schema(max_items = 20)]
     pub tags: Option<Vec<String>>,
-    /// Hand over ownership (supervisor).
+    /// Refused: ownership moves by handover (`POST …/handover`).
     pub centre: Option<Centre>,
 }
 
@@ -208,6 +211,7 @@ impl NewIncident {
             dismiss_reason: None,
             duplicate_of: None,
             closed_at: None,
+            handover: None,
             version: 1,
             created_by: actor.id,
             updated_by: actor.id,
@@ -241,6 +245,12 @@ pub fn check_transition(
         return actor.may(Act::ReopenIncident);
     }
     match to {
+        // Ending what units are out on is a supervisor's call.
+        Dismissed if matches!(from, Responding | Contained) && actor.role != Role::Supervisor => {
+            Err(DomainError::Forbidden(format!(
+                "only a supervisor ends an incident that is {from}"
+            )))
+        }
         Dismissed => actor.may(Act::TriageIncident),
         Closed => actor.may(Act::CloseIncident),
         _ if rank(to) > rank(from) => actor.may(Act::TriageIncident),
@@ -269,6 +279,7 @@ impl Incident {
         now: OffsetDateTime,
     ) -> Result<Incident, DomainError> {
         patch.validate()?;
+        super::ownership::require_owner(self, actor)?;
         let edits_fields = patch.title.is_some()
             || patch.description.is_some()
             || patch.category.is_some()
@@ -299,15 +310,12 @@ impl Incident {
         if let Some(s) = &patch.supporting_agency_ids {
             next.supporting_agency_ids = validate::supporting_agencies(s)?;
         }
-        if let Some(centre) = patch.centre {
-            actor.may(Act::Handover)?;
-            if centre == self.centre {
-                return Err(DomainError::invalid(
-                    "centre",
-                    format!("the incident is already owned by {centre}"),
-                ));
-            }
-            next.centre = centre;
+        if patch.centre.is_some() {
+            return Err(DomainError::invalid(
+                "centre",
+                "ownership moves by handover, which the other centre accepts: \
+                 POST /api/v1/incidents/{id}/handover {\"to\": CENTRE}",
+            ));
         }
         if patch.dismiss_reason.is_some() && patch.status != Some(IncidentStatus::Dismissed) {
             return Err(DomainError::invalid(
@@ -391,6 +399,7 @@ impl Incident {
         now: OffsetDateTime,
     ) -> Result<Incident, DomainError> {
         actor.may(Act::Merge)?;
+        super::ownership::require_owner(self, actor)?;
         if !target.status.is_open() {
             return Err(DomainError::invalid(
                 "into",

@@ -74,6 +74,10 @@ fn expected(from: IncidentStatus, to: IncidentStatus, role: Role) -> Verdict {
     }
     let triage = matches!(role, Role::DutyOfficer | Role::Supervisor);
     match to {
+        // Ending what units are out on is a supervisor's call.
+        Dismissed if matches!(from, Responding | Contained) && role != Role::Supervisor => {
+            Verdict::Forbidden
+        }
         Dismissed if triage => Verdict::Allowed,
         Dismissed => Verdict::Forbidden,
         Closed if role == Role::Supervisor => Verdict::Allowed,
@@ -104,8 +108,9 @@ fn every_transition_for_every_role_matches_the_lifecycle() {
             }
         }
     }
-    // 6 forward moves + 4 dismissals for two roles, 4 closes and 2 reopens for supervisors.
-    assert_eq!(allowed, 6 * 2 + 4 * 2 + 4 + 2);
+    // 6 forward moves for two roles; 4 dismissals for supervisors, 2 for duty officers;
+    // 4 closes and 2 reopens for supervisors.
+    assert_eq!(allowed, 6 * 2 + 4 + 2 + 4 + 2);
 }
 
 #[test]
@@ -212,27 +217,32 @@ fn refuses_bad_fields_and_changes_nothing() {
             other => panic!("{p:?}: {other:?}"),
         }
     }
-    // Handing over is a supervisor's: a duty officer is refused for who they are.
+    // Ownership never moves by PATCH, whoever asks: it moves by handover.
     let handover = IncidentPatch {
         centre: Some(Centre::Ben),
         ..Default::default()
     };
-    assert!(i.patched(&handover, &o, now()).unwrap_err().is_forbidden());
+    for role in [Role::DutyOfficer, Role::Supervisor] {
+        match i.patched(&handover, &officer(role), now()) {
+            Err(DomainError::Invalid { field, .. }) => assert_eq!(field, "centre"),
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 #[test]
-fn handover_is_for_supervisors() {
+fn only_the_owning_centre_triages() {
     let i = incident_in(Acknowledged);
+    let mut ben = officer(Role::Supervisor);
+    ben.centre = Centre::Ben;
     let p = IncidentPatch {
-        centre: Some(Centre::Ben),
+        severity: Some(Severity::Low),
         ..Default::default()
     };
-    assert_eq!(
-        i.patched(&p, &officer(Role::Supervisor), now())
-            .unwrap()
-            .centre,
-        Centre::Ben
-    );
+    let e = i.patched(&p, &ben, now()).unwrap_err();
+    assert!(e.is_forbidden());
+    assert!(e.to_string().contains("owned by TRP"), "{e}");
+    assert!(i.patched(&p, &officer(Role::DutyOfficer), now()).is_ok());
 }
 
 #[test]

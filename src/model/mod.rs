@@ -9,9 +9,11 @@ pub mod event;
 pub mod incident;
 pub mod note;
 pub mod officer;
+pub mod ownership;
 pub mod roster;
 pub mod sla;
 pub mod task;
+pub mod token;
 pub mod validate;
 
 pub use enums::*;
@@ -23,3 +25,4 @@ pub use officer::{Act, Officer};
 pub use roster::{Agency, Position, Unit, UnitPatch};
 pub use sla::Sla;
 pub use task::{NewTask, Task, TaskPatch};
+pub use token::TokenInfo;

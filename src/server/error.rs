@@ -131,7 +131,9 @@ impl IntoResponse for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if matches!(
+        if let Some(secs) = self.0.retry_after {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        } else if matches!(
             status,
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS
         ) {

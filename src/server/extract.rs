@@ -1,5 +1,5 @@
 //! Request extractors that refuse bad input with problem+json: the signed-in
-//! officer, query strings and path parameters, mutation bodies with their
+//! officer (see `signin`), query strings and path parameters, mutation bodies with their
 //! Idempotency-Key, `If-Match` versions. A refusal names the parameter and
 //! quotes at most a short, cleaned excerpt of what was sent.
 
@@ -11,15 +11,19 @@ use sha2::{Digest, Sha256};
 
 use super::AppState;
 use super::error::ApiError;
+use super::signin;
 use crate::api::IDEMPOTENCY_KEY;
 use crate::model::Officer;
 pub use crate::model::validate::excerpt;
-use crate::store::Idempotency;
+use crate::store::{Credential, Idempotency};
 
 pub use crate::model::officer::token_hash;
 
 /// The officer whose bearer token came with the request.
 pub struct Authed(pub Officer);
+
+/// The officer and the record of the token they signed in with (for `/me`).
+pub struct Signed(pub Credential);
 
 impl<S> FromRequestParts<S> for Authed
 where
@@ -29,26 +33,22 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let state = AppState::from_ref(state);
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("send `Authorization: Bearer <token>`"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                ApiError::unauthorized("the Authorization header is not `Bearer <token>`")
-            })?;
-        let officer = state
-            .store
-            .authenticate(&token_hash(token))
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("this token is unknown or revoked"))?;
-        Ok(Authed(officer))
+        let cred = signin::authenticate(parts, &AppState::from_ref(state)).await?;
+        Ok(Authed(cred.officer))
+    }
+}
+
+impl<S> FromRequestParts<S> for Signed
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Ok(Signed(
+            signin::authenticate(parts, &AppState::from_ref(state)).await?,
+        ))
     }
 }
 

@@ -5,9 +5,12 @@ mod error;
 mod events;
 pub mod extract;
 mod guard;
+mod handover;
 mod listen;
+mod me;
 pub mod openapi;
 mod routes;
+pub mod signin;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -37,6 +40,8 @@ pub struct AppState {
     /// of resuming consoles never takes the connections that writes,
     /// sign-ins and health checks need.
     pub replay: Arc<Semaphore>,
+    /// Failed sign-ins per client address and token prefix.
+    pub signin: Arc<signin::Limiter>,
 }
 
 /// What a server may be tuned with; the defaults are the production values.
@@ -58,6 +63,9 @@ pub struct Settings {
     pub replay_readers: usize,
     /// Serve HTTPS from these files (plain HTTP when `None`).
     pub tls: Option<tls::TlsFiles>,
+    /// Failed sign-ins a client address or token prefix may make in a
+    /// minute before its sign-ins are refused (429) for the rest of it.
+    pub signin_failures_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -70,6 +78,7 @@ impl Default for Settings {
             streams_per_officer: 8,
             replay_readers: 2,
             tls: None,
+            signin_failures_per_minute: 20,
         }
     }
 }
@@ -77,7 +86,8 @@ impl Default for Settings {
 pub fn router(state: AppState) -> Router {
     use routes::*;
     let v1 = Router::new()
-        .route("/me", get(me))
+        .route("/me", get(me::me))
+        .route("/me/token", post(me::rotate_token))
         .route("/snapshot", get(snapshot))
         .route("/events", get(events::stream))
         .route("/incidents", get(search_incidents).post(create_incident))
@@ -85,6 +95,10 @@ pub fn router(state: AppState) -> Router {
         .route("/incidents/{id}/notes", post(add_note))
         .route("/incidents/{id}/tasks", post(create_task))
         .route("/incidents/{id}/merge", post(merge))
+        .route("/incidents/{id}/handover", post(handover::ask))
+        .route("/incidents/{id}/handover/accept", post(handover::accept))
+        .route("/incidents/{id}/handover/decline", post(handover::decline))
+        .route("/incidents/{id}/takeover", post(handover::takeover))
         .route("/tasks", get(list_tasks))
         .route("/tasks/{id}", patch(patch_task))
         .route("/agencies", get(agencies))
@@ -160,6 +174,7 @@ pub fn spawn_with(
         shutdown: shutdown.clone(),
         replay: Arc::new(Semaphore::new(settings.replay_readers.max(1))),
         streams: Arc::default(),
+        signin: Arc::new(signin::Limiter::new(settings.signin_failures_per_minute)),
         settings,
     });
     let task = tokio::spawn(listen::serve(

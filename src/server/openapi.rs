@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, RefOr, Response, Schema};
 use utoipa::{Modify, OpenApi};
 
-use super::{events, routes};
+use super::{events, handover, me, routes};
 use crate::api::problem::CONTENT_TYPE as PROBLEM;
 use crate::api::*;
 use crate::model;
@@ -19,14 +19,15 @@ use crate::model;
 #[openapi(
     info(title = "Tandem API", version = "1", description = "Shared backend of the Joint Border Security Centres"),
     paths(
-        routes::healthz, routes::me, routes::snapshot, events::stream,
+        routes::healthz, me::me, me::rotate_token, routes::snapshot, events::stream,
         routes::search_incidents, routes::create_incident, routes::get_incident, routes::patch_incident,
         routes::add_note, routes::create_task, routes::merge,
+        handover::ask, handover::accept, handover::decline, handover::takeover,
         routes::list_tasks, routes::patch_task, routes::agencies, routes::units, routes::patch_unit,
         routes::verify,
     ),
     components(schemas(
-        Problem, Snapshot, CentreInfo, IncidentDetail, MergeRequest, MergeResult, VerifyReport, Health,
+        Problem, Snapshot, CentreInfo, Me, RotateToken, IssuedToken, model::TokenInfo, model::token::Lockout, model::ownership::Handover, model::ownership::HandoverAsk, model::ownership::Reason, handover::Empty, IncidentDetail, MergeRequest, MergeResult, VerifyReport, Health,
         Event, Incident, NewIncident, IncidentPatch, Note, NewNote, Task, NewTask, TaskPatch,
         Agency, Unit, UnitPatch, Officer, model::Location, model::Position,
         model::Centre, model::Category, model::Severity, model::IncidentStatus, model::Source,
@@ -80,7 +81,11 @@ fn complete(path: &str, method: &str, op: &mut Operation) {
         ),
     ];
     if path.starts_with("/api/v1") && !path.ends_with("/openapi.json") {
-        codes.push((401, "No token, or one unknown or revoked"));
+        codes.push((401, "No token, or one unknown, expired or revoked"));
+        codes.push((
+            429,
+            "Too many failed sign-ins from this address or token prefix; `Retry-After` says when to try again",
+        ));
     }
     if path.contains("{id}") {
         codes.push((400, "The path's id is not a UUID"));

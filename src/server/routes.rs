@@ -40,7 +40,12 @@ fn outcome_response(o: Outcome) -> Response {
     res
 }
 
-async fn run<T>(state: &AppState, officer: Officer, m: Mutation<T>, command: Command) -> ApiResult {
+pub(super) async fn run<T>(
+    state: &AppState,
+    officer: Officer,
+    m: Mutation<T>,
+    command: Command,
+) -> ApiResult {
     let outcome = state
         .store
         .execute(Request {
@@ -76,13 +81,6 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
 
 /// Longest a health check waits for the database.
 const HEALTH_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
-
-#[utoipa::path(get, path = "/api/v1/me", tag = "meta", security(("bearer" = [])),
-    responses((status = 200, description = "The signed-in officer", body = Officer),
-              (status = 401, description = "No or bad token", body = Problem)))]
-pub async fn me(Authed(officer): Authed) -> Json<Officer> {
-    Json(officer)
-}
 
 #[utoipa::path(get, path = "/api/v1/snapshot", tag = "sync", security(("bearer" = [])), params(SnapshotQuery),
     responses((status = 200, description = "Everything current, consistent at `seq`", body = Snapshot),

@@ -15,16 +15,20 @@ use uuid::Uuid;
 use super::{StoreError, StoreResult};
 use crate::api::MergeRequest;
 use crate::model::event::{ChainLink, GENESIS_HASH};
+use crate::model::ownership::HandoverAsk;
+use crate::model::token::Lockout;
 use crate::model::{
     Agency, DomainError, EntityKind, Event, Incident, IncidentPatch, NewIncident, NewNote, NewTask,
-    Officer, Task, TaskPatch, Unit, UnitPatch,
+    Officer, Task, TaskPatch, TokenInfo, Unit, UnitPatch,
 };
 
-/// Who asks: a signed-in officer, or the operator at the admin command line.
+/// Who asks: a signed-in officer, the operator at the admin command line,
+/// or the server itself (recording what it refused).
 #[derive(Debug, Clone)]
 pub enum Actor {
     Officer(Officer),
     Admin,
+    Server,
 }
 
 impl Actor {
@@ -32,13 +36,14 @@ impl Actor {
         match self {
             Actor::Officer(o) => o.id.to_string(),
             Actor::Admin => "admin".to_string(),
+            Actor::Server => "server".to_string(),
         }
     }
 
     pub(super) fn officer(&self) -> Result<&Officer, StoreError> {
         match self {
             Actor::Officer(o) => Ok(o),
-            Actor::Admin => {
+            Actor::Admin | Actor::Server => {
                 Err(DomainError::Forbidden("this needs a signed-in officer".into()).into())
             }
         }
@@ -47,6 +52,10 @@ impl Actor {
     pub(super) fn admin(&self) -> Result<(), StoreError> {
         match self {
             Actor::Admin => Ok(()),
+            Actor::Server => Err(DomainError::Forbidden(
+                "only the admin command line changes the roster or officers".into(),
+            )
+            .into()),
             Actor::Officer(o) => Err(DomainError::Forbidden(format!(
                 "a {} may not change the roster or officers through the API",
                 o.role
@@ -96,11 +105,55 @@ pub enum Command {
     PutUnit(Unit),
     AddOfficer {
         officer: Officer,
-        token_hash: String,
+        token: NewToken,
     },
     RevokeOfficer {
         id: Uuid,
     },
+    /// A new token for an officer: by the admin command line for anyone,
+    /// through the API for oneself (rotation).
+    IssueToken {
+        officer_id: Uuid,
+        token: NewToken,
+        retire: Retire,
+    },
+    /// The server stopped taking sign-ins from a client that failed too often.
+    RecordLockout(Lockout),
+    /// Offer an incident to the other centre (owner) or request it (the other centre).
+    AskHandover {
+        id: Uuid,
+        ask: HandoverAsk,
+    },
+    /// The side that did not ask accepts or declines (with a reason).
+    AnswerHandover {
+        id: Uuid,
+        accept: bool,
+        reason: Option<String>,
+    },
+    /// The other centre's supervisor takes over a neglected critical incident.
+    Takeover {
+        id: Uuid,
+        reason: String,
+    },
+}
+
+/// A token to issue: its public id, the SHA-256 of the secret, its life.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub id: Uuid,
+    pub hash: String,
+    /// Hours it lives; the default (12) when `None`.
+    pub hours: Option<u32>,
+}
+
+/// What becomes of an officer's other tokens when a new one is issued.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Retire {
+    Nothing,
+    /// Every other token of the officer is revoked.
+    Others,
+    /// This token (the one that asked) expires within the rotation grace.
+    Grace(Uuid),
 }
 
 #[derive(Debug, Clone)]
@@ -152,8 +205,12 @@ pub enum Row<'a> {
     Unit(&'a Unit),
     Officer {
         officer: &'a Officer,
-        token_hash: Option<&'a str>,
         revoked: bool,
+    },
+    Token {
+        token: &'a TokenInfo,
+        /// Given when the token is new; its expiry or revocation changes without.
+        hash: Option<&'a str>,
     },
 }
 
@@ -179,6 +236,9 @@ pub trait WriteTx: Send {
         id: Uuid,
     ) -> impl Future<Output = StoreResult<Option<String>>> + Send;
     fn tasks_of(&mut self, incident: Uuid)
+    -> impl Future<Output = StoreResult<Vec<String>>> + Send;
+    /// The records (JSON) of every token of an officer.
+    fn tokens_of(&mut self, officer: Uuid)
     -> impl Future<Output = StoreResult<Vec<String>>> + Send;
     /// Takes the next incident number for this centre and year (gap-free: rolled back with the transaction).
     fn next_reference_number(

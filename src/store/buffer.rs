@@ -16,7 +16,7 @@ use super::StoreResult;
 use super::apply::{self, Head, Idempotency, Outcome, Row, WriteTx};
 use super::queue::Job;
 use super::sql::Sql;
-use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, Unit};
+use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, TokenInfo, Unit};
 
 /// A stored answer to an idempotent request: actor, key, request hash, answer, time.
 pub type Answer = (String, String, String, Outcome, i64);
@@ -45,12 +45,18 @@ pub trait Bulk: Sql {
         agency: &Agency,
         json: &str,
     ) -> impl Future<Output = StoreResult<()>> + Send;
-    /// A new officer (with `token_hash`) or a revocation (without).
+    /// A new officer or a revocation.
     fn write_officer(
         &mut self,
         officer: &Officer,
-        token_hash: Option<&str>,
         revoked: bool,
+        json: &str,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A new token (with its `hash`) or a change of its expiry or revocation (without).
+    fn write_token(
+        &mut self,
+        token: &TokenInfo,
+        hash: Option<&str>,
         json: &str,
     ) -> impl Future<Output = StoreResult<()>> + Send;
     fn write_events(&mut self, events: &[Event]) -> impl Future<Output = StoreResult<()>> + Send;
@@ -157,6 +163,10 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
         self.inner.tasks_of(incident).await
     }
 
+    async fn tokens_of(&mut self, officer: Uuid) -> StoreResult<Vec<String>> {
+        self.inner.tokens_of(officer).await
+    }
+
     async fn next_reference_number(&mut self, centre: &str, year: i32) -> StoreResult<u32> {
         let k = (centre.to_string(), year);
         let n = match self.counters.get(&k) {
@@ -181,15 +191,10 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
             }
             // Rare administrative rows go straight through.
             Row::Agency(a) => self.inner.write_agency(a, json).await?,
-            Row::Officer {
-                officer,
-                token_hash,
-                revoked,
-            } => {
-                self.inner
-                    .write_officer(officer, token_hash, revoked, json)
-                    .await?
+            Row::Officer { officer, revoked } => {
+                self.inner.write_officer(officer, revoked, json).await?
             }
+            Row::Token { token, hash } => self.inner.write_token(token, hash, json).await?,
         }
         Ok(())
     }

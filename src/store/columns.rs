@@ -6,15 +6,19 @@ use time::OffsetDateTime;
 
 use crate::model::{EntityKind, Incident};
 
-pub fn table(entity: EntityKind) -> &'static str {
-    match entity {
+/// The table an entity lives in; `None` for records that are only events
+/// (sign-in lockouts).
+pub fn table(entity: EntityKind) -> Option<&'static str> {
+    Some(match entity {
         EntityKind::Incident => "incidents",
         EntityKind::Task => "tasks",
         EntityKind::Note => "notes",
         EntityKind::Agency => "agencies",
         EntityKind::Unit => "units",
         EntityKind::Officer => "officers",
-    }
+        EntityKind::Token => "tokens",
+        EntityKind::Access => return None,
+    })
 }
 
 /// Times are stored as milliseconds since the epoch, so they sort and compare as numbers.

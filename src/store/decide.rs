@@ -8,9 +8,7 @@ use uuid::Uuid;
 use super::apply::{Actor, Command, Outcome, Row, WriteTx};
 use super::{StoreError, StoreResult};
 use crate::api::MergeResult;
-use crate::model::{
-    DomainError, EntityKind, EventKind, Incident, Officer, Role, Task, Unit, incident, validate,
-};
+use crate::model::{DomainError, EntityKind, EventKind, Incident, Task, Unit, incident, validate};
 
 pub struct Change {
     pub kind: EventKind,
@@ -20,7 +18,7 @@ pub struct Change {
     pub json: String,
 }
 
-fn change<T: Serialize>(
+pub(super) fn change<T: Serialize>(
     kind: EventKind,
     entity: EntityKind,
     id: Uuid,
@@ -36,7 +34,7 @@ fn change<T: Serialize>(
     })
 }
 
-async fn load<T: serde::de::DeserializeOwned>(
+pub(super) async fn load<T: serde::de::DeserializeOwned>(
     tx: &mut impl WriteTx,
     entity: EntityKind,
     id: Uuid,
@@ -84,7 +82,7 @@ async fn unit_of(tx: &mut impl WriteTx, unit: Option<Uuid>, agency: Uuid) -> Sto
     Ok(())
 }
 
-async fn require(
+pub(super) async fn require(
     tx: &mut impl WriteTx,
     entity: EntityKind,
     id: Option<Uuid>,
@@ -117,7 +115,11 @@ async fn duplicate_target(tx: &mut impl WriteTx, of: Uuid) -> StoreResult<()> {
     Ok(())
 }
 
-fn reply<T: Serialize>(status: u16, etag: Option<u64>, value: &T) -> StoreResult<Outcome> {
+pub(super) fn reply<T: Serialize>(
+    status: u16,
+    etag: Option<u64>,
+    value: &T,
+) -> StoreResult<Outcome> {
     Ok(Outcome {
         status,
         etag,
@@ -337,56 +339,12 @@ pub async fn decide(
             tx.put(Row::Unit(u), &c.json).await?;
             Ok((reply(201, Some(u.version), u)?, vec![c]))
         }
-        Command::AddOfficer {
-            officer,
-            token_hash,
-        } => {
-            actor.admin()?;
-            validate::line("name", &officer.name, 100)?;
-            match (officer.role, officer.agency_id) {
-                (Role::Liaison, None) => {
-                    return Err(DomainError::invalid(
-                        "agency",
-                        "a liaison acts for one agency: name it",
-                    )
-                    .into());
-                }
-                (Role::Liaison, Some(a)) => require(tx, E::Agency, Some(a), "agency").await?,
-                (_, Some(_)) => {
-                    return Err(DomainError::invalid(
-                        "agency",
-                        "only a liaison is tied to an agency",
-                    )
-                    .into());
-                }
-                (_, None) => {}
-            }
-            let c = change(K::OfficerCreated, E::Officer, officer.id, 1, officer)?;
-            tx.put(
-                Row::Officer {
-                    officer,
-                    token_hash: Some(token_hash),
-                    revoked: false,
-                },
-                &c.json,
-            )
-            .await?;
-            Ok((reply(201, None, officer)?, vec![c]))
-        }
-        Command::RevokeOfficer { id } => {
-            actor.admin()?;
-            let officer: Officer = load(tx, E::Officer, *id).await?;
-            let c = change(K::OfficerRevoked, E::Officer, officer.id, 2, &officer)?;
-            tx.put(
-                Row::Officer {
-                    officer: &officer,
-                    token_hash: None,
-                    revoked: true,
-                },
-                &c.json,
-            )
-            .await?;
-            Ok((reply(200, None, &officer)?, vec![c]))
+        Command::AddOfficer { .. }
+        | Command::RevokeOfficer { .. }
+        | Command::IssueToken { .. }
+        | Command::RecordLockout(_) => super::access::decide(tx, actor, command, now).await,
+        Command::AskHandover { .. } | Command::AnswerHandover { .. } | Command::Takeover { .. } => {
+            super::handover::decide(tx, actor, command, now).await
         }
     }
 }

@@ -6,11 +6,13 @@
 //! transaction, and only then answers. SQLite batches concurrent commands
 //! into one transaction (group commit) so one fsync acknowledges many.
 
+mod access;
 mod apply;
 pub mod buffer;
 mod columns;
 mod decide;
 mod error;
+mod handover;
 pub mod postgres;
 mod publish;
 mod query;
@@ -22,7 +24,7 @@ mod sql_store;
 pub mod sqlite;
 mod writer;
 
-pub use apply::{Actor, Command, Idempotency, Outcome, Request};
+pub use apply::{Actor, Command, Idempotency, NewToken, Outcome, Request, Retire};
 pub use error::StoreError;
 
 use bytes::Bytes;
@@ -36,7 +38,7 @@ use crate::api::Incident;
 use crate::api::{
     Agency, Event, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit, VerifyReport,
 };
-use crate::model::Officer;
+use crate::model::{Officer, TokenInfo};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -45,6 +47,13 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct OfficerRecord {
     pub officer: Officer,
     pub revoked: bool,
+}
+
+/// Who a bearer token belongs to, and the token's record (expiry, revocation).
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub officer: Officer,
+    pub token: TokenInfo,
 }
 
 /// A committed event as broadcast to live subscribers. Its wire frame is
@@ -66,8 +75,10 @@ impl Published {
 }
 
 pub trait Store: Send + Sync + 'static {
-    /// The officer holding this token hash, unless unknown or revoked.
-    fn authenticate(&self, token_hash: &str) -> BoxFuture<'_, StoreResult<Option<Officer>>>;
+    /// The officer holding this token hash and the token's record (which
+    /// may be expired or revoked: the caller says why it refuses); `None`
+    /// when no token has this hash or its officer was revoked.
+    fn authenticate(&self, token_hash: &str) -> BoxFuture<'_, StoreResult<Option<Credential>>>;
 
     /// Runs one mutation; the answer comes after the change and its event are durable.
     fn execute(&self, request: Request) -> BoxFuture<'_, StoreResult<Outcome>>;

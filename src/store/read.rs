@@ -12,10 +12,10 @@ use uuid::Uuid;
 use super::query::{self, parse_cursor, parse_time};
 use super::reader::Reader;
 use super::sql::{Bind, EVENT_COLUMNS};
-use super::{OfficerRecord, StoreResult};
+use super::{Credential, OfficerRecord, StoreResult};
 use crate::api::{IncidentDetail, IncidentQuery, Page, TaskQuery, VerifyReport};
 use crate::model::event::GENESIS_HASH;
-use crate::model::{Event, Incident, Note, Officer, Task};
+use crate::model::{Event, Incident, Note, Task};
 
 /// SQL text with its binds, numbering placeholders as they are pushed.
 #[derive(Default)]
@@ -57,10 +57,17 @@ pub async fn head<R: Reader>(r: &R) -> StoreResult<u64> {
     Ok(r.int("SELECT MAX(seq) FROM events".into(), vec![]).await? as u64)
 }
 
-pub async fn authenticate<R: Reader>(r: &R, token_hash: &str) -> StoreResult<Option<Officer>> {
-    let sql = "SELECT data FROM officers WHERE token_hash = $1 AND NOT revoked";
-    let rows = r.texts(sql.into(), vec![text(token_hash)]).await?;
-    Ok(rows.first().map(|j| serde_json::from_str(j)).transpose()?)
+pub async fn authenticate<R: Reader>(r: &R, token_hash: &str) -> StoreResult<Option<Credential>> {
+    let sql = "SELECT o.data, t.data FROM tokens t JOIN officers o ON o.id = t.officer_id \
+               WHERE t.hash = $1 AND NOT o.revoked";
+    let rows = r.pairs(sql.into(), vec![text(token_hash)]).await?;
+    let Some((officer, token)) = rows.first() else {
+        return Ok(None);
+    };
+    Ok(Some(Credential {
+        officer: serde_json::from_str(officer)?,
+        token: serde_json::from_str(token)?,
+    }))
 }
 
 /// Every row's `data` JSON, decoded.

@@ -124,6 +124,8 @@ pub trait Sql: Send {
     /// The stored JSON of an incident's tasks, by id.
     fn tasks_of(&mut self, incident: Uuid)
     -> impl Future<Output = StoreResult<Vec<String>>> + Send;
+    fn tokens_of(&mut self, officer: Uuid)
+    -> impl Future<Output = StoreResult<Vec<String>>> + Send;
 
     /// The last reference number a centre issued in a year.
     fn counter(
@@ -214,7 +216,10 @@ where
     }
 
     async fn load(&mut self, entity: EntityKind, id: Uuid) -> StoreResult<Option<String>> {
-        let sql = format!("SELECT data FROM {} WHERE id = $1", table(entity));
+        let Some(table) = table(entity) else {
+            return Ok(None);
+        };
+        let sql = format!("SELECT data FROM {table} WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.to_string())
             .fetch_optional(&mut *self)
@@ -225,6 +230,17 @@ where
     async fn tasks_of(&mut self, incident: Uuid) -> StoreResult<Vec<String>> {
         let rows = sqlx::query("SELECT data FROM tasks WHERE incident_id = $1 ORDER BY id")
             .bind(incident.to_string())
+            .fetch_all(&mut *self)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn tokens_of(&mut self, officer: Uuid) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query("SELECT data FROM tokens WHERE officer_id = $1 ORDER BY id")
+            .bind(officer.to_string())
             .fetch_all(&mut *self)
             .await?;
         Ok(rows

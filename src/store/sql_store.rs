@@ -12,12 +12,11 @@ use uuid::Uuid;
 use super::queue::Queue;
 use super::read;
 use super::reader::Reader;
-use super::{OfficerRecord, Outcome, Published, Request, Store, StoreResult};
+use super::{Credential, OfficerRecord, Outcome, Published, Request, Store, StoreResult};
 use crate::api::{
     Agency, Event, Incident, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit,
     VerifyReport,
 };
-use crate::model::Officer;
 
 /// Events kept for live subscribers; one that falls further behind resyncs from the log.
 pub const LIVE_BUFFER: usize = 65_536;
@@ -29,7 +28,7 @@ pub struct SqlStore<R: Reader> {
 }
 
 impl<R: Reader> Store for SqlStore<R> {
-    fn authenticate(&self, token_hash: &str) -> BoxFuture<'_, StoreResult<Option<Officer>>> {
+    fn authenticate(&self, token_hash: &str) -> BoxFuture<'_, StoreResult<Option<Credential>>> {
         let token_hash = token_hash.to_string();
         Box::pin(async move { read::authenticate(&self.reader, &token_hash).await })
     }

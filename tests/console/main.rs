@@ -11,6 +11,7 @@ use common::{render, render_buffer};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fixture::*;
 use proptest::prelude::*;
+use tandem::client::call::HandoverStep;
 use tandem::console::action::{Action, ApiCall, Effect, Link, NetEvent};
 use tandem::console::app::update;
 use tandem::console::app::{App, Screen};
@@ -221,24 +222,67 @@ fn destructive_actions_confirm_with_cancel_selected() {
 }
 
 #[test]
-fn handover_is_refused_locally_for_a_duty_officer() {
+fn handover_offers_ours_and_is_refused_locally_for_an_observer() {
+    let mut o = fixture(Role::DutyOfficer, (200, 60));
+    o.app.ctx.me.as_mut().unwrap().role = Role::Observer;
+    assert!(calls(&update(&mut o.app, key('H'))).is_empty());
+    assert!(o.app.ctx.messages.last().unwrap().text.contains("may not"));
     let mut f = fixture(Role::DutyOfficer, (200, 60));
-    assert!(calls(&update(&mut f.app, key('H'))).is_empty());
+    update(&mut f.app, key('H'));
+    let c = calls(&confirm_yes(&mut f.app));
     assert!(
-        f.app
-            .ctx
-            .messages
-            .last()
-            .unwrap()
-            .text
-            .contains("supervisor")
+        matches!(
+            &c[..],
+            [ApiCall::Handover {
+                step: HandoverStep::Ask {
+                    to: Centre::Ben,
+                    ..
+                },
+                ..
+            }]
+        ),
+        "{c:?}"
     );
-    let mut s = fixture(Role::Supervisor, (200, 60));
-    update(&mut s.app, key('H'));
-    update(&mut s.app, code(KeyCode::Left));
-    let c = calls(&update(&mut s.app, code(KeyCode::Enter)));
+}
+
+#[test]
+fn a_handover_waiting_for_us_is_shown_accepted_and_declined_with_a_reason() {
+    use tandem::model::ownership::Handover;
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let id = f.overdue_critical.id;
+    let i = f.app.ctx.mirror.incidents.get_mut(&id).unwrap();
+    i.centre = Centre::Ben;
+    i.handover = Some(Handover {
+        from: Centre::Ben,
+        to: Centre::Trp,
+        asked_by: Centre::Ben,
+        officer_id: uuid::Uuid::now_v7(),
+        note: "units are closer to Tripoli".into(),
+        at: NOW,
+    });
+    update(&mut f.app, code(KeyCode::Enter));
+    let shown = render(&f.app, 200, 60).join("\n");
     assert!(
-        matches!(&c[..], [ApiCall::PatchIncident { patch, .. }] if patch.centre == Some(Centre::Ben))
+        shown.contains("HANDOVER   BEN → TRP offered") && shown.contains("waits for TRP"),
+        "{shown}"
+    );
+    colon(&mut f.app, "decline-handover");
+    assert!(f.app.ctx.messages.last().unwrap().text.contains("say why"));
+    let c = calls(&colon(&mut f.app, "decline-handover no units free"));
+    assert!(
+        matches!(&c[..], [ApiCall::Handover { step: HandoverStep::Decline { reason }, .. }] if reason == "no units free"),
+        "{c:?}"
+    );
+    let c = calls(&colon(&mut f.app, "accept-handover"));
+    assert!(
+        matches!(
+            &c[..],
+            [ApiCall::Handover {
+                step: HandoverStep::Accept,
+                ..
+            }]
+        ),
+        "{c:?}"
     );
 }
 
@@ -940,7 +984,19 @@ fn handover_by_command_for_a_supervisor() {
     let mut s = fixture(Role::Supervisor, (200, 60));
     colon(&mut s.app, "handover BEN");
     let c = calls(&confirm_yes(&mut s.app));
-    assert_eq!(the_patch(&c).centre, Some(Centre::Ben));
+    assert!(
+        matches!(
+            &c[..],
+            [ApiCall::Handover {
+                step: HandoverStep::Ask {
+                    to: Centre::Ben,
+                    ..
+                },
+                ..
+            }]
+        ),
+        "{c:?}"
+    );
 }
 
 #[test]

@@ -23,6 +23,7 @@ use super::components::{Component, Go, Outcome};
 use super::config::Config;
 use super::context::{Context, Level};
 use super::dialogs::{Confirmed, Dialog, LineDialog, Step};
+use super::fmt;
 use super::keymap::Keymap;
 use super::layout::{self, Pane};
 use super::triage;
@@ -176,6 +177,29 @@ fn apply(app: &mut App, out: Outcome) -> Vec<Effect> {
     out.effects
 }
 
+/// `:me`: the officer, and when their token stops working.
+fn signed_in_as(ctx: &Context) -> String {
+    let Some(me) = &ctx.me else {
+        return "not signed in yet: the server has not answered".into();
+    };
+    let who = format!(
+        "signed in as {} ({}, {})",
+        me.name,
+        fmt::role(me.role),
+        me.centre
+    );
+    match ctx.token_expires {
+        Some(t) if t <= ctx.now => {
+            format!("{who}; the token EXPIRED {}", fmt::when_both(t, ctx.now))
+        }
+        Some(t) => format!(
+            "{who}; the token expires {} (ask for a new one before: tandem admin officer token)",
+            fmt::when_both(t, ctx.now)
+        ),
+        None => who,
+    }
+}
+
 /// Commands no component took: moving between panes and screens, the
 /// command line, quitting, copying, and the triage acts.
 fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
@@ -195,6 +219,11 @@ fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
         Verb::Palette => Outcome::dialog(Dialog::Line(LineDialog::command(app.history.clone()))),
         Verb::Help => Outcome::page(HelpScreen::default()),
         Verb::Messages => Outcome::page(MessagesScreen::default()),
+        Verb::Me => {
+            let text = signed_in_as(&app.ctx);
+            app.ctx.say(Level::Info, text);
+            Outcome::none()
+        }
         Verb::Outbox => Outcome::page(OutboxScreen::default()),
         Verb::Quit => quit(app),
         Verb::Copy => {

@@ -49,6 +49,7 @@ pub fn forget_closed(app: &mut App) {
 pub fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
     match e {
         NetEvent::Me(me) => app.ctx.me = Some(me),
+        NetEvent::Token(t) => app.ctx.token_expires = Some(t.expires_at),
         NetEvent::Link(link) => {
             let ctx = &mut app.ctx;
             if link == Link::Live && ctx.link != Link::Live {
@@ -227,7 +228,7 @@ pub fn apply_event(app: &mut App, e: &Event) -> Vec<Effect> {
                 effects.extend(refresh_detail(app, n.incident_id));
             }
         }
-        Applied::Roster | Applied::AlreadyHad => {}
+        Applied::Roster | Applied::Record | Applied::AlreadyHad => {}
     }
     effects
 }

@@ -189,6 +189,29 @@ fn fields(ctx: &Context, i: &Incident) -> Vec<Line<'static>> {
             ctx.officer_name(&i.created_by.to_string())
         )),
     ];
+    if let Some(h) = &i.handover {
+        let asked = if h.asked_by == h.from {
+            "offered"
+        } else {
+            "requested"
+        };
+        let note = if h.note.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", ctx.text(&h.note))
+        };
+        out.push(Line::styled(
+            format!(
+                "HANDOVER   {} → {} {asked} by {} {}{note} — waits for {} (:accept-handover, :decline-handover REASON)",
+                h.from,
+                h.to,
+                ctx.officer_name(&h.officer_id.to_string()),
+                fmt::when(h.at, ctx.now),
+                h.awaits()
+            ),
+            ctx.theme.unacked,
+        ));
+    }
     if let Some(at) = i.acknowledged_at {
         out.push(Line::raw(format!(
             "Acknowledged {}",

@@ -50,8 +50,15 @@ pub fn draw(f: &mut Frame, ctx: &Context, area: Rect) {
         0 => String::new(),
         n => format!(" · {n} CONFLICT/REFUSED"),
     };
+    let expiring = match ctx.token_expires {
+        Some(t) if t <= ctx.now => " · TOKEN EXPIRED".to_string(),
+        Some(t) if t - ctx.now <= time::Duration::hours(1) => {
+            format!(" · TOKEN EXPIRES {}", fmt::hhmm(t))
+        }
+        _ => String::new(),
+    };
     let tail = format!(
-        " · seq {} · outbox {}{troubles} ",
+        " · seq {} · outbox {}{troubles}{expiring} ",
         ctx.mirror.seq,
         ctx.pending()
     );

@@ -1,0 +1,101 @@
+//! Commands that move an incident between the centres: a handover asked
+//! for, answered, and the emergency takeover. A decline's or a takeover's
+//! reason goes into the incident's notes, so both centres read it in the
+//! timeline.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::apply::{Actor, Command, Outcome, Row, WriteTx};
+use super::decide::{Change, change, load, reply};
+use super::{StoreError, StoreResult};
+use crate::model::{
+    DomainError, EntityKind as E, EventKind as K, Incident, Officer, Sla, validate,
+};
+
+/// Longest reason for a decline or a takeover.
+const REASON_MAX: usize = 2000;
+
+pub async fn decide(
+    tx: &mut impl WriteTx,
+    actor: &Actor,
+    command: &Command,
+    now: OffsetDateTime,
+) -> StoreResult<(Outcome, Vec<Change>)> {
+    let officer = actor.officer()?;
+    let (id, next, note) = match command {
+        Command::AskHandover { id, ask } => {
+            let current: Incident = load(tx, E::Incident, *id).await?;
+            (*id, current.handover_asked(ask, officer, now)?, None)
+        }
+        Command::AnswerHandover { id, accept, reason } => {
+            let current: Incident = load(tx, E::Incident, *id).await?;
+            let next = current.handover_answered(*accept, officer, now)?;
+            let note = match (accept, reason) {
+                (true, _) => None,
+                (false, Some(r)) => {
+                    validate::required_text("reason", r, REASON_MAX)?;
+                    let to = current.handover.as_ref().map_or(next.centre, |h| h.to);
+                    Some(format!(
+                        "Handover to {to} declined by {}: {r}",
+                        officer.centre
+                    ))
+                }
+                (false, None) => {
+                    return Err(
+                        DomainError::invalid("reason", "say why the handover is declined").into(),
+                    );
+                }
+            };
+            (*id, next, note)
+        }
+        Command::Takeover { id, reason } => {
+            validate::required_text("reason", reason, REASON_MAX)?;
+            let current: Incident = load(tx, E::Incident, *id).await?;
+            let next = current.taken_over(officer, &Sla::default(), now)?;
+            let note = format!(
+                "Emergency takeover from {} by {}: {reason}",
+                current.centre, officer.centre
+            );
+            (*id, next, Some(note))
+        }
+        _ => {
+            return Err(StoreError::Domain(DomainError::invalid(
+                "command",
+                "not a handover command",
+            )));
+        }
+    };
+    let mut changes = vec![change(
+        K::IncidentUpdated,
+        E::Incident,
+        id,
+        next.version,
+        &next,
+    )?];
+    tx.put(Row::Incident(&next), &changes[0].json).await?;
+    if let Some(text) = note {
+        changes.push(note_change(tx, id, officer, text, now).await?);
+    }
+    Ok((reply(200, Some(next.version), &next)?, changes))
+}
+
+async fn note_change(
+    tx: &mut impl WriteTx,
+    incident: Uuid,
+    officer: &Officer,
+    text: String,
+    now: OffsetDateTime,
+) -> StoreResult<Change> {
+    // Written in the officer's name whatever their role: it records their act.
+    let n = crate::model::Note {
+        id: Uuid::now_v7(),
+        incident_id: incident,
+        text,
+        author: officer.id,
+        at: now,
+    };
+    let c = change(K::NoteAdded, E::Note, n.id, 1, &n)?;
+    tx.put(Row::Note(&n), &c.json).await?;
+    Ok(c)
+}
