@@ -585,6 +585,7 @@ async fn the_snapshot_keeps_recently_closed_incidents_and_drops_old_ones_with_th
     let supervisor = ts.client(Role::Supervisor);
     let close = tandem::api::IncidentPatch {
         status: Some(tandem::model::IncidentStatus::Closed),
+        open_tasks: Some(tandem::model::incident::OpenTasks::Cancel),
         ..Default::default()
     };
     let mut closed = Vec::new();

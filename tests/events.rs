@@ -253,6 +253,9 @@ async fn run(ts: &TestServer, op: &Op, m: &Mirror) -> Result<bool, String> {
                     status: Some(to),
                     dismiss_reason: (to == IncidentStatus::Dismissed)
                         .then_some(tandem::model::DismissReason::FalseAlarm),
+                    // Ending it cancels its open tasks in the same change (two events).
+                    open_tasks: matches!(to, IncidentStatus::Closed | IncidentStatus::Dismissed)
+                        .then_some(tandem::model::incident::OpenTasks::Cancel),
                     ..Default::default()
                 };
                 sup.patch_incident(&new_key(), inc.id, inc.version, &patch)

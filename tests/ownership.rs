@@ -267,3 +267,60 @@ async fn a_duty_officer_does_not_end_an_incident_units_are_out_on() {
     assert_eq!(status, 200);
     ts.shutdown().await;
 }
+
+#[tokio::test]
+async fn ending_an_incident_with_open_tasks_says_what_becomes_of_them() {
+    let ts = TestServer::start().await;
+    let sup = ts.token(Role::Supervisor).to_string();
+    let inc = ts.incident("Convoy near Wazin").await;
+    let task = ts.task(&inc).await;
+    let before = ts.head().await;
+    let (status, problem) = patch(
+        &ts,
+        &sup,
+        inc.id,
+        json!({"status": "dismissed", "dismiss_reason": "false_alarm"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(
+        detail(&problem)
+            .contains("1 open task(s): LCG-W \"Intercept the boat off Zuwara\" (requested)"),
+        "{problem}"
+    );
+    assert_eq!(ts.head().await, before, "refused whole");
+    let (status, problem) = patch(&ts, &sup, inc.id, json!({"open_tasks": "cancel"})).await;
+    assert_eq!(status, 422, "{problem}");
+
+    let (status, body) = patch(
+        &ts,
+        &sup,
+        inc.id,
+        json!({"status": "dismissed", "dismiss_reason": "false_alarm", "open_tasks": "cancel"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let d = ts.store.incident(inc.id).await.unwrap().unwrap();
+    let t = d.tasks.iter().find(|t| t.id == task.id).unwrap();
+    assert_eq!(t.status, tandem::model::TaskStatus::Cancelled);
+    assert_eq!(
+        t.reason.as_deref(),
+        Some(format!("{} dismissed", inc.reference).as_str())
+    );
+    let kinds: Vec<_> = ts
+        .store
+        .events_after(before, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            tandem::model::EventKind::IncidentUpdated,
+            tandem::model::EventKind::TaskUpdated
+        ]
+    );
+    ts.shutdown().await;
+}

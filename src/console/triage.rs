@@ -12,7 +12,7 @@ use super::context::{Context, Level};
 use super::dialogs::{Confirmed, Dialog, IncidentForm, LineDialog, Picker, Purpose, TaskForm};
 use super::fmt;
 use crate::api::{IncidentPatch, NewTask};
-use crate::model::incident::check_transition;
+use crate::model::incident::{OpenTasks, check_transition};
 use crate::model::{Act, DismissReason, Incident, IncidentStatus, Priority};
 
 /// Sends changes: each goes to the outbox, and the version our change will
@@ -314,8 +314,11 @@ fn status(ctx: &mut Context, i: &Incident, to: IncidentStatus) -> Option<Outcome
         ctx.say(Level::Error, format!("{}: {e}", i.reference));
         return Outcome::none();
     }
+    let ending = to == IncidentStatus::Closed;
+    let (open_tasks, also) = open_tasks(ctx, i, ending);
     let patch = IncidentPatch {
         status: Some(to),
+        open_tasks,
         ..Default::default()
     };
     let call = patch_call(
@@ -324,9 +327,9 @@ fn status(ctx: &mut Context, i: &Incident, to: IncidentStatus) -> Option<Outcome
         patch,
         format!("move {} to {}", i.reference, fmt::status(to)),
     );
-    if to == IncidentStatus::Closed {
+    if ending {
         return Outcome::dialog(Dialog::confirm(
-            format!("Close {} — {}?", i.reference, i.title),
+            format!("Close {} — {}?{also}", i.reference, i.title),
             "Close",
             Confirmed::Calls(vec![call]),
         ));
@@ -334,16 +337,46 @@ fn status(ctx: &mut Context, i: &Incident, to: IncidentStatus) -> Option<Outcome
     sent(ctx, vec![call])
 }
 
+/// When an incident ends with tasks still open, the confirmation names them
+/// and the change cancels them with it (the server refuses otherwise).
+fn open_tasks(ctx: &Context, i: &Incident, ending: bool) -> (Option<OpenTasks>, String) {
+    if !ending {
+        return (None, String::new());
+    }
+    let open: Vec<String> = ctx
+        .tasks_of
+        .get(&i.id)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| ctx.mirror.tasks.get(t))
+        .filter(|t| t.status.is_open())
+        .map(|t| format!("{} {}", ctx.agency_code(Some(t.agency_id)), t.title))
+        .collect();
+    if open.is_empty() {
+        return (None, String::new());
+    }
+    (
+        Some(OpenTasks::Cancel),
+        format!(
+            " Its {} open task(s) are cancelled with it: {}.",
+            open.len(),
+            open.join("; ")
+        ),
+    )
+}
+
 fn dismiss(ctx: &mut Context, i: &Incident, reason: DismissReason) -> Option<Outcome> {
+    let (open_tasks, also) = open_tasks(ctx, i, true);
     let patch = IncidentPatch {
         status: Some(IncidentStatus::Dismissed),
         dismiss_reason: Some(reason),
+        open_tasks,
         ..Default::default()
     };
     let label = fmt::reason(reason);
     let call = patch_call(ctx, i, patch, format!("dismiss {} ({label})", i.reference));
     Outcome::dialog(Dialog::confirm(
-        format!("Dismiss {} — {} — as {label}?", i.reference, i.title),
+        format!("Dismiss {} — {} — as {label}?{also}", i.reference, i.title),
         "Dismiss",
         Confirmed::Calls(vec![call]),
     ))

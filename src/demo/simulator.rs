@@ -143,6 +143,8 @@ async fn triage(crew: &Crew, snap: &Snapshot, rng: &mut Rng, speed: f64) {
                         i.version,
                         &IncidentPatch {
                             status: Some(IncidentStatus::Closed),
+                            // Whatever the agencies still have open ends with it.
+                            open_tasks: Some(crate::model::incident::OpenTasks::Cancel),
                             ..Default::default()
                         },
                     )

@@ -117,6 +117,17 @@ pub struct IncidentPatch {
     pub tags: Option<Vec<String>>,
     /// Refused: ownership moves by handover (`POST …/handover`).
     pub centre: Option<Centre>,
+    /// Closing or dismissing an incident that still has open tasks: `cancel`
+    /// cancels them in the same change; without it the change is refused
+    /// (409) with the list.
+    pub open_tasks: Option<OpenTasks>,
+}
+
+/// What becomes of an incident's open tasks when it is closed or dismissed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenTasks {
+    Cancel,
 }
 
 /// How long ago an incident may have happened when it is reported.
@@ -149,6 +160,17 @@ impl IncidentPatch {
     pub fn validate(&self) -> Result<(), DomainError> {
         if self == &IncidentPatch::default() {
             return Err(DomainError::invalid("body", "names no field to change"));
+        }
+        if self.open_tasks.is_some()
+            && !matches!(
+                self.status,
+                Some(IncidentStatus::Closed | IncidentStatus::Dismissed)
+            )
+        {
+            return Err(DomainError::invalid(
+                "open_tasks",
+                "only goes with status closed or dismissed",
+            ));
         }
         if let Some(t) = &self.title {
             validate::line("title", t, validate::TITLE_MAX)?;

@@ -180,6 +180,11 @@ pub async fn decide(
                 duplicate_target(tx, of).await?;
             }
             let next = current.patched(patch, officer, now)?;
+            let ended = if current.status.is_open() && !next.status.is_open() {
+                super::closing::tasks_of_ended(tx, &next, patch.open_tasks, officer, now).await?
+            } else {
+                Vec::new()
+            };
             let c = change(
                 K::IncidentUpdated,
                 E::Incident,
@@ -188,7 +193,9 @@ pub async fn decide(
                 &next,
             )?;
             tx.put(Row::Incident(&next), &c.json).await?;
-            Ok((reply(200, Some(next.version), &next)?, vec![c]))
+            let mut changes = vec![c];
+            changes.extend(ended);
+            Ok((reply(200, Some(next.version), &next)?, changes))
         }
         Command::AddNote { incident_id, note } => {
             let officer = actor.officer()?;

@@ -9,6 +9,7 @@
 mod access;
 mod apply;
 pub mod buffer;
+mod closing;
 mod columns;
 mod decide;
 mod error;

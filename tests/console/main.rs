@@ -246,6 +246,28 @@ fn handover_offers_ours_and_is_refused_locally_for_an_observer() {
 }
 
 #[test]
+fn dismissing_with_open_tasks_names_them_and_cancels_them_with_it() {
+    use tandem::model::incident::OpenTasks;
+    let mut f = fixture(Role::Supervisor, (200, 60));
+    colon(&mut f.app, "dismiss false_alarm");
+    let question = match &f.app.dialog {
+        Some(Dialog::Confirm(c)) => format!("{c:?}"),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        question.contains("1 open task(s) are cancelled with it"),
+        "{question}"
+    );
+    let c = calls(&confirm_yes(&mut f.app));
+    assert_eq!(the_patch(&c).open_tasks, Some(OpenTasks::Cancel));
+    // Without open tasks nothing is said of them.
+    update(&mut f.app, key('j'));
+    colon(&mut f.app, "dismiss false_alarm");
+    let c = calls(&confirm_yes(&mut f.app));
+    assert_eq!(the_patch(&c).open_tasks, None);
+}
+
+#[test]
 fn a_handover_waiting_for_us_is_shown_accepted_and_declined_with_a_reason() {
     use tandem::model::ownership::Handover;
     let mut f = fixture(Role::DutyOfficer, (200, 60));
