@@ -31,7 +31,6 @@ pub enum Act {
     TriageIncident,
     CloseIncident,
     ReopenIncident,
-    Handover,
     Merge,
     AddNote,
     CreateTask,
@@ -57,9 +56,7 @@ impl Officer {
             Act::TriageIncident | Act::CreateTask | Act::EditTask | Act::CancelTask => {
                 matches!(self.role, DutyOfficer | Supervisor)
             }
-            Act::CloseIncident | Act::ReopenIncident | Act::Handover | Act::Merge => {
-                self.role == Supervisor
-            }
+            Act::CloseIncident | Act::ReopenIncident | Act::Merge => self.role == Supervisor,
             Act::WorkTask { agency } => self.role == Liaison && self.agency_id == Some(agency),
             Act::UpdateUnit { agency } => match self.role {
                 Supervisor | System => true,
@@ -85,7 +82,6 @@ fn describe(act: Act) -> &'static str {
         Act::TriageIncident => "triage incidents",
         Act::CloseIncident => "close incidents",
         Act::ReopenIncident => "reopen incidents",
-        Act::Handover => "hand incidents over to another centre",
         Act::Merge => "merge incidents",
         Act::AddNote => "add notes",
         Act::CreateTask => "create tasks",
@@ -119,7 +115,6 @@ mod tests {
             Act::TriageIncident,
             Act::CloseIncident,
             Act::ReopenIncident,
-            Act::Handover,
             Act::Merge,
             Act::AddNote,
             Act::CreateTask,
@@ -146,13 +141,8 @@ mod tests {
     }
 
     #[test]
-    fn only_supervisor_closes_reopens_merges_hands_over() {
-        for act in [
-            Act::CloseIncident,
-            Act::ReopenIncident,
-            Act::Merge,
-            Act::Handover,
-        ] {
+    fn only_supervisor_closes_reopens_merges() {
+        for act in [Act::CloseIncident, Act::ReopenIncident, Act::Merge] {
             assert!(officer(Role::Supervisor, None).may(act).is_ok());
             assert!(officer(Role::DutyOfficer, None).may(act).is_err());
         }
