@@ -765,3 +765,49 @@ fn a_form_field_that_is_wrong_says_so_on_the_field_and_sends_nothing() {
     assert!(calls(&update(&mut f.app, code(KeyCode::Enter))).is_empty());
     assert!(screen(&f.app).contains("a task needs a title"));
 }
+
+#[test]
+fn the_token_expiry_is_in_me_and_in_the_header_when_near() {
+    let mut f = fixture(Role::DutyOfficer, (160, 40));
+    let token = TokenInfo {
+        id: Uuid::now_v7(),
+        officer_id: f.app.ctx.me.as_ref().unwrap().id,
+        issued_at: NOW - Duration::hours(11),
+        expires_at: NOW + Duration::minutes(30),
+        revoked: false,
+    };
+    update(&mut f.app, Action::Net(NetEvent::Token(token)));
+    assert!(
+        screen(&f.app)
+            .lines()
+            .next()
+            .unwrap()
+            .contains("TOKEN EXPIRES 12:30Z")
+    );
+    colon(&mut f.app, "me");
+    let said = &f.app.ctx.messages.last().unwrap().text;
+    assert!(
+        said.contains("signed in as Salem") && said.contains("token expires 12:30Z"),
+        "{said}"
+    );
+    update(&mut f.app, Action::Tick(NOW + Duration::minutes(31)));
+    assert!(
+        screen(&f.app)
+            .lines()
+            .next()
+            .unwrap()
+            .contains("TOKEN EXPIRED")
+    );
+    // Far from expiry, the header says nothing of it.
+    let mut g = fixture(Role::DutyOfficer, (160, 40));
+    let id = g.app.ctx.me.as_ref().unwrap().id;
+    let far = TokenInfo {
+        id,
+        officer_id: id,
+        issued_at: NOW,
+        expires_at: NOW + Duration::hours(12),
+        revoked: false,
+    };
+    update(&mut g.app, Action::Net(NetEvent::Token(far)));
+    assert!(!screen(&g.app).contains("TOKEN"));
+}
