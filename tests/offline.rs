@@ -403,3 +403,71 @@ async fn a_cursor_too_far_behind_is_410_and_the_console_takes_a_new_snapshot() {
     );
     assert_converged(&mut engine, &ts.client(Role::DutyOfficer)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_queued_under_a_replaced_token_are_sent_with_the_new_one() {
+    let ts = TestServer::start().await;
+    let proxy = Proxy::start(addr(&ts.url)).await.unwrap();
+    let inc = ts.incident("Boat off Zuwara").await;
+    let dir = tempfile::tempdir().unwrap();
+    let old = ts.token(Role::DutyOfficer).to_string();
+    {
+        let mut first = Engine::start(&config(&proxy.url(), &old), dir.path())
+            .await
+            .unwrap();
+        pump_until(&mut first, "go live", 20, |a| {
+            a.ctx.link == Link::Live && a.ctx.synced
+        })
+        .await;
+        proxy.cut();
+        pump_until(&mut first, "notice the cut", 20, |a| {
+            a.ctx.link != Link::Live
+        })
+        .await;
+        command(&mut first, "note written as the shift ended").await;
+        assert_eq!(first.app.ctx.pending(), 1);
+    }
+    // The next shift: a new token, the old one revoked.
+    let officer = ts.officer(Role::DutyOfficer).id.to_string();
+    let (new, _) = tandem::admin::issue_token(ts.store.as_ref(), &officer, None, true)
+        .await
+        .unwrap();
+    proxy.restore();
+    let mut engine = Engine::start(&config(&proxy.url(), &new), dir.path())
+        .await
+        .unwrap();
+    pump_until(
+        &mut engine,
+        "take over and send the earlier change",
+        30,
+        |a| {
+            a.ctx.outbox.is_empty()
+                && a.ctx
+                    .messages
+                    .iter()
+                    .any(|m| m.text.contains("queued under an earlier token"))
+        },
+    )
+    .await;
+    let notes: Vec<String> = ts
+        .client(Role::Observer)
+        .incident(inc.id)
+        .await
+        .unwrap()
+        .notes
+        .iter()
+        .map(|n| n.text.clone())
+        .collect();
+    assert_eq!(
+        notes,
+        vec!["written as the shift ended".to_string()],
+        "once"
+    );
+    let sessions = std::fs::read_dir(dir.path().join("sessions"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        sessions, 1,
+        "the earlier session is removed once taken over"
+    );
+}

@@ -111,6 +111,29 @@ impl Outbox {
         })
     }
 
+    /// Takes over an entry from another outbox, keeping its Idempotency-Key
+    /// (so a change that in fact landed is not applied twice) and its state.
+    pub async fn adopt(&self, entry: &Entry) -> Result<Entry, OutboxError> {
+        let seq =
+            sqlx::query("INSERT INTO outbox (key, call, state, created_at) VALUES (?, ?, ?, ?)")
+                .bind(&entry.key)
+                .bind(serde_json::to_string(&entry.call)?)
+                .bind(serde_json::to_string(&entry.state)?)
+                .bind(entry.created_at.unix_timestamp())
+                .execute(&self.pool)
+                .await?
+                .last_insert_rowid();
+        Ok(Entry {
+            seq,
+            ..entry.clone()
+        })
+    }
+
+    /// Closes the outbox's database.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
     /// Every entry, oldest first.
     pub async fn entries(&self) -> Result<Vec<Entry>, OutboxError> {
         let rows = sqlx::query("SELECT seq, key, call, state, created_at FROM outbox ORDER BY seq")

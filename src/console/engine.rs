@@ -15,8 +15,9 @@ use uuid::Uuid;
 use super::action::{Action, Effect, Link, NetEvent};
 use super::app::{App, update};
 use super::config::Config;
+use super::context::Level;
 use super::keymap::Keymap;
-use super::net;
+use super::{net, sessions};
 use crate::client::outbox::Outbox;
 use crate::client::{Client, cache};
 use crate::reference::Seed;
@@ -96,7 +97,8 @@ impl Engine {
         let cached = cache::load(&paths.cache);
         let start = net::Start {
             cursor: cached.as_ref().map(|c| c.snapshot.seq),
-            have_me: cached.is_some(),
+            // Asked on every start: the token's expiry, and whose session this is.
+            have_me: false,
             down_since: cached.as_ref().map(|c| c.saved_at),
         };
         let mut saved_seq = 0;
@@ -211,6 +213,10 @@ impl Engine {
     }
 
     pub async fn handle(&mut self, action: Action) -> anyhow::Result<Flow> {
+        let signed_in = match &action {
+            Action::Net(NetEvent::Me(me)) => Some(me.id),
+            _ => None,
+        };
         let is_net = matches!(
             action,
             Action::Net(NetEvent::Event(_) | NetEvent::Snapshot(_))
@@ -244,6 +250,9 @@ impl Engine {
         if is_net {
             self.app.ctx.last_sync = Some(OffsetDateTime::now_utc());
         }
+        if let Some(officer) = signed_in {
+            self.take_over_earlier_sessions(officer).await?;
+        }
         if is_snapshot {
             // At once, not on the next timer: a console killed a few seconds
             // after its first sync must still open with what it had.
@@ -251,6 +260,33 @@ impl Engine {
             super::memory::release_free();
         }
         Ok(Flow::Continue)
+    }
+
+    /// Records whose session this is, and takes over what the same
+    /// officer's earlier sessions (earlier tokens) still had to send.
+    async fn take_over_earlier_sessions(&mut self, officer: uuid::Uuid) -> anyhow::Result<()> {
+        let Some(dir) = self.paths.outbox.parent().map(Path::to_path_buf) else {
+            return Ok(());
+        };
+        let server = self.app.ctx.server.clone();
+        if let Err(e) = sessions::record_owner(&dir, &server, officer) {
+            tracing::warn!("recording the session's owner in {}: {e}", dir.display());
+        }
+        let mut taken = 0;
+        for earlier in sessions::earlier(&dir, &server, officer) {
+            for entry in sessions::adopt(&self.outbox, &earlier).await? {
+                update(&mut self.app, Action::Net(NetEvent::Queued(entry)));
+                taken += 1;
+            }
+        }
+        if taken > 0 {
+            self.app.ctx.say(
+                Level::Info,
+                format!("{taken} change(s) queued under an earlier token are sent with this one"),
+            );
+            self.wake.notify_one();
+        }
+        Ok(())
     }
 
     /// Writes the local cache if the state moved since the last write.

@@ -29,6 +29,7 @@ pub mod memory;
 pub mod net;
 pub mod pending;
 pub mod run;
+pub mod sessions;
 pub mod theme;
 pub mod triage;
 pub mod view;
