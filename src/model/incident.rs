@@ -55,9 +55,10 @@ pub struct Incident {
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub closed_at: Option<OffsetDateTime>,
-    /// A handover waiting for the other side's answer.
+    /// A handover waiting for the other side's answer (boxed: rare, and
+    /// the console holds 100k incidents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub handover: Option<super::ownership::Handover>,
+    pub handover: Option<Box<super::ownership::Handover>>,
     pub version: u64,
     pub created_by: Uuid,
     pub updated_by: Uuid,

@@ -127,14 +127,14 @@ impl Incident {
             ));
         }
         let mut next = self.clone();
-        next.handover = Some(Handover {
+        next.handover = Some(Box::new(Handover {
             from: self.centre,
             to: ask.to,
             asked_by: actor.centre,
             officer_id: actor.id,
             note: ask.note.clone(),
             at: now,
-        });
+        }));
         Ok(next.touched(actor, now))
     }
 

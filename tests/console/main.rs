@@ -274,14 +274,14 @@ fn a_handover_waiting_for_us_is_shown_accepted_and_declined_with_a_reason() {
     let id = f.overdue_critical.id;
     let i = f.app.ctx.mirror.incidents.get_mut(&id).unwrap();
     i.centre = Centre::Ben;
-    i.handover = Some(Handover {
+    i.handover = Some(Box::new(Handover {
         from: Centre::Ben,
         to: Centre::Trp,
         asked_by: Centre::Ben,
         officer_id: uuid::Uuid::now_v7(),
         note: "units are closer to Tripoli".into(),
         at: NOW,
-    });
+    }));
     update(&mut f.app, code(KeyCode::Enter));
     let shown = render(&f.app, 200, 60).join("\n");
     assert!(
