@@ -1,6 +1,6 @@
 //! Sign-in: the bearer token checked against the store, and a limit on
-//! failures. After `max` failed sign-ins within a minute from one client
-//! address, or with one token prefix, every sign-in from it is refused with
+//! guesses. After `max` sign-ins with unknown tokens within a minute from one
+//! client address, or with one token prefix, every sign-in from it is refused with
 //! 429 until the oldest failure leaves the minute — without looking the token
 //! up, so guessing gains nothing. Each lockout is recorded as an event; every
 //! refusal is logged with the address and the token's first characters
@@ -123,19 +123,30 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Credential,
         e.0.retry_after = Some(secs);
         return Err(e);
     }
-    let refusal = match token {
-        None => "the Authorization header is not `Bearer <token>`".to_string(),
+    // Only what could be a guess counts towards a lockout: an expired or
+    // revoked token is a real one (a whole centre's consoles behind one
+    // address may hold expired tokens at a shift change).
+    let (refusal, guess) = match token {
+        None => (
+            "the Authorization header is not `Bearer <token>`".to_string(),
+            true,
+        ),
         Some(token) => match state.store.authenticate(&token_hash(token)).await? {
             Some(cred) => match cred.token.refusal(OffsetDateTime::now_utc()) {
                 None => return Ok(cred),
-                Some(why) => why,
+                Some(why) => (why, false),
             },
-            None => "this token is unknown or its officer was revoked".to_string(),
+            None => (
+                "this token is unknown or its officer was revoked".to_string(),
+                true,
+            ),
         },
     };
     tracing::warn!(%peer, %prefix, "sign-in refused: {refusal}");
-    for (locked, failures) in state.signin.failed(&keys, now) {
-        record_lockout(state, locked, failures);
+    if guess {
+        for (locked, failures) in state.signin.failed(&keys, now) {
+            record_lockout(state, locked, failures);
+        }
     }
     Err(ApiError::unauthorized(refusal))
 }
