@@ -76,7 +76,7 @@ async fn each_role_can_do_exactly_its_row() {
                 Close => (
                     "PATCH",
                     format!("/api/v1/incidents/{}", inc.id),
-                    json!({"status": "closed"}),
+                    json!({"status": "closed", "open_tasks": "cancel"}),
                     Some(inc.version),
                 ),
                 Handover => (
