@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use tandem::model::{Centre, Role};
-use tandem::{admin, paths, server, store};
+use tandem::admin::cli::AdminCmd;
+use tandem::{admin, server};
 
 #[derive(Parser)]
 #[command(
@@ -82,35 +82,6 @@ enum Cmd {
     },
 }
 
-#[derive(Subcommand)]
-enum AdminCmd {
-    /// Manage officers and their tokens.
-    Officer {
-        #[command(subcommand)]
-        command: OfficerCmd,
-    },
-    /// Load agencies and units (from FILE, or the embedded config/seed.toml).
-    Seed { file: Option<PathBuf> },
-    /// Certificates for HTTPS between the centres.
-    Tls {
-        #[command(subcommand)]
-        command: TlsCmd,
-    },
-}
-
-#[derive(Subcommand)]
-enum TlsCmd {
-    /// Write a test CA, a server certificate and a client certificate per centre.
-    SelfSigned {
-        /// Directory to write the PEM files into.
-        #[arg(long)]
-        dir: PathBuf,
-        /// A name or address the server is reached by (repeat for more).
-        #[arg(long = "host", required = true)]
-        hosts: Vec<String>,
-    },
-}
-
 #[derive(clap::Args, Default)]
 struct ConsoleArgs {
     /// Backend URL (overrides TANDEM_SERVER and the config file).
@@ -167,56 +138,10 @@ enum BenchCmd {
     },
 }
 
-#[derive(Subcommand)]
-enum OfficerCmd {
-    /// Add an officer and print their token (shown once).
-    Add {
-        #[arg(long)]
-        name: String,
-        /// observer, duty_officer, supervisor, liaison or system.
-        #[arg(long)]
-        role: Role,
-        /// TRP or BEN.
-        #[arg(long)]
-        centre: Centre,
-        /// The agency code a liaison acts for (e.g. LCG-W).
-        #[arg(long)]
-        agency: Option<String>,
-        /// Hours the token lives (default 12; at most 168, 720 for system).
-        #[arg(long)]
-        hours: Option<u32>,
-    },
-    List,
-    /// Issue a new token to an officer (rotation); printed once.
-    Token {
-        id: String,
-        /// Hours the token lives (default 12; at most 168, 720 for system).
-        #[arg(long)]
-        hours: Option<u32>,
-        /// Revoke the officer's other tokens.
-        #[arg(long)]
-        revoke_old: bool,
-    },
-    /// Revoke an officer's token.
-    Revoke {
-        id: String,
-    },
-}
-
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(run(cli))
-}
-
-async fn open(database: Option<String>) -> anyhow::Result<std::sync::Arc<dyn store::Store>> {
-    let url = match database {
-        Some(d) => d,
-        None => paths::default_database()?,
-    };
-    store::open(&url)
-        .await
-        .with_context(|| format!("opening the database {url}"))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -284,7 +209,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 tls,
                 ..server::Settings::default()
             };
-            let store = open(database).await?;
+            let store = admin::cli::open(database).await?;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
@@ -362,96 +287,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Cmd::Admin { database, command }) => admin_command(database, command).await,
+        Some(Cmd::Admin { database, command }) => admin::cli::run(database, command).await,
     }
-}
-
-async fn admin_command(database: Option<String>, command: AdminCmd) -> anyhow::Result<()> {
-    match command {
-        AdminCmd::Tls {
-            command: TlsCmd::SelfSigned { dir, hosts },
-        } => {
-            let written = admin::tls::self_signed(&dir, &hosts)?;
-            for f in written.files {
-                println!("wrote {}", f.display());
-            }
-            println!(
-                "serve with --tls-cert server.pem --tls-key server-key.pem [--client-ca ca.pem]; \
-                 clients set ca_file = ca.pem (and client_cert/client_key for mutual TLS)"
-            );
-        }
-        AdminCmd::Seed { file } => {
-            let store = open(database).await?;
-            let s = admin::seed(store.as_ref(), file.as_deref()).await?;
-            println!(
-                "seeded {} agencies and {} units ({} agencies were already there); \
-                 {} sectors and crossings checked (reference data the console ships with)",
-                s.agencies, s.units, s.skipped_agencies, s.places
-            );
-        }
-        AdminCmd::Officer {
-            command:
-                OfficerCmd::Add {
-                    name,
-                    role,
-                    centre,
-                    agency,
-                    hours,
-                },
-        } => {
-            let store = open(database).await?;
-            let (officer, token) = admin::add_officer_for(
-                store.as_ref(),
-                &name,
-                role,
-                centre,
-                agency.as_deref(),
-                hours,
-            )
-            .await?;
-            println!(
-                "officer: {}\ntoken: {token}\n(the token is shown once; keep it)",
-                officer.id
-            );
-        }
-        AdminCmd::Officer {
-            command:
-                OfficerCmd::Token {
-                    id,
-                    hours,
-                    revoke_old,
-                },
-        } => {
-            let store = open(database).await?;
-            let (token, info) = admin::issue_token(store.as_ref(), &id, hours, revoke_old).await?;
-            let expires = info
-                .expires_at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default();
-            println!(
-                "token: {token}\nexpires: {expires}\n(the token is shown once; keep it){}",
-                if revoke_old {
-                    "; the officer's other tokens are revoked"
-                } else {
-                    ""
-                }
-            );
-        }
-        AdminCmd::Officer {
-            command: OfficerCmd::List,
-        } => {
-            let store = open(database).await?;
-            print!("{}", admin::list_officers(store.as_ref()).await?);
-        }
-        AdminCmd::Officer {
-            command: OfficerCmd::Revoke { id },
-        } => {
-            let store = open(database).await?;
-            let o = admin::revoke_officer(store.as_ref(), &id).await?;
-            println!("revoked {} ({})", o.name, o.id);
-        }
-    }
-    Ok(())
 }
 
 fn init_stderr_logs() {
