@@ -29,13 +29,25 @@ pub fn record_owner(dir: &Path, server: &str, officer: Uuid) -> std::io::Result<
     crate::paths::write_file(&path, text.as_bytes(), true).map_err(std::io::Error::other)
 }
 
+/// The server of a session written before sessions named their owner: not
+/// known, only the officer (from its cache).
+const UNKNOWN_SERVER: &str = "?";
+
 /// Whether `dir` is a session of `officer` on `server`: by its owner file,
-/// or, for sessions written before there was one, by its cache.
+/// or, for a session written before there was one, by its cache, read
+/// once (possibly 100+ MB) and then remembered in an owner file.
 fn belongs(dir: &Path, server: &str, officer: Uuid) -> bool {
-    match std::fs::read_to_string(dir.join(OWNER)) {
-        Ok(text) => text == owner_text(server, officer),
-        Err(_) => cache::load(&dir.join("cache.json")).is_some_and(|c| c.me.id == officer),
-    }
+    let text = match std::fs::read_to_string(dir.join(OWNER)) {
+        Ok(text) => text,
+        Err(_) => {
+            let Some(owner) = cache::load(&dir.join("cache.json")).map(|c| c.me.id) else {
+                return false;
+            };
+            let _ = record_owner(dir, UNKNOWN_SERVER, owner);
+            owner_text(UNKNOWN_SERVER, owner)
+        }
+    };
+    text == owner_text(server, officer) || text == owner_text(UNKNOWN_SERVER, officer)
 }
 
 /// Other sessions of the same officer on the same server that hold an outbox.
@@ -65,4 +77,27 @@ pub async fn adopt(into: &Outbox, dir: &Path) -> Result<Vec<Entry>, OutboxError>
         tracing::warn!("removing the earlier session {}: {e}", dir.display());
     }
     Ok(taken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_belongs_by_its_owner_file_and_a_legacy_one_by_officer_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
+        record_owner(dir.path(), "http://trp-1:8470/", me).unwrap();
+        assert!(belongs(dir.path(), "http://trp-1:8470", me));
+        assert!(!belongs(dir.path(), "http://ben-1:8470", me));
+        assert!(!belongs(dir.path(), "http://trp-1:8470", other));
+        // A session from before owner files, once its cache was read.
+        record_owner(dir.path(), UNKNOWN_SERVER, me).unwrap();
+        assert!(belongs(dir.path(), "http://any:8470", me));
+        assert!(!belongs(dir.path(), "http://any:8470", other));
+        // No owner file and no readable cache: not ours, and nothing is written.
+        let bare = tempfile::tempdir().unwrap();
+        assert!(!belongs(bare.path(), "http://trp-1:8470", me));
+        assert!(!bare.path().join(OWNER).exists());
+    }
 }

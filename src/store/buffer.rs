@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::StoreResult;
 use super::apply::{self, Head, Idempotency, Outcome, Row, WriteTx};
 use super::queue::Job;
-use super::sql::Sql;
+use super::sql::{Bind, Sql};
 use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, TokenInfo, Unit};
 
 /// A stored answer to an idempotent request: actor, key, request hash, answer, time.
@@ -43,20 +43,6 @@ pub trait Bulk: Sql {
     fn write_agency(
         &mut self,
         agency: &Agency,
-        json: &str,
-    ) -> impl Future<Output = StoreResult<()>> + Send;
-    /// A new officer or a revocation.
-    fn write_officer(
-        &mut self,
-        officer: &Officer,
-        revoked: bool,
-        json: &str,
-    ) -> impl Future<Output = StoreResult<()>> + Send;
-    /// A new token (with its `hash`) or a change of its expiry or revocation (without).
-    fn write_token(
-        &mut self,
-        token: &TokenInfo,
-        hash: Option<&str>,
         json: &str,
     ) -> impl Future<Output = StoreResult<()>> + Send;
     fn write_events(&mut self, events: &[Event]) -> impl Future<Output = StoreResult<()>> + Send;
@@ -164,7 +150,10 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
     }
 
     async fn tokens_of(&mut self, officer: Uuid) -> StoreResult<Vec<String>> {
-        self.inner.tokens_of(officer).await
+        let sql = "SELECT data FROM tokens WHERE officer_id = $1 ORDER BY id";
+        self.inner
+            .texts(sql, vec![Bind::Text(officer.to_string())])
+            .await
     }
 
     async fn next_reference_number(&mut self, centre: &str, year: i32) -> StoreResult<u32> {
@@ -192,9 +181,9 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
             // Rare administrative rows go straight through.
             Row::Agency(a) => self.inner.write_agency(a, json).await?,
             Row::Officer { officer, revoked } => {
-                self.inner.write_officer(officer, revoked, json).await?
+                write_officer(self.inner, officer, revoked, json).await?
             }
-            Row::Token { token, hash } => self.inner.write_token(token, hash, json).await?,
+            Row::Token { token, hash } => write_token(self.inner, token, hash, json).await?,
         }
         Ok(())
     }
@@ -230,4 +219,57 @@ pub async fn apply_batch<B: Bulk>(
     }
     buffered.flush().await?;
     Ok(results)
+}
+
+// Officers and tokens are rare, administrative rows: one statement each,
+// the same SQL for every backend (both take `$n` placeholders).
+
+async fn write_officer(
+    db: &mut impl Sql,
+    officer: &Officer,
+    revoked: bool,
+    json: &str,
+) -> StoreResult<()> {
+    let sql = "INSERT INTO officers (id, revoked, data) VALUES ($1, $2, $3) \
+               ON CONFLICT (id) DO UPDATE SET revoked = excluded.revoked, data = excluded.data";
+    let binds = vec![
+        Bind::Text(officer.id.to_string()),
+        Bind::Bool(revoked),
+        Bind::Text(json.to_string()),
+    ];
+    db.execute(sql, binds).await
+}
+
+/// A new token (with its `hash`), or a change of its expiry or revocation.
+async fn write_token(
+    db: &mut impl Sql,
+    token: &TokenInfo,
+    hash: Option<&str>,
+    json: &str,
+) -> StoreResult<()> {
+    let expires = Bind::Int(super::columns::millis(token.expires_at));
+    let (sql, binds) = match hash {
+        Some(hash) => (
+            "INSERT INTO tokens (id, hash, officer_id, expires_at_ms, revoked, data) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            vec![
+                Bind::Text(token.id.to_string()),
+                Bind::Text(hash.to_string()),
+                Bind::Text(token.officer_id.to_string()),
+                expires,
+                Bind::Bool(token.revoked),
+                Bind::Text(json.to_string()),
+            ],
+        ),
+        None => (
+            "UPDATE tokens SET expires_at_ms = $1, revoked = $2, data = $3 WHERE id = $4",
+            vec![
+                expires,
+                Bind::Bool(token.revoked),
+                Bind::Text(json.to_string()),
+                Bind::Text(token.id.to_string()),
+            ],
+        ),
+    };
+    db.execute(sql, binds).await
 }

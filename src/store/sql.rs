@@ -124,8 +124,6 @@ pub trait Sql: Send {
     /// The stored JSON of an incident's tasks, by id.
     fn tasks_of(&mut self, incident: Uuid)
     -> impl Future<Output = StoreResult<Vec<String>>> + Send;
-    fn tokens_of(&mut self, officer: Uuid)
-    -> impl Future<Output = StoreResult<Vec<String>>> + Send;
 
     /// The last reference number a centre issued in a year.
     fn counter(
@@ -230,17 +228,6 @@ where
     async fn tasks_of(&mut self, incident: Uuid) -> StoreResult<Vec<String>> {
         let rows = sqlx::query("SELECT data FROM tasks WHERE incident_id = $1 ORDER BY id")
             .bind(incident.to_string())
-            .fetch_all(&mut *self)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?)
-    }
-
-    async fn tokens_of(&mut self, officer: Uuid) -> StoreResult<Vec<String>> {
-        let rows = sqlx::query("SELECT data FROM tokens WHERE officer_id = $1 ORDER BY id")
-            .bind(officer.to_string())
             .fetch_all(&mut *self)
             .await?;
         Ok(rows

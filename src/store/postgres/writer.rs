@@ -23,7 +23,7 @@ use sqlx::{ConnectOptions, Connection, PgConnection};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::model::{Agency, Event, Incident, Note, Officer, Task, TokenInfo, Unit};
+use crate::model::{Agency, Event, Incident, Note, Task, Unit};
 use crate::store::StoreResult;
 use crate::store::apply::Head;
 use crate::store::buffer::{Answer, Bulk, apply_batch};
@@ -263,54 +263,6 @@ impl Bulk for PgConnection {
         .bind(json)
         .execute(&mut *self)
         .await?;
-        Ok(())
-    }
-
-    async fn write_officer(
-        &mut self,
-        officer: &Officer,
-        revoked: bool,
-        json: &str,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO officers (id, revoked, data) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET revoked = excluded.revoked, data = excluded.data",
-        )
-        .bind(officer.id.to_string())
-        .bind(revoked)
-        .bind(json)
-        .execute(&mut *self)
-        .await?;
-        Ok(())
-    }
-
-    async fn write_token(
-        &mut self,
-        token: &TokenInfo,
-        hash: Option<&str>,
-        json: &str,
-    ) -> StoreResult<()> {
-        let expires = millis(token.expires_at);
-        let q = match hash {
-            Some(hash) => sqlx::query(
-                "INSERT INTO tokens (id, hash, officer_id, expires_at_ms, revoked, data)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(token.id.to_string())
-            .bind(hash)
-            .bind(token.officer_id.to_string())
-            .bind(expires)
-            .bind(token.revoked)
-            .bind(json),
-            None => sqlx::query(
-                "UPDATE tokens SET expires_at_ms = $1, revoked = $2, data = $3 WHERE id = $4",
-            )
-            .bind(expires)
-            .bind(token.revoked)
-            .bind(json)
-            .bind(token.id.to_string()),
-        };
-        q.execute(&mut *self).await?;
         Ok(())
     }
 

@@ -3,7 +3,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::model::{Agency, Event, Incident, Note, Officer, Task, TokenInfo, Unit};
+use crate::model::{Agency, Event, Incident, Note, Task, Unit};
 use crate::store::StoreResult;
 use crate::store::buffer::{Answer, Bulk};
 use crate::store::columns::{millis, search_text};
@@ -99,54 +99,6 @@ impl Bulk for SqliteConnection {
         .bind(json)
         .execute(&mut *self)
         .await?;
-        Ok(())
-    }
-
-    async fn write_officer(
-        &mut self,
-        officer: &Officer,
-        revoked: bool,
-        json: &str,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO officers (id, revoked, data) VALUES (?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET revoked = excluded.revoked, data = excluded.data",
-        )
-        .bind(officer.id.to_string())
-        .bind(revoked)
-        .bind(json)
-        .execute(&mut *self)
-        .await?;
-        Ok(())
-    }
-
-    async fn write_token(
-        &mut self,
-        token: &TokenInfo,
-        hash: Option<&str>,
-        json: &str,
-    ) -> StoreResult<()> {
-        let expires = millis(token.expires_at);
-        let q = match hash {
-            Some(hash) => sqlx::query(
-                "INSERT INTO tokens (id, hash, officer_id, expires_at_ms, revoked, data)
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(token.id.to_string())
-            .bind(hash)
-            .bind(token.officer_id.to_string())
-            .bind(expires)
-            .bind(token.revoked)
-            .bind(json),
-            None => sqlx::query(
-                "UPDATE tokens SET expires_at_ms = ?, revoked = ?, data = ? WHERE id = ?",
-            )
-            .bind(expires)
-            .bind(token.revoked)
-            .bind(json)
-            .bind(token.id.to_string()),
-        };
-        q.execute(&mut *self).await?;
         Ok(())
     }
 
