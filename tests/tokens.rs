@@ -246,3 +246,64 @@ fn json_officer(id: uuid::Uuid) -> String {
     serde_json::json!({"id": id, "name": "Salem", "role": "duty_officer", "centre": "TRP", "agency_id": null})
         .to_string()
 }
+
+#[tokio::test]
+async fn a_token_issued_by_the_command_line_beside_a_running_server_works_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db").display().to_string();
+    common::bin_admin(&db, &["seed"]);
+    let added = common::bin_admin(
+        &db,
+        &[
+            "officer",
+            "add",
+            "--name",
+            "Salem",
+            "--role",
+            "duty_officer",
+            "--centre",
+            "TRP",
+        ],
+    );
+    let field = |out: &str, name: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap()
+            .to_string()
+    };
+    let (id, old) = (field(&added, "officer: "), field(&added, "token: "));
+    let (mut serve, url) = common::serve_binary(&db);
+    let get = |token: String| {
+        let url = url.clone();
+        async move {
+            reqwest::Client::new()
+                .get(format!("{url}/api/v1/me"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(get(old.clone()).await, 200);
+    // Another process (the admin command line) rotates the token in the server's database.
+    let issued = common::bin_admin(
+        &db,
+        &["officer", "token", &id, "--hours", "4", "--revoke-old"],
+    );
+    let new = field(&issued, "token: ");
+    assert_eq!(get(new.clone()).await, 200, "the new token works at once");
+    assert_eq!(get(old).await, 401, "the old one is refused at once");
+    // The server writes on after the command line's events, with the new token.
+    let client = tandem::client::Client::new(&url, &new).unwrap();
+    let incident = client
+        .create_incident(
+            &tandem::client::new_key(),
+            &common::new_incident("after rotation"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(incident.title, "after rotation");
+    serve.kill().unwrap();
+    let _ = serve.wait();
+}
