@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::model::officer::token_hash;
 use crate::model::{Centre, Officer, Role, TokenInfo};
 use crate::reference::Seed;
-use crate::store::{Actor, Command, NewToken, Request, Retire, Store};
+use crate::store::{AccessCommand, Actor, Command, NewToken, Request, Retire, Store};
 
 /// A new random bearer token: 256 bits, hex.
 pub fn new_token() -> String {
@@ -73,14 +73,14 @@ pub async fn add_officer_for(
         .execute(Request {
             actor: Actor::Admin,
             idempotency: None,
-            command: Command::AddOfficer {
+            command: Command::Access(AccessCommand::AddOfficer {
                 officer: officer.clone(),
                 token: NewToken {
                     id: Uuid::now_v7(),
                     hash: token_hash(&token),
                     hours,
                 },
-            },
+            }),
         })
         .await?;
     Ok((officer, token))
@@ -100,7 +100,7 @@ pub async fn issue_token(
         .execute(Request {
             actor: Actor::Admin,
             idempotency: None,
-            command: Command::IssueToken {
+            command: Command::Access(AccessCommand::IssueToken {
                 officer_id,
                 token: NewToken {
                     id: Uuid::now_v7(),
@@ -112,7 +112,7 @@ pub async fn issue_token(
                 } else {
                     Retire::Nothing
                 },
-            },
+            }),
         })
         .await?;
     Ok((token, serde_json::from_str(&outcome.body)?))
@@ -129,7 +129,7 @@ pub async fn revoke_officer(store: &dyn Store, id: &str) -> anyhow::Result<Offic
         .execute(Request {
             actor: Actor::Admin,
             idempotency: None,
-            command: Command::RevokeOfficer { id },
+            command: Command::Access(AccessCommand::RevokeOfficer { id }),
         })
         .await?;
     Ok(serde_json::from_str(&outcome.body)?)

@@ -13,7 +13,7 @@ use super::extract::{ApiPath, Authed, Mutation};
 use super::routes::run;
 use crate::api::{Incident, Problem};
 use crate::model::ownership::{HandoverAsk, Reason};
-use crate::store::Command;
+use crate::store::{Command, OwnershipStep};
 
 /// An empty JSON object: the body of an accept.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -33,7 +33,8 @@ pub async fn ask(
     m: Mutation<HandoverAsk>,
 ) -> Result<Response, ApiError> {
     let ask = m.body.clone();
-    run(&state, o, m, Command::AskHandover { id, ask }).await
+    let step = OwnershipStep::Ask(ask);
+    run(&state, o, m, Command::Ownership { id, step }).await
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/handover/accept", tag = "incidents", security(("bearer" = [])), request_body = Empty,
@@ -48,12 +49,11 @@ pub async fn accept(
     ApiPath(id): ApiPath<Uuid>,
     m: Mutation<Empty>,
 ) -> Result<Response, ApiError> {
-    let cmd = Command::AnswerHandover {
-        id,
+    let step = OwnershipStep::Answer {
         accept: true,
         reason: None,
     };
-    run(&state, o, m, cmd).await
+    run(&state, o, m, Command::Ownership { id, step }).await
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/handover/decline", tag = "incidents", security(("bearer" = [])), request_body = Reason,
@@ -68,12 +68,11 @@ pub async fn decline(
     ApiPath(id): ApiPath<Uuid>,
     m: Mutation<Reason>,
 ) -> Result<Response, ApiError> {
-    let cmd = Command::AnswerHandover {
-        id,
+    let step = OwnershipStep::Answer {
         accept: false,
         reason: Some(m.body.reason.clone()),
     };
-    run(&state, o, m, cmd).await
+    run(&state, o, m, Command::Ownership { id, step }).await
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/takeover", tag = "incidents", security(("bearer" = [])), request_body = Reason,
@@ -88,5 +87,6 @@ pub async fn takeover(
     m: Mutation<Reason>,
 ) -> Result<Response, ApiError> {
     let reason = m.body.reason.clone();
-    run(&state, o, m, Command::Takeover { id, reason }).await
+    let step = OwnershipStep::Takeover { reason };
+    run(&state, o, m, Command::Ownership { id, step }).await
 }

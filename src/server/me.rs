@@ -14,7 +14,7 @@ use super::extract::{Mutation, Signed};
 use crate::api::{IssuedToken, Me, Problem, RotateToken};
 use crate::model::TokenInfo;
 use crate::model::officer::token_hash;
-use crate::store::{Actor, Command, NewToken, Request, Retire};
+use crate::store::{AccessCommand, Actor, Command, NewToken, Request, Retire};
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "meta", security(("bearer" = [])),
     responses((status = 200, description = "The signed-in officer and their token's expiry", body = Me),
@@ -44,7 +44,7 @@ pub async fn rotate_token(
         .execute(Request {
             actor: Actor::Officer(cred.officer),
             idempotency: Some(m.idempotency),
-            command: Command::IssueToken {
+            command: Command::Access(AccessCommand::IssueToken {
                 officer_id,
                 token: NewToken {
                     id: uuid::Uuid::now_v7(),
@@ -52,7 +52,7 @@ pub async fn rotate_token(
                     hours: m.body.hours,
                 },
                 retire: Retire::Grace(cred.token.id),
-            },
+            }),
         })
         .await?;
     if outcome.replayed {

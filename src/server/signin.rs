@@ -19,7 +19,7 @@ use super::AppState;
 use super::error::ApiError;
 use crate::model::officer::token_hash;
 use crate::model::token::Lockout;
-use crate::store::{Actor, Command, Credential, Request};
+use crate::store::{AccessCommand, Actor, Command, Credential, Request};
 
 /// The window failures are counted in.
 pub const WINDOW: Duration = Duration::from_secs(60);
@@ -165,7 +165,7 @@ fn record_lockout(state: &AppState, locked: String, failures: usize) {
         let request = Request {
             actor: Actor::Server,
             idempotency: None,
-            command: Command::RecordLockout(lockout),
+            command: Command::Access(AccessCommand::RecordLockout(lockout)),
         };
         if let Err(e) = store.execute(request).await {
             tracing::warn!("recording a sign-in lockout: {e}");

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use super::apply::{Actor, Command, NewToken, Outcome, Retire, Row, WriteTx};
+use super::apply::{AccessCommand as C, Actor, NewToken, Outcome, Retire, Row, WriteTx};
 use super::decide::{Change, change, load, reply, require};
 use super::{StoreError, StoreResult};
 use crate::model::token::{self, ROTATION_GRACE};
@@ -15,11 +15,11 @@ use crate::model::{
 pub async fn decide(
     tx: &mut impl WriteTx,
     actor: &Actor,
-    command: &Command,
+    command: &C,
     now: OffsetDateTime,
 ) -> StoreResult<(Outcome, Vec<Change>)> {
     match command {
-        Command::AddOfficer { officer, token } => {
+        C::AddOfficer { officer, token } => {
             actor.admin()?;
             validate::line("name", &officer.name, 100)?;
             match (officer.role, officer.agency_id) {
@@ -53,7 +53,7 @@ pub async fn decide(
             let t = issue(tx, &info, token).await?;
             Ok((reply(201, None, officer)?, vec![c, t]))
         }
-        Command::RevokeOfficer { id } => {
+        C::RevokeOfficer { id } => {
             actor.admin()?;
             let officer: Officer = load(tx, E::Officer, *id).await?;
             let c = change(K::OfficerRevoked, E::Officer, officer.id, 2, &officer)?;
@@ -67,7 +67,7 @@ pub async fn decide(
             .await?;
             Ok((reply(200, None, &officer)?, vec![c]))
         }
-        Command::IssueToken {
+        C::IssueToken {
             officer_id,
             token,
             retire,
@@ -116,7 +116,7 @@ pub async fn decide(
             changes.push(issue(tx, &info, token).await?);
             Ok((reply(201, None, &info)?, changes))
         }
-        Command::RecordLockout(lockout) => {
+        C::RecordLockout(lockout) => {
             if !matches!(actor, Actor::Server) {
                 return Err(StoreError::Domain(DomainError::Forbidden(
                     "only the server records lockouts".into(),
@@ -125,10 +125,6 @@ pub async fn decide(
             let c = change(K::AuthLockedOut, E::Access, lockout.id, 1, lockout)?;
             Ok((reply(201, None, lockout)?, vec![c]))
         }
-        _ => Err(StoreError::Domain(DomainError::invalid(
-            "command",
-            "not a command on officers or tokens",
-        ))),
     }
 }
 

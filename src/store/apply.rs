@@ -103,6 +103,18 @@ pub enum Command {
     ImportNote(crate::model::Note),
     PutAgency(Agency),
     PutUnit(Unit),
+    /// Officers, tokens and the record of sign-in lockouts.
+    Access(AccessCommand),
+    /// Moving an incident between the centres.
+    Ownership {
+        id: Uuid,
+        step: OwnershipStep,
+    },
+}
+
+/// Commands on who may sign in.
+#[derive(Debug, Clone)]
+pub enum AccessCommand {
     AddOfficer {
         officer: Officer,
         token: NewToken,
@@ -119,22 +131,20 @@ pub enum Command {
     },
     /// The server stopped taking sign-ins from a client that failed too often.
     RecordLockout(Lockout),
-    /// Offer an incident to the other centre (owner) or request it (the other centre).
-    AskHandover {
-        id: Uuid,
-        ask: HandoverAsk,
-    },
+}
+
+/// A step in moving an incident between the centres.
+#[derive(Debug, Clone)]
+pub enum OwnershipStep {
+    /// Offer it to the other centre (owner) or request it (the other centre).
+    Ask(HandoverAsk),
     /// The side that did not ask accepts or declines (with a reason).
-    AnswerHandover {
-        id: Uuid,
+    Answer {
         accept: bool,
         reason: Option<String>,
     },
     /// The other centre's supervisor takes over a neglected critical incident.
-    Takeover {
-        id: Uuid,
-        reason: String,
-    },
+    Takeover { reason: String },
 }
 
 /// A token to issue: its public id, the SHA-256 of the secret, its life.

@@ -346,12 +346,7 @@ pub async fn decide(
             tx.put(Row::Unit(u), &c.json).await?;
             Ok((reply(201, Some(u.version), u)?, vec![c]))
         }
-        Command::AddOfficer { .. }
-        | Command::RevokeOfficer { .. }
-        | Command::IssueToken { .. }
-        | Command::RecordLockout(_) => super::access::decide(tx, actor, command, now).await,
-        Command::AskHandover { .. } | Command::AnswerHandover { .. } | Command::Takeover { .. } => {
-            super::handover::decide(tx, actor, command, now).await
-        }
+        Command::Access(c) => super::access::decide(tx, actor, c, now).await,
+        Command::Ownership { id, step } => super::handover::decide(tx, actor, *id, step, now).await,
     }
 }

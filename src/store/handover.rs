@@ -6,9 +6,9 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::apply::{Actor, Command, Outcome, Row, WriteTx};
+use super::StoreResult;
+use super::apply::{Actor, Outcome, OwnershipStep, Row, WriteTx};
 use super::decide::{Change, change, load, reply};
-use super::{StoreError, StoreResult};
 use crate::model::{
     DomainError, EntityKind as E, EventKind as K, Incident, Officer, Sla, validate,
 };
@@ -19,17 +19,15 @@ const REASON_MAX: usize = 2000;
 pub async fn decide(
     tx: &mut impl WriteTx,
     actor: &Actor,
-    command: &Command,
+    id: Uuid,
+    step: &OwnershipStep,
     now: OffsetDateTime,
 ) -> StoreResult<(Outcome, Vec<Change>)> {
     let officer = actor.officer()?;
-    let (id, next, note) = match command {
-        Command::AskHandover { id, ask } => {
-            let current: Incident = load(tx, E::Incident, *id).await?;
-            (*id, current.handover_asked(ask, officer, now)?, None)
-        }
-        Command::AnswerHandover { id, accept, reason } => {
-            let current: Incident = load(tx, E::Incident, *id).await?;
+    let current: Incident = load(tx, E::Incident, id).await?;
+    let (next, note) = match step {
+        OwnershipStep::Ask(ask) => (current.handover_asked(ask, officer, now)?, None),
+        OwnershipStep::Answer { accept, reason } => {
             let next = current.handover_answered(*accept, officer, now)?;
             let note = match (accept, reason) {
                 (true, _) => None,
@@ -47,23 +45,16 @@ pub async fn decide(
                     );
                 }
             };
-            (*id, next, note)
+            (next, note)
         }
-        Command::Takeover { id, reason } => {
+        OwnershipStep::Takeover { reason } => {
             validate::required_text("reason", reason, REASON_MAX)?;
-            let current: Incident = load(tx, E::Incident, *id).await?;
             let next = current.taken_over(officer, &Sla::default(), now)?;
             let note = format!(
                 "Emergency takeover from {} by {}: {reason}",
                 current.centre, officer.centre
             );
-            (*id, next, Some(note))
-        }
-        _ => {
-            return Err(StoreError::Domain(DomainError::invalid(
-                "command",
-                "not a handover command",
-            )));
+            (next, Some(note))
         }
     };
     let mut changes = vec![change(

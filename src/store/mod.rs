@@ -25,7 +25,9 @@ mod sql_store;
 pub mod sqlite;
 mod writer;
 
-pub use apply::{Actor, Command, Idempotency, NewToken, Outcome, Request, Retire};
+pub use apply::{
+    AccessCommand, Actor, Command, Idempotency, NewToken, Outcome, OwnershipStep, Request, Retire,
+};
 pub use error::StoreError;
 
 use bytes::Bytes;
