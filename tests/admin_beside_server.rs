@@ -102,7 +102,7 @@ async fn admin_writes_beside_a_running_server_stop_nothing_and_are_published() {
     // The revoked officer's stream ends with the revocation.
     let mut last_kind = None;
     let ended = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(e) = doomed_stream.next().await {
+        while let Some(e) = doomed_stream.next_event().await {
             last_kind = Some(e.unwrap().kind);
         }
     })
@@ -119,7 +119,7 @@ async fn admin_writes_beside_a_running_server_stop_nothing_and_are_published() {
     let mut seen = BTreeSet::new();
     let mut kinds = Vec::new();
     while seen.len() < (head.events - start) as usize {
-        let e = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        let e = tokio::time::timeout(Duration::from_secs(10), stream.next_event())
             .await
             .expect("the stream stalled before the head")
             .expect("the stream ended")

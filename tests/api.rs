@@ -816,6 +816,8 @@ async fn a_task_unit_must_belong_to_the_task_agency() {
     let own_unit = ts.unit_of(&ts.agency).await;
     let duty = ts.client(Role::DutyOfficer);
     let mut task = tandem::api::NewTask {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
         agency_id: ts.agency.id,
         title: "Intercept".into(),
         unit_id: Some(other_unit.id),

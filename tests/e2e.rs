@@ -43,6 +43,8 @@ async fn triage_by_keys_in_the_real_terminal() {
     let tag = new_key()[..8].to_string();
     let title = format!("E2E armed group seen {tag}");
     let new = tandem::api::NewIncident {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
         title: title.clone(),
         category: tandem::model::Category::ArmedIncursion,
         severity: Severity::Critical,

@@ -12,7 +12,7 @@ use tandem::client::{Client, ClientError, new_key};
 use tandem::model::{IncidentStatus, Role, Severity, TaskStatus, UnitStatus};
 
 async fn next_event(stream: &mut tandem::client::EventStream) -> tandem::model::Event {
-    tokio::time::timeout(Duration::from_secs(10), stream.next())
+    tokio::time::timeout(Duration::from_secs(10), stream.next_event())
         .await
         .expect("no event within 10 s")
         .expect("stream ended")
@@ -283,6 +283,8 @@ async fn run(ts: &TestServer, op: &Op, m: &Mirror) -> Result<bool, String> {
         Op::Task(i) => match pick(&incidents, *i) {
             Some(inc) => {
                 let t = NewTask {
+                    tlp: Default::default(),
+                    shared_with: Vec::new(),
                     agency_id: ts.agency.id,
                     title: "task".into(),
                     unit_id: None,

@@ -244,7 +244,8 @@ async fn sse_chopped_mid_event_under_load_has_no_gap_and_no_duplicate() {
         assert!(Instant::now() < deadline, "stuck at seq {last}");
         if let Ok(mut s) = raw.events(last).await {
             reconnects += 1;
-            while let Ok(Some(Ok(e))) = tokio::time::timeout(Duration::from_secs(2), s.next()).await
+            while let Ok(Some(Ok(e))) =
+                tokio::time::timeout(Duration::from_secs(2), s.next_event()).await
             {
                 assert_eq!(e.seq, last + 1, "gap or duplicate");
                 last = e.seq;

@@ -583,7 +583,7 @@ async fn real_answers_match_the_document() {
             ["schema"]
             .clone();
     for _ in 0..head {
-        let e = stream.next().await.unwrap().unwrap();
+        let e = stream.next_event().await.unwrap().unwrap();
         let e = serde_json::to_value(e).unwrap();
         c.validate("event", &event_schema, &e);
     }

@@ -42,7 +42,7 @@ async fn post(ts: &TestServer, token: &str, path: &str, body: Value) -> (StatusC
 async fn patch(ts: &TestServer, token: &str, id: Uuid, body: Value) -> (StatusCode, Value) {
     let version = ts
         .store
-        .incident(id)
+        .incident(id, &tandem::model::Viewer::everything())
         .await
         .unwrap()
         .unwrap()
@@ -97,6 +97,8 @@ async fn only_the_owning_centre_triages_the_other_reads_notes_and_tasks() {
         .await
         .unwrap();
     let task = tandem::api::NewTask {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
         agency_id: ts.other_agency.id,
         title: "Block the eastern road".into(),
         unit_id: None,
@@ -160,7 +162,12 @@ async fn a_handover_moves_only_when_the_other_side_accepts() {
     .await;
     assert_eq!(status, 200, "{declined}");
     assert_eq!(declined["centre"], "BEN");
-    let d = ts.store.incident(inc.id).await.unwrap().unwrap();
+    let d = ts
+        .store
+        .incident(inc.id, &tandem::model::Viewer::everything())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         d.notes
             .iter()
@@ -229,7 +236,12 @@ async fn a_neglected_critical_incident_can_be_taken_over_by_the_other_supervisor
     .await;
     assert_eq!(status, 200, "{taken}");
     assert_eq!(taken["centre"], "BEN");
-    let d = ts.store.incident(old.id).await.unwrap().unwrap();
+    let d = ts
+        .store
+        .incident(old.id, &tandem::model::Viewer::everything())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         d.notes
             .iter()
@@ -300,7 +312,12 @@ async fn ending_an_incident_with_open_tasks_says_what_becomes_of_them() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let d = ts.store.incident(inc.id).await.unwrap().unwrap();
+    let d = ts
+        .store
+        .incident(inc.id, &tandem::model::Viewer::everything())
+        .await
+        .unwrap()
+        .unwrap();
     let t = d.tasks.iter().find(|t| t.id == task.id).unwrap();
     assert_eq!(t.status, tandem::model::TaskStatus::Cancelled);
     assert_eq!(
@@ -313,7 +330,7 @@ async fn ending_an_incident_with_open_tasks_says_what_becomes_of_them() {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.kind)
+        .map(|e| e.event.kind)
         .collect();
     assert_eq!(
         kinds,

@@ -29,7 +29,7 @@ async fn two_instances_hammered_every_subscriber_sees_every_seq_once_in_order() 
         subscribers.push(tokio::spawn(async move {
             let mut seen = Vec::new();
             while seen.len() < 400 {
-                match tokio::time::timeout(Duration::from_secs(30), s.next()).await {
+                match tokio::time::timeout(Duration::from_secs(30), s.next_event()).await {
                     Ok(Some(Ok(e))) => seen.push(e),
                     other => panic!(
                         "stream ended early: {:?}",
@@ -275,7 +275,7 @@ async fn an_append_whose_notification_is_lost_still_reaches_subscribers() {
     .execute(&pool)
     .await
     .unwrap();
-    let e = tokio::time::timeout(Duration::from_secs(10), stream.next())
+    let e = tokio::time::timeout(Duration::from_secs(10), stream.next_event())
         .await
         .expect("the unnotified append never arrived")
         .expect("stream ended")

@@ -88,7 +88,7 @@ async fn subscribe(
                 continue;
             };
             while seen.len() < count {
-                match tokio::time::timeout(Duration::from_secs(60), s.next()).await {
+                match tokio::time::timeout(Duration::from_secs(60), s.next_event()).await {
                     Ok(Some(Ok(e))) => {
                         cursor = e.seq;
                         seen.push(e.seq);
@@ -290,7 +290,7 @@ async fn a_revocation_ends_the_officers_streams_on_every_instance() {
     for mut s in streams {
         let mut last = None;
         let ended = tokio::time::timeout(Duration::from_secs(30), async {
-            while let Some(Ok(e)) = s.next().await {
+            while let Some(Ok(e)) = s.next_event().await {
                 last = Some(e.kind);
             }
         })

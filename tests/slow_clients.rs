@@ -133,7 +133,7 @@ async fn a_storm_of_resuming_streams_starves_nothing() {
     let mut reader = ts.client(Role::Supervisor).events(0).await.unwrap();
     let head = ts.head().await;
     for seq in 1..=head {
-        let e = tokio::time::timeout(Duration::from_secs(30), reader.next())
+        let e = tokio::time::timeout(Duration::from_secs(30), reader.next_event())
             .await
             .expect("the replay stalled")
             .unwrap()

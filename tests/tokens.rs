@@ -49,7 +49,7 @@ async fn kinds(ts: &TestServer, after: u64) -> Vec<EventKind> {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.kind)
+        .map(|e| e.event.kind)
         .collect()
 }
 
@@ -87,7 +87,7 @@ async fn a_token_lives_twelve_hours_and_rotates_with_a_grace_for_the_old_one() {
         vec![EventKind::TokenUpdated, EventKind::TokenIssued]
     );
     for e in ts.store.events_after(head, 10).await.unwrap() {
-        assert!(!e.data.get().contains(&new) && !e.data.get().contains(&old));
+        assert!(!e.event.data.get().contains(&new) && !e.event.data.get().contains(&old));
     }
     // The same rotation again does not show a token a second time.
     let (status, body) = rotate(&ts, &old, "rotate-1", "{}").await;
@@ -185,12 +185,12 @@ async fn guessing_tokens_ends_in_429s_and_is_recorded() {
     let events = ts.store.events_after(head, 100).await.unwrap();
     let lockout = events
         .iter()
-        .find(|e| e.kind == EventKind::AuthLockedOut)
+        .find(|e| e.event.kind == EventKind::AuthLockedOut)
         .expect("a lockout event");
     assert!(
-        lockout.data.get().contains("address 127.0.0.1"),
+        lockout.event.data.get().contains("address 127.0.0.1"),
         "{}",
-        lockout.data.get()
+        lockout.event.data.get()
     );
     ts.shutdown().await;
 }

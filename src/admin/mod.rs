@@ -44,7 +44,7 @@ pub async fn add_officer_for(
     let agency_id = match agency_code {
         None => None,
         Some(code) => {
-            let agencies = store.agencies().await?;
+            let agencies = store.agencies(&crate::model::Viewer::everything()).await?;
             let found = agencies
                 .iter()
                 .find(|a| a.code.eq_ignore_ascii_case(code) || a.id.to_string() == code);
@@ -177,7 +177,7 @@ pub struct Seeded {
 /// Writes the agencies and units of `seed` not yet present (by code), through the store.
 pub async fn load_seed(seed: &Seed, store: &dyn Store) -> anyhow::Result<Seeded> {
     let existing: Vec<String> = store
-        .agencies()
+        .agencies(&crate::model::Viewer::everything())
         .await?
         .into_iter()
         .map(|a| a.code)

@@ -80,6 +80,40 @@ pub struct SnapshotQuery {
     pub closed_within: Option<u32>,
 }
 
+/// On the event stream (`event: redacted`): an incident the officer saw
+/// until this change and may no longer see; the console forgets it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Redacted {
+    pub seq: u64,
+    pub entity: crate::model::EntityKind,
+    pub entity_id: Uuid,
+}
+
+/// On the event stream (`event: skip`): the events up to `through` held
+/// nothing this officer may see.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Skip {
+    pub through: u64,
+}
+
+/// One message of the event stream, as the client reads it.
+#[derive(Debug, Clone)]
+pub enum StreamItem {
+    Event(Box<Event>),
+    Redacted(Redacted),
+    Skip(Skip),
+}
+
+impl StreamItem {
+    pub fn seq(&self) -> u64 {
+        match self {
+            StreamItem::Event(e) => e.seq,
+            StreamItem::Redacted(r) => r.seq,
+            StreamItem::Skip(s) => s.through,
+        }
+    }
+}
+
 /// `GET /api/v1/incidents/{id}`: the incident with its notes, tasks and timeline.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct IncidentDetail {

@@ -49,6 +49,8 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
     for n in 0..incidents {
         let r = crate::demo::scenario::report(&seed.place, &mut rng);
         let new = crate::api::NewIncident {
+            tlp: Default::default(),
+            shared_with: Vec::new(),
             title: r.title,
             category: r.category,
             severity: r.severity,
@@ -75,6 +77,8 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
         )?;
         for _ in 0..tasks_per_incident {
             snap.tasks.push(Task {
+                tlp: Default::default(),
+                shared_with: Vec::new(),
                 id: Uuid::now_v7(),
                 incident_id: inc.id,
                 agency_id: agencies[rng.below(agencies.len())].id,

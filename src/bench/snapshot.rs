@@ -14,7 +14,7 @@ pub async fn snapshot(incidents: usize, tasks_per_incident: usize) -> anyhow::Re
     let server = BenchServer::start().await?;
     let agency = server
         .store
-        .agencies()
+        .agencies(&crate::model::Viewer::everything())
         .await?
         .into_iter()
         .next()
@@ -94,6 +94,8 @@ async fn fill(
             .await?;
         for _ in 0..tasks_per {
             let t = Task {
+                tlp: Default::default(),
+                shared_with: Vec::new(),
                 id: Uuid::now_v7(),
                 incident_id: inc.id,
                 agency_id: agency,

@@ -41,12 +41,13 @@ pub async fn sse(
             let mut lat = Vec::with_capacity(total);
             while lat.len() < total {
                 match tokio::time::timeout(Duration::from_secs(10), stream.next()).await {
-                    Ok(Some(Ok(e))) => {
+                    Ok(Some(Ok(crate::api::StreamItem::Event(e)))) => {
                         let at = OffsetDateTime::parse(&e.at, &Rfc3339)
                             .unwrap_or(OffsetDateTime::now_utc());
                         let d = OffsetDateTime::now_utc() - at;
                         lat.push(Duration::try_from(d).unwrap_or_default());
                     }
+                    Ok(Some(Ok(_))) => {}
                     _ => break,
                 }
             }

@@ -28,6 +28,8 @@ pub struct WriteReport {
 
 pub fn incident(n: usize) -> NewIncident {
     NewIncident {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
         title: format!("Fuel tankers leaving the coastal road, report {n}"),
         category: Category::SmugglingFuel,
         severity: Severity::Medium,
@@ -51,7 +53,7 @@ pub async fn writes(target: &Target, clients: usize, seconds: u64) -> anyhow::Re
     let server = BenchServer::start_on(target).await?;
     let agency = server
         .store
-        .agencies()
+        .agencies(&crate::model::Viewer::everything())
         .await?
         .into_iter()
         .next()
@@ -105,6 +107,8 @@ pub async fn writes(target: &Target, clients: usize, seconds: u64) -> anyhow::Re
                         .is_ok(),
                     (_, Some((id, _))) => {
                         let t = NewTask {
+                            tlp: Default::default(),
+                            shared_with: Vec::new(),
                             agency_id: agency,
                             title: "Intercept on the coastal road".into(),
                             unit_id: None,

@@ -104,6 +104,8 @@ mod tests {
             .into_iter()
             .unzip();
         let incident = NewIncident {
+            tlp: Default::default(),
+            shared_with: Vec::new(),
             title: "قارب مهاجرين قبالة زوارة".into(),
             category: Category::IrregularMigration,
             severity: Severity::High,
@@ -124,6 +126,8 @@ mod tests {
         .into_incident(&me, Uuid::from_u128(1), "TRP-26-00001".into(), now)
         .unwrap();
         let task = NewTask {
+            tlp: Default::default(),
+            shared_with: Vec::new(),
             agency_id: agencies[0].id,
             title: "Intercept".into(),
             unit_id: None,

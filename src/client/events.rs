@@ -6,11 +6,12 @@ use eventsource_stream::{EventStreamError, Eventsource};
 use futures::{Stream, StreamExt};
 
 use super::{ClientError, ClientResult};
-use crate::model::Event;
+use crate::api::StreamItem;
 
-type Inner = Pin<Box<dyn Stream<Item = ClientResult<Event>> + Send>>;
+type Inner = Pin<Box<dyn Stream<Item = ClientResult<StreamItem>> + Send>>;
 
-/// Events in seq order as the server sends them; ends when the link drops.
+/// Events in seq order as the server sends them, with what this officer may
+/// not see left out (`skip`) or withdrawn (`redacted`); ends when the link drops.
 pub struct EventStream {
     inner: Inner,
 }
@@ -20,11 +21,11 @@ impl EventStream {
         let inner = res
             .bytes_stream()
             .eventsource()
-            .filter_map(|item| async move {
-                match item {
+            .filter_map(|next| async move {
+                match next {
                     Ok(ev) if ev.data.is_empty() => None,
                     Ok(ev) => Some(
-                        serde_json::from_str::<Event>(&ev.data)
+                        item(&ev.event, &ev.data)
                             .map_err(|e| ClientError::Decode(format!("event {}: {e}", ev.id))),
                     ),
                     // The link failed (a reset, a silence past the read timeout).
@@ -36,9 +37,30 @@ impl EventStream {
         EventStream { inner }
     }
 
-    pub async fn next(&mut self) -> Option<ClientResult<Event>> {
+    pub async fn next(&mut self) -> Option<ClientResult<StreamItem>> {
         self.inner.next().await
     }
+
+    /// The next whole event, passing over `skip` and `redacted` messages
+    /// (for readers that only count or time events).
+    pub async fn next_event(&mut self) -> Option<ClientResult<crate::model::Event>> {
+        loop {
+            match self.next().await? {
+                Ok(StreamItem::Event(e)) => return Some(Ok(*e)),
+                Ok(_) => continue,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+/// One SSE message by its `event` name.
+fn item(name: &str, data: &str) -> serde_json::Result<StreamItem> {
+    Ok(match name {
+        "skip" => StreamItem::Skip(serde_json::from_str(data)?),
+        "redacted" => StreamItem::Redacted(serde_json::from_str(data)?),
+        _ => StreamItem::Event(Box::new(serde_json::from_str(data)?)),
+    })
 }
 
 /// One parsed SSE message: (event type, data, last event id, reconnection

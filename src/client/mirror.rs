@@ -8,7 +8,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::api::Snapshot;
+use crate::api::{Redacted, Snapshot};
 use crate::model::{Agency, EntityKind, Event, Incident, Officer, Task, Unit};
 
 #[derive(Debug, Error, PartialEq)]
@@ -64,10 +64,16 @@ impl Mirror {
         if old.is_empty() {
             return (old, Vec::new());
         }
-        for id in &old {
+        let tasks = self.forget(&old);
+        (old, tasks)
+    }
+
+    /// Forgets these incidents and their tasks; returns the tasks forgotten.
+    fn forget(&mut self, incidents: &[Uuid]) -> Vec<Uuid> {
+        for id in incidents {
             self.incidents.remove(id);
         }
-        let gone: std::collections::HashSet<&Uuid> = old.iter().collect();
+        let gone: std::collections::HashSet<&Uuid> = incidents.iter().collect();
         let tasks: Vec<Uuid> = self
             .tasks
             .values()
@@ -77,7 +83,28 @@ impl Mirror {
         for id in &tasks {
             self.tasks.remove(id);
         }
-        (old, tasks)
+        tasks
+    }
+
+    /// Moves past events that held nothing for this officer (`skip`).
+    pub fn skip(&mut self, through: u64) {
+        self.seq = self.seq.max(through);
+    }
+
+    /// Forgets an incident this officer may no longer see, with its tasks
+    /// (`redacted`); returns the tasks forgotten.
+    pub fn redact(&mut self, r: &Redacted) -> Result<Vec<Uuid>, MirrorError> {
+        if r.seq <= self.seq {
+            return Ok(Vec::new());
+        }
+        if r.seq != self.seq + 1 {
+            return Err(MirrorError::Gap {
+                expected: self.seq + 1,
+                got: r.seq,
+            });
+        }
+        self.seq = r.seq;
+        Ok(self.forget(&[r.entity_id]))
     }
 
     /// Applies the next event; refuses anything but seq + 1, so a gap is never silent.

@@ -44,6 +44,10 @@ pub enum Link {
 pub enum NetEvent {
     Snapshot(Box<Snapshot>),
     Event(Box<Event>),
+    /// An incident no longer shared with this officer.
+    Redacted(crate::api::Redacted),
+    /// Events up to this seq held nothing for this officer.
+    Skip(u64),
     Link(Link),
     Me(crate::model::Officer),
     /// The record of the token this console signed in with.

@@ -12,6 +12,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use uuid::Uuid;
 
 use super::action::{Action, Link, NetEvent};
+use crate::api::StreamItem;
 use crate::client::outbox::{EntryState, Outbox};
 use crate::client::{Client, ClientError};
 
@@ -189,9 +190,13 @@ pub async fn sync(
                 tokio::select! {
                     // A silent link ends the stream with an error (read timeout).
                     next = stream.next() => match next {
-                        Some(Ok(e)) => {
-                            cursor = Some(e.seq);
-                            send(&actions, NetEvent::Event(Box::new(e)));
+                        Some(Ok(item)) => {
+                            cursor = Some(item.seq());
+                            send(&actions, match item {
+                                StreamItem::Event(e) => NetEvent::Event(e),
+                                StreamItem::Redacted(r) => NetEvent::Redacted(r),
+                                StreamItem::Skip(s) => NetEvent::Skip(s.through),
+                            });
                         }
                         Some(Err(e)) => return Err(e),
                         None => return Ok(()), // closed by the server: reconnect

@@ -214,6 +214,8 @@ pub fn run(ctx: &mut Context, cmd: &Cmd, targets: &[Uuid]) -> Option<Outcome> {
                 return Outcome::none();
             };
             let task = NewTask {
+                tlp: Default::default(),
+                shared_with: Vec::new(),
                 agency_id: a.id,
                 title: title.clone(),
                 unit_id: None,

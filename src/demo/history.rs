@@ -71,6 +71,8 @@ pub async fn load(
             .then(|| reported + Duration::minutes(30 + rng.below(600) as i64))
             .map(|t| t.min(now));
         let incident = Incident {
+            tlp: Default::default(),
+            shared_with: Vec::new(),
             id: Uuid::now_v7(),
             reference: String::new(),
             title: r.title,
@@ -124,6 +126,8 @@ pub async fn load(
                     ])
                 };
                 let task = Task {
+                    tlp: Default::default(),
+                    shared_with: Vec::new(),
                     id: Uuid::now_v7(),
                     incident_id: stored.id,
                     agency_id: rng.pick(agencies).id,

@@ -78,7 +78,12 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         .await
         .with_context(|| format!("opening {}", db.display()))?;
     let credentials = match read_credentials(&creds_path) {
-        Some(c) if !store.agencies().await?.is_empty() => {
+        Some(c)
+            if !store
+                .agencies(&crate::model::Viewer::everything())
+                .await?
+                .is_empty() =>
+        {
             let now = time::OffsetDateTime::now_utc();
             let usable = store
                 .authenticate(&crate::model::officer::token_hash(&c.duty))
@@ -94,7 +99,11 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
             c
         }
         _ => {
-            if !store.agencies().await?.is_empty() {
+            if !store
+                .agencies(&crate::model::Viewer::everything())
+                .await?
+                .is_empty()
+            {
                 anyhow::bail!(
                     "{} exists but its officers' tokens are gone; run `tandem demo --fresh`",
                     db.display()
@@ -174,7 +183,7 @@ async fn populate(store: &dyn Store) -> anyhow::Result<Credentials> {
     let (_, ben_supervisor) =
         add("Maj. Aisha Al-Barasi", Role::Supervisor, Centre::Ben, None).await?;
     let (_, system) = add("Sensor and field feed", Role::System, Centre::Trp, None).await?;
-    let agencies = store.agencies().await?;
+    let agencies = store.agencies(&crate::model::Viewer::everything()).await?;
     let mut liaisons = HashMap::new();
     for a in &agencies {
         let centre = if a.region == crate::model::Region::East {

@@ -60,6 +60,8 @@ pub async fn run(crew: Crew, places: Vec<Place>, speed: f64, mut stop: watch::Re
 async fn new_report(crew: &Crew, places: &[Place], rng: &mut Rng) {
     let r = scenario::report(places, rng);
     let new = NewIncident {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
         title: r.title,
         category: r.category,
         severity: r.severity,
@@ -110,6 +112,8 @@ async fn triage(crew: &Crew, snap: &Snapshot, rng: &mut Rng, speed: f64) {
             {
                 if let Some(agency) = i.lead_agency_id {
                     let task = NewTask {
+                        tlp: Default::default(),
+                        shared_with: Vec::new(),
                         agency_id: agency,
                         title: rng.pick(TASKS).to_string(),
                         unit_id: None,

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::marking::{self, Tlp};
 use super::officer::{Act, Officer};
 use super::validate;
 use super::{Category, Centre, DismissReason, DomainError, IncidentStatus, Role, Severity, Source};
@@ -46,6 +47,12 @@ pub struct Incident {
     pub lead_agency_id: Option<Uuid>,
     pub supporting_agency_ids: Vec<Uuid>,
     pub tags: Vec<String>,
+    /// Handling marking (TLP 2.0): who may see it (README, "Security model").
+    #[serde(default)]
+    pub tlp: Tlp,
+    /// Agencies (or officers) it is shared with beyond what its marking admits.
+    #[serde(default)]
+    pub shared_with: Vec<Uuid>,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub acknowledged_at: Option<OffsetDateTime>,
@@ -94,6 +101,12 @@ pub struct NewIncident {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub tags: Vec<String>,
+    /// `green` when not given.
+    #[serde(default)]
+    pub tlp: Tlp,
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub shared_with: Vec<Uuid>,
 }
 
 /// `PATCH /api/v1/incidents/{id}`: any mutable field; absent fields stay as they are.
@@ -116,6 +129,12 @@ pub struct IncidentPatch {
     pub supporting_agency_ids: Option<Vec<Uuid>>,
     #[schema(max_items = 20)]
     pub tags: Option<Vec<String>>,
+    /// Raised by anyone who sees the incident; lowered only by the owning
+    /// centre's supervisor.
+    pub tlp: Option<Tlp>,
+    /// Replaces the list; adding to it is lowering the marking.
+    #[schema(max_items = 20)]
+    pub shared_with: Option<Vec<Uuid>>,
     /// Refused: ownership moves by handover (`POST …/handover`).
     pub centre: Option<Centre>,
     /// Closing or dismissing an incident that still has open tasks: `cancel`
@@ -156,6 +175,15 @@ impl Location {
 }
 
 impl IncidentPatch {
+    /// Whether the patch changes nothing but the handling marking.
+    pub fn only_marks(&self) -> bool {
+        IncidentPatch {
+            tlp: None,
+            shared_with: None,
+            ..self.clone()
+        } == IncidentPatch::default()
+    }
+
     /// What can be said of the patch alone, before any state is looked at:
     /// a malformed change is refused (422) before a stale version (412).
     pub fn validate(&self) -> Result<(), DomainError> {
@@ -207,6 +235,7 @@ impl NewIncident {
         self.location.validate()?;
         validate::tags(&self.tags)?;
         let supporting_agency_ids = validate::supporting_agencies(&self.supporting_agency_ids)?;
+        let shared_with = marking::shared_with(&self.shared_with)?;
         let occurred_at = self.occurred_at.unwrap_or(now);
         validate::time_within(
             "occurred_at",
@@ -230,6 +259,8 @@ impl NewIncident {
             lead_agency_id: self.lead_agency_id,
             supporting_agency_ids,
             tags: self.tags,
+            tlp: self.tlp,
+            shared_with,
             acknowledged_at: None,
             dismiss_reason: None,
             duplicate_of: None,
@@ -302,7 +333,23 @@ impl Incident {
         now: OffsetDateTime,
     ) -> Result<Incident, DomainError> {
         patch.validate()?;
-        super::ownership::require_owner(self, actor)?;
+        let mut next = self.clone();
+        if patch.tlp.is_some() || patch.shared_with.is_some() {
+            next.tlp = patch.tlp.unwrap_or(self.tlp);
+            if let Some(s) = &patch.shared_with {
+                next.shared_with = marking::shared_with(s)?;
+            }
+            marking::check_change(
+                actor,
+                self.centre,
+                (self.tlp, &self.shared_with),
+                (next.tlp, &next.shared_with),
+            )?;
+        }
+        // A marking is the one thing the other centre may change.
+        if !patch.only_marks() {
+            super::ownership::require_owner(self, actor)?;
+        }
         let edits_fields = patch.title.is_some()
             || patch.description.is_some()
             || patch.category.is_some()
@@ -314,7 +361,6 @@ impl Incident {
         if edits_fields {
             actor.may(Act::TriageIncident)?;
         }
-        let mut next = self.clone();
         if let Some(t) = &patch.title {
             next.title = t.clone();
         }

@@ -18,6 +18,8 @@ fn now() -> OffsetDateTime {
 
 fn new_incident() -> NewIncident {
     NewIncident {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
         title: "تهريب وقود قرب رأس اجدير".into(),
         category: Category::SmugglingFuel,
         severity: Severity::High,

@@ -5,9 +5,10 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::marking::{self, Tlp};
 use super::officer::{Act, Officer};
 use super::validate;
-use super::{DomainError, Priority, TaskStatus};
+use super::{Centre, DomainError, Priority, TaskStatus};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Task {
@@ -23,6 +24,11 @@ pub struct Task {
     pub status: TaskStatus,
     /// Why it was declined or is blocked.
     pub reason: Option<String>,
+    /// Handling marking (TLP 2.0); the agency asked counts as its lead.
+    #[serde(default)]
+    pub tlp: Tlp,
+    #[serde(default)]
+    pub shared_with: Vec<Uuid>,
     pub version: u64,
     pub created_by: Uuid,
     #[serde(with = "time::serde::rfc3339")]
@@ -47,6 +53,12 @@ pub struct NewTask {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub due_at: Option<OffsetDateTime>,
+    /// `green` when not given.
+    #[serde(default)]
+    pub tlp: Tlp,
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub shared_with: Vec<Uuid>,
 }
 
 /// `PATCH /api/v1/tasks/{id}`.
@@ -64,6 +76,11 @@ pub struct TaskPatch {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub due_at: Option<OffsetDateTime>,
     pub unit_id: Option<Uuid>,
+    /// Raised by anyone who sees the task; lowered only by the supervisor
+    /// of the centre owning its incident.
+    pub tlp: Option<Tlp>,
+    #[schema(max_items = 20)]
+    pub shared_with: Option<Vec<Uuid>>,
 }
 
 impl NewTask {
@@ -87,6 +104,8 @@ impl NewTask {
             due_at: self.due_at,
             status: TaskStatus::Requested,
             reason: None,
+            tlp: self.tlp,
+            shared_with: marking::shared_with(&self.shared_with)?,
             version: 1,
             created_by: actor.id,
             created_at: now,
@@ -142,14 +161,29 @@ impl Task {
         self.status.is_open() && self.due_at.is_some_and(|d| d < now)
     }
 
+    /// The task after `patch` by `actor`; `owner` is the centre owning its
+    /// incident, whose supervisor alone may lower the task's marking.
     pub fn patched(
         &self,
         patch: &TaskPatch,
         actor: &Officer,
+        owner: Centre,
         now: OffsetDateTime,
     ) -> Result<Task, DomainError> {
         patch.validate(now)?;
         let mut next = self.clone();
+        if patch.tlp.is_some() || patch.shared_with.is_some() {
+            next.tlp = patch.tlp.unwrap_or(self.tlp);
+            if let Some(s) = &patch.shared_with {
+                next.shared_with = marking::shared_with(s)?;
+            }
+            marking::check_change(
+                actor,
+                owner,
+                (self.tlp, &self.shared_with),
+                (next.tlp, &next.shared_with),
+            )?;
+        }
         if patch.title.is_some() || patch.priority.is_some() || patch.due_at.is_some() {
             actor.may(Act::EditTask)?;
         }
@@ -240,6 +274,8 @@ mod tests {
 
     fn task(agency: Uuid, status: TaskStatus) -> Task {
         let mut t = NewTask {
+            tlp: Default::default(),
+            shared_with: Vec::new(),
             agency_id: agency,
             title: "Intercept at Wazin".into(),
             unit_id: None,
@@ -294,18 +330,31 @@ mod tests {
         };
         let now = OffsetDateTime::UNIX_EPOCH;
         assert!(
-            t.patched(&accept, &officer(Role::Liaison, Some(agency)), now)
-                .is_ok()
+            t.patched(
+                &accept,
+                &officer(Role::Liaison, Some(agency)),
+                Centre::Trp,
+                now
+            )
+            .is_ok()
         );
         let other = officer(Role::Liaison, Some(Uuid::new_v4()));
-        assert!(t.patched(&accept, &other, now).unwrap_err().is_forbidden());
+        assert!(
+            t.patched(&accept, &other, Centre::Trp, now)
+                .unwrap_err()
+                .is_forbidden()
+        );
         let duty = officer(Role::DutyOfficer, None);
-        assert!(t.patched(&accept, &duty, now).unwrap_err().is_forbidden());
+        assert!(
+            t.patched(&accept, &duty, Centre::Trp, now)
+                .unwrap_err()
+                .is_forbidden()
+        );
         let cancel = TaskPatch {
             status: Some(Cancelled),
             ..Default::default()
         };
-        assert!(t.patched(&cancel, &duty, now).is_ok());
+        assert!(t.patched(&cancel, &duty, Centre::Trp, now).is_ok());
     }
 
     #[test]
@@ -317,12 +366,14 @@ mod tests {
             status: Some(Declined),
             ..Default::default()
         };
-        match task(agency, Requested).patched(&p, &l, now) {
+        match task(agency, Requested).patched(&p, &l, Centre::Trp, now) {
             Err(DomainError::Invalid { field, .. }) => assert_eq!(field, "reason"),
             other => panic!("{other:?}"),
         }
         p.reason = Some("no boat available".into());
-        let d = task(agency, Requested).patched(&p, &l, now).unwrap();
+        let d = task(agency, Requested)
+            .patched(&p, &l, Centre::Trp, now)
+            .unwrap();
         assert_eq!(d.reason.as_deref(), Some("no boat available"));
         assert_eq!(d.version, 2);
     }

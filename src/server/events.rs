@@ -26,9 +26,9 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiQuery, Authed};
-use crate::api::{EventsQuery, Problem};
-use crate::model::{Event, EventKind};
-use crate::store::{Published, Store};
+use crate::api::{EventsQuery, Problem, Redacted};
+use crate::model::{Agency, EntityKind, Event, EventKind, Unit, Viewer};
+use crate::store::{Logged, Published, Store};
 
 /// How far behind a cursor may be and still be replayed; further back, re-snapshot (410).
 pub const MAX_REPLAY: u64 = 1_000_000;
@@ -117,9 +117,11 @@ pub async fn stream(
         store: state.store.clone(),
         replay: state.replay.clone(),
         officer: officer.id,
+        viewer: Viewer::of(&officer),
         _slot: slot,
         live,
         last: after,
+        skipped: false,
         backlog: VecDeque::new(),
         catching_up: after < head,
         ended: false,
@@ -143,10 +145,16 @@ struct Feed {
     replay: Arc<Semaphore>,
     /// The officer the stream is for; it ends when they are revoked.
     officer: Uuid,
+    /// What the officer may see: every event is filtered by it.
+    viewer: Viewer,
     _slot: Slot,
     live: broadcast::Receiver<Arc<Published>>,
+    /// The last seq looked at, sent or not.
     last: u64,
-    backlog: VecDeque<Event>,
+    /// Events after the last one sent were hidden from this officer: a
+    /// `skip` frame tells the console its seq moved on.
+    skipped: bool,
+    backlog: VecDeque<Logged>,
     catching_up: bool,
     /// The officer's revocation was sent: the stream is over.
     ended: bool,
@@ -167,6 +175,65 @@ pub fn frame(e: &Event) -> Bytes {
     ))
 }
 
+/// The event with what its audience alone may see blanked: a unit's
+/// position, an agency's contact details. (Its `hash` is of the full data.)
+fn masked_frame(e: &Event) -> Bytes {
+    let masked = match e.entity {
+        EntityKind::Unit => e.entity::<Unit>().and_then(|mut u| {
+            u.last_position = None;
+            serde_json::value::to_raw_value(&u)
+        }),
+        EntityKind::Agency => e.entity::<Agency>().and_then(|mut a| {
+            crate::store::mask_agency(&mut a);
+            serde_json::value::to_raw_value(&a)
+        }),
+        _ => return Bytes::new(),
+    };
+    match masked {
+        Ok(data) => frame(&Event { data, ..e.clone() }),
+        Err(_) => Bytes::new(),
+    }
+}
+
+/// What one officer is sent of one event.
+enum Seen {
+    Whole,
+    Masked,
+    /// An incident they saw until this change: only its id, so the console drops it.
+    Redacted,
+    Nothing,
+}
+
+fn seen(viewer: &Viewer, l: &Logged) -> Seen {
+    if viewer.admits(&l.audience) {
+        return Seen::Whole;
+    }
+    match l.event.entity {
+        EntityKind::Unit | EntityKind::Agency => Seen::Masked,
+        EntityKind::Incident if l.was.as_deref().is_some_and(|w| viewer.admits(w)) => {
+            Seen::Redacted
+        }
+        _ => Seen::Nothing,
+    }
+}
+
+fn redacted_frame(e: &Event) -> Bytes {
+    let data = serde_json::to_string(&Redacted {
+        seq: e.seq,
+        entity: e.entity,
+        entity_id: e.entity_id,
+    })
+    .unwrap_or_default();
+    Bytes::from(format!("id: {}\nevent: redacted\ndata: {data}\n\n", e.seq))
+}
+
+/// Tells the console that nothing up to `through` is for it.
+fn skip_frame(through: u64) -> Bytes {
+    Bytes::from(format!(
+        "id: {through}\nevent: skip\ndata: {{\"through\":{through}}}\n\n"
+    ))
+}
+
 type Next = Option<(Result<Bytes, std::convert::Infallible>, Feed)>;
 
 impl Feed {
@@ -175,10 +242,17 @@ impl Feed {
             if self.ended {
                 return None;
             }
-            if let Some(e) = self.backlog.pop_front() {
-                self.last = e.seq;
-                self.ended = self.revokes_me(&e);
-                return self.send(frame(&e));
+            if let Some(l) = self.backlog.pop_front() {
+                let bytes = match seen(&self.viewer, &l) {
+                    Seen::Whole => frame(&l.event),
+                    Seen::Masked => masked_frame(&l.event),
+                    Seen::Redacted => redacted_frame(&l.event),
+                    Seen::Nothing => Bytes::new(),
+                };
+                if let Some(bytes) = self.take(&l.event, bytes) {
+                    return self.send(bytes);
+                }
+                continue;
             }
             if self.catching_up {
                 let page = {
@@ -203,15 +277,26 @@ impl Feed {
                 _ = self.shutdown.wait_for(|stop| *stop) => return None,
             };
             let Some(received) = received else {
+                if self.skipped {
+                    self.skipped = false;
+                    let through = self.last;
+                    return self.send(skip_frame(through));
+                }
                 return self.send(Bytes::from_static(HEARTBEAT_FRAME));
             };
             match received {
-                Ok(p) if p.event.seq <= self.last => continue,
-                Ok(p) if p.event.seq == self.last + 1 => {
-                    self.last = p.event.seq;
-                    self.ended = self.revokes_me(&p.event);
-                    let bytes = p.frame.get_or_init(|| frame(&p.event)).clone();
-                    return self.send(bytes);
+                Ok(p) if p.logged.event.seq <= self.last => continue,
+                Ok(p) if p.logged.event.seq == self.last + 1 => {
+                    let e = &p.logged.event;
+                    let bytes = match seen(&self.viewer, &p.logged) {
+                        Seen::Whole => p.frame.get_or_init(|| frame(e)).clone(),
+                        Seen::Masked => p.masked.get_or_init(|| masked_frame(e)).clone(),
+                        Seen::Redacted => redacted_frame(e),
+                        Seen::Nothing => Bytes::new(),
+                    };
+                    if let Some(bytes) = self.take(e, bytes) {
+                        return self.send(bytes);
+                    }
                 }
                 // A gap or a lag: the log has what the broadcast dropped.
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => self.catching_up = true,
@@ -220,6 +305,22 @@ impl Feed {
         }
     }
 
+    /// Moves past `e`, whose frame for this officer is `bytes` (empty when
+    /// hidden); returns what to send, if anything.
+    fn take(&mut self, e: &Event, bytes: Bytes) -> Option<Bytes> {
+        let skipped_before = std::mem::replace(&mut self.skipped, bytes.is_empty());
+        self.last = e.seq;
+        self.ended = self.revokes_me(e);
+        if bytes.is_empty() {
+            return None;
+        }
+        if !skipped_before {
+            return Some(bytes);
+        }
+        let mut joined = skip_frame(e.seq.saturating_sub(1)).to_vec();
+        joined.extend_from_slice(&bytes);
+        Some(Bytes::from(joined))
+    }
     /// The stream's own officer was revoked: this is its last event.
     fn revokes_me(&self, e: &Event) -> bool {
         e.kind == EventKind::OfficerRevoked && e.entity_id == self.officer

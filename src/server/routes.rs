@@ -13,6 +13,7 @@ use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, Authed, IfMatch, Mutation};
 use crate::api::*;
+use crate::model::Viewer;
 use crate::store::{Actor, Command, Outcome, Request, StoreError};
 
 type ApiResult<T = Response> = Result<T, ApiError>;
@@ -87,7 +88,7 @@ const HEALTH_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
               (status = 401, description = "No or bad token", body = Problem)))]
 pub async fn snapshot(
     State(state): State<AppState>,
-    Authed(_): Authed,
+    Authed(o): Authed,
     ApiQuery(q): ApiQuery<SnapshotQuery>,
 ) -> ApiResult {
     let hours = q.closed_within.unwrap_or(DEFAULT_CLOSED_WITHIN_HOURS);
@@ -97,7 +98,7 @@ pub async fn snapshot(
              {MAX_CLOSED_WITHIN_HOURS}; search for older incidents instead"
         )));
     }
-    let chunks = state.store.snapshot(hours).await?;
+    let chunks = state.store.snapshot(hours, Viewer::of(&o)).await?;
     let body = Body::from_stream(chunks.map(|c| c.map_err(std::io::Error::other)));
     let mut res = (StatusCode::OK, body).into_response();
     res.headers_mut().insert(
@@ -112,10 +113,13 @@ pub async fn snapshot(
               (status = 422, description = "Bad filter", body = Problem)))]
 pub async fn search_incidents(
     State(state): State<AppState>,
-    Authed(_): Authed,
+    Authed(o): Authed,
     ApiQuery(q): ApiQuery<IncidentQuery>,
 ) -> ApiResult {
-    ok_json(&state.store.search_incidents(q).await?, None)
+    ok_json(
+        &state.store.search_incidents(q, &Viewer::of(&o)).await?,
+        None,
+    )
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", security(("bearer" = [])), request_body = NewIncident,
@@ -139,12 +143,12 @@ pub async fn create_incident(
               (status = 404, description = "No such incident", body = Problem)))]
 pub async fn get_incident(
     State(state): State<AppState>,
-    Authed(_): Authed,
+    Authed(o): Authed,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
     let detail = state
         .store
-        .incident(id)
+        .incident(id, &Viewer::of(&o))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("incident {id} not found")))?;
     ok_json(&detail, Some(detail.incident.version))
@@ -230,10 +234,10 @@ pub async fn merge(
     responses((status = 200, description = "Matching tasks", body = Page<Task>)))]
 pub async fn list_tasks(
     State(state): State<AppState>,
-    Authed(_): Authed,
+    Authed(o): Authed,
     ApiQuery(q): ApiQuery<TaskQuery>,
 ) -> ApiResult {
-    ok_json(&state.store.tasks(q).await?, None)
+    ok_json(&state.store.tasks(q, &Viewer::of(&o)).await?, None)
 }
 
 #[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks", security(("bearer" = [])), request_body = TaskPatch,
@@ -260,14 +264,14 @@ pub async fn patch_task(
 
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "roster", security(("bearer" = [])),
     responses((status = 200, description = "All agencies", body = Vec<Agency>)))]
-pub async fn agencies(State(state): State<AppState>, Authed(_): Authed) -> ApiResult {
-    ok_json(&state.store.agencies().await?, None)
+pub async fn agencies(State(state): State<AppState>, Authed(o): Authed) -> ApiResult {
+    ok_json(&state.store.agencies(&Viewer::of(&o)).await?, None)
 }
 
 #[utoipa::path(get, path = "/api/v1/units", tag = "roster", security(("bearer" = [])),
     responses((status = 200, description = "All units", body = Vec<Unit>)))]
-pub async fn units(State(state): State<AppState>, Authed(_): Authed) -> ApiResult {
-    ok_json(&state.store.units().await?, None)
+pub async fn units(State(state): State<AppState>, Authed(o): Authed) -> ApiResult {
+    ok_json(&state.store.units(&Viewer::of(&o)).await?, None)
 }
 
 #[utoipa::path(patch, path = "/api/v1/units/{id}", tag = "roster", security(("bearer" = [])), request_body = UnitPatch,

@@ -12,7 +12,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use super::{StoreError, StoreResult};
+use super::decide::Change;
+use super::{Logged, StoreError, StoreResult};
 use crate::api::MergeRequest;
 use crate::model::event::{ChainLink, GENESIS_HASH};
 use crate::model::ownership::HandoverAsk;
@@ -257,7 +258,14 @@ pub trait WriteTx: Send {
         year: i32,
     ) -> impl Future<Output = StoreResult<u32>> + Send;
     fn put(&mut self, row: Row<'_>, json: &str) -> impl Future<Output = StoreResult<()>> + Send;
-    fn append(&mut self, event: &Event) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Who may see what `change` wrote (its row is already put).
+    fn audience(&mut self, change: &Change) -> impl Future<Output = StoreResult<String>> + Send;
+    /// The audience stored with an incident.
+    fn incident_audience(
+        &mut self,
+        id: Uuid,
+    ) -> impl Future<Output = StoreResult<Option<String>>> + Send;
+    fn append(&mut self, event: &Logged) -> impl Future<Output = StoreResult<()>> + Send;
 }
 
 /// Carries out one request inside `tx`, appending its events after `head`.
@@ -265,7 +273,7 @@ pub async fn apply(
     tx: &mut impl WriteTx,
     head: &mut Head,
     request: &Request,
-) -> StoreResult<(Outcome, Vec<Event>)> {
+) -> StoreResult<(Outcome, Vec<Logged>)> {
     let actor_id = request.actor.id();
     if let Some(idem) = &request.idempotency
         && let Some((hash, mut outcome)) = tx.idempotent(&actor_id, &idem.key).await?
@@ -284,6 +292,7 @@ pub async fn apply(
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut events = Vec::with_capacity(changes.len());
     for c in changes {
+        let audience = tx.audience(&c).await?;
         let entity_id = c.id.to_string();
         let seq = head.seq + 1;
         let hash = ChainLink {
@@ -311,8 +320,13 @@ pub async fn apply(
             hash,
         };
         head.seq = seq;
-        tx.append(&event).await?;
-        events.push(event);
+        let logged = Logged {
+            event,
+            audience,
+            was: c.was,
+        };
+        tx.append(&logged).await?;
+        events.push(logged);
     }
     if let Some(idem) = &request.idempotency {
         tx.remember(&actor_id, idem, &outcome, now.unix_timestamp())

@@ -12,11 +12,13 @@ use std::future::Future;
 
 use uuid::Uuid;
 
-use super::StoreResult;
 use super::apply::{self, Head, Idempotency, Outcome, Row, WriteTx};
+use super::decide::Change;
 use super::queue::Job;
 use super::sql::{Bind, Sql};
-use crate::model::{Agency, EntityKind, Event, Incident, Note, Officer, Task, TokenInfo, Unit};
+use super::{Logged, StoreError, StoreResult};
+use crate::model::marking;
+use crate::model::{Agency, EntityKind, Incident, Note, Officer, Task, TokenInfo, Unit};
 
 /// A stored answer to an idempotent request: actor, key, request hash, answer, time.
 pub type Answer = (String, String, String, Outcome, i64);
@@ -28,9 +30,10 @@ pub trait Bulk: Sql {
         &mut self,
         rows: &[(Incident, String)],
     ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Each task with its JSON and its audience.
     fn write_tasks(
         &mut self,
-        rows: &[(Task, String)],
+        rows: &[(Task, String, String)],
     ) -> impl Future<Output = StoreResult<()>> + Send;
     fn write_notes(
         &mut self,
@@ -45,7 +48,7 @@ pub trait Bulk: Sql {
         agency: &Agency,
         json: &str,
     ) -> impl Future<Output = StoreResult<()>> + Send;
-    fn write_events(&mut self, events: &[Event]) -> impl Future<Output = StoreResult<()>> + Send;
+    fn write_events(&mut self, events: &[Logged]) -> impl Future<Output = StoreResult<()>> + Send;
     fn write_answers(&mut self, answers: &[Answer])
     -> impl Future<Output = StoreResult<()>> + Send;
     fn write_counters(
@@ -57,10 +60,10 @@ pub trait Bulk: Sql {
 pub struct Buffered<'a, B: Bulk> {
     inner: &'a mut B,
     incidents: HashMap<Uuid, (Incident, String)>,
-    tasks: HashMap<Uuid, (Task, String)>,
+    tasks: HashMap<Uuid, (Task, String, String)>,
     notes: Vec<(Note, String)>,
     units: HashMap<Uuid, (Unit, String)>,
-    events: Vec<Event>,
+    events: Vec<Logged>,
     answers: HashMap<(String, String), (String, Outcome, i64)>,
     counters: HashMap<(String, i32), u32>,
 }
@@ -133,7 +136,7 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
     async fn load(&mut self, entity: EntityKind, id: Uuid) -> StoreResult<Option<String>> {
         let buffered = match entity {
             EntityKind::Incident => self.incidents.get(&id).map(|(_, j)| j.clone()),
-            EntityKind::Task => self.tasks.get(&id).map(|(_, j)| j.clone()),
+            EntityKind::Task => self.tasks.get(&id).map(|(_, j, _)| j.clone()),
             EntityKind::Unit => self.units.get(&id).map(|(_, j)| j.clone()),
             _ => None,
         };
@@ -172,7 +175,11 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
                 self.incidents.insert(i.id, (i.clone(), json.to_string()));
             }
             Row::Task(t) => {
-                self.tasks.insert(t.id, (t.clone(), json.to_string()));
+                let of: Incident =
+                    super::decide::load(self, EntityKind::Incident, t.incident_id).await?;
+                let audience = marking::task_audience(t, &of);
+                self.tasks
+                    .insert(t.id, (t.clone(), json.to_string(), audience));
             }
             Row::Note(n) => self.notes.push((n.clone(), json.to_string())),
             Row::Unit(u) => {
@@ -188,7 +195,44 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
         Ok(())
     }
 
-    async fn append(&mut self, event: &Event) -> StoreResult<()> {
+    async fn audience(&mut self, c: &Change) -> StoreResult<String> {
+        let missing = || StoreError::Corrupt(format!("{} {} was not written", c.entity, c.id));
+        Ok(match c.entity {
+            EntityKind::Incident => self.incident_audience(c.id).await?.ok_or_else(missing)?,
+            EntityKind::Task => match self.tasks.get(&c.id) {
+                Some((_, _, audience)) => audience.clone(),
+                None => return Err(missing()),
+            },
+            EntityKind::Note => {
+                let note: Note = serde_json::from_str(&c.json)?;
+                self.incident_audience(note.incident_id)
+                    .await?
+                    .ok_or_else(missing)?
+            }
+            EntityKind::Unit => {
+                let unit: Unit = serde_json::from_str(&c.json)?;
+                super::roster::position_audience(self.inner, &unit).await?
+            }
+            EntityKind::Agency => marking::contacts_audience(c.id),
+            EntityKind::Officer | EntityKind::Token | EntityKind::Access => {
+                marking::EVERYONE.to_string()
+            }
+        })
+    }
+
+    async fn incident_audience(&mut self, id: Uuid) -> StoreResult<Option<String>> {
+        if let Some((i, _)) = self.incidents.get(&id) {
+            return Ok(Some(marking::incident_audience(i)));
+        }
+        let sql = "SELECT audience FROM incidents WHERE id = $1";
+        let found = self
+            .inner
+            .texts(sql, vec![Bind::Text(id.to_string())])
+            .await?;
+        Ok(found.into_iter().next())
+    }
+
+    async fn append(&mut self, event: &Logged) -> StoreResult<()> {
         self.events.push(event.clone());
         Ok(())
     }
@@ -196,7 +240,7 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
 
 /// What each command of a batch came to: its answer and the events it wrote,
 /// or why it was refused.
-pub type BatchResult = Vec<StoreResult<(Outcome, Vec<Event>)>>;
+pub type BatchResult = Vec<StoreResult<(Outcome, Vec<Logged>)>>;
 
 /// Applies every job of a batch after `head` and writes their buffered rows,
 /// inside the caller's transaction (the caller commits). A database error

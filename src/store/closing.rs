@@ -62,7 +62,7 @@ pub async fn tasks_of_ended(
             reason: Some(format!("{} {}", next.reference, next.status)),
             ..TaskPatch::default()
         };
-        let cancelled = t.patched(&patch, officer, now)?;
+        let cancelled = t.patched(&patch, officer, next.centre, now)?;
         let c = change(
             K::TaskUpdated,
             E::Task,

@@ -8,7 +8,10 @@ use uuid::Uuid;
 use super::apply::{Actor, Command, Outcome, Row, WriteTx};
 use super::{StoreError, StoreResult};
 use crate::api::MergeResult;
-use crate::model::{DomainError, EntityKind, EventKind, Incident, Task, Unit, incident, validate};
+use crate::model::marking;
+use crate::model::{
+    DomainError, EntityKind, EventKind, Incident, Officer, Task, Unit, Viewer, incident, validate,
+};
 
 pub struct Change {
     pub kind: EventKind,
@@ -16,6 +19,8 @@ pub struct Change {
     pub id: Uuid,
     pub version: u64,
     pub json: String,
+    /// An incident's audience before the change, when the change moved it.
+    pub was: Option<String>,
 }
 
 pub(super) fn change<T: Serialize>(
@@ -31,6 +36,7 @@ pub(super) fn change<T: Serialize>(
         id,
         version,
         json: serde_json::to_string(value)?,
+        was: None,
     })
 }
 
@@ -66,6 +72,55 @@ fn check_version(given: u64, current: u64, json: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// The incident `id` as `officer` may act on it: one they may not see is
+/// not found, exactly as one that does not exist (its existence is not told).
+pub(super) async fn visible_incident(
+    tx: &mut impl WriteTx,
+    officer: &Officer,
+    id: Uuid,
+) -> StoreResult<(Incident, String)> {
+    let (incident, json): (Incident, String) = load_with_json(tx, EntityKind::Incident, id).await?;
+    if !Viewer::of(officer).sees_incident(&incident) {
+        return Err(StoreError::NotFound(format!("incident {id}")));
+    }
+    Ok((incident, json))
+}
+
+/// Checks that every id a `shared_with` list names is an agency or an officer.
+async fn shared_exist(tx: &mut impl WriteTx, ids: &[Uuid]) -> StoreResult<()> {
+    for id in ids {
+        if tx.load(EntityKind::Agency, *id).await?.is_none()
+            && tx.load(EntityKind::Officer, *id).await?.is_none()
+        {
+            return Err(DomainError::invalid(
+                "shared_with",
+                format!("no agency or officer has id {id}"),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// After an incident's change: when who may see it changed, its tasks'
+/// audiences are written again, and the audience before is returned for
+/// the event (whoever lost sight of the incident is told it is redacted).
+pub(super) async fn remark_tasks(
+    tx: &mut impl WriteTx,
+    before: &Incident,
+    after: &Incident,
+) -> StoreResult<Option<String>> {
+    let was = marking::incident_audience(before);
+    if was == marking::incident_audience(after) {
+        return Ok(None);
+    }
+    for json in tx.tasks_of(after.id).await? {
+        let t: Task = serde_json::from_str(&json)?;
+        tx.put(Row::Task(&t), &json).await?;
+    }
+    Ok(Some(was))
+}
+
 /// Checks that the unit a task names exists and belongs to the task's agency.
 async fn unit_of(tx: &mut impl WriteTx, unit: Option<Uuid>, agency: Uuid) -> StoreResult<()> {
     let Some(u) = unit else { return Ok(()) };
@@ -98,8 +153,8 @@ pub(super) async fn require(
 
 /// An incident can only be a duplicate of one that exists and is open (as
 /// `/merge` requires too): so no chain of duplicates can close into a cycle.
-async fn duplicate_target(tx: &mut impl WriteTx, of: Uuid) -> StoreResult<()> {
-    let target: Incident = load(tx, EntityKind::Incident, of)
+async fn duplicate_target(tx: &mut impl WriteTx, officer: &Officer, of: Uuid) -> StoreResult<()> {
+    let (target, _) = visible_incident(tx, officer, of)
         .await
         .map_err(|_| DomainError::invalid("duplicate_of", format!("no incident has id {of}")))?;
     if !target.status.is_open() {
@@ -141,6 +196,7 @@ pub async fn decide(
         Command::CreateIncident(new) => {
             let officer = actor.officer()?;
             require(tx, E::Agency, new.lead_agency_id, "lead_agency_id").await?;
+            shared_exist(tx, &new.shared_with).await?;
             for a in validate::supporting_agencies(&new.supporting_agency_ids)? {
                 require(tx, E::Agency, Some(a), "supporting_agency_ids").await?;
             }
@@ -168,8 +224,11 @@ pub async fn decide(
         } => {
             let officer = actor.officer()?;
             patch.validate()?;
-            let (current, json): (Incident, String) = load_with_json(tx, E::Incident, *id).await?;
+            let (current, json) = visible_incident(tx, officer, *id).await?;
             check_version(*if_match, current.version, &json)?;
+            if let Some(ids) = &patch.shared_with {
+                shared_exist(tx, ids).await?;
+            }
             require(tx, E::Agency, patch.lead_agency_id, "lead_agency_id").await?;
             if let Some(ids) = &patch.supporting_agency_ids {
                 for a in validate::supporting_agencies(ids)? {
@@ -177,7 +236,7 @@ pub async fn decide(
                 }
             }
             if let Some(of) = patch.duplicate_of {
-                duplicate_target(tx, of).await?;
+                duplicate_target(tx, officer, of).await?;
             }
             let next = current.patched(patch, officer, now)?;
             let ended = if current.status.is_open() && !next.status.is_open() {
@@ -193,15 +252,14 @@ pub async fn decide(
                 &next,
             )?;
             tx.put(Row::Incident(&next), &c.json).await?;
-            let mut changes = vec![c];
+            let was = remark_tasks(tx, &current, &next).await?;
+            let mut changes = vec![Change { was, ..c }];
             changes.extend(ended);
             Ok((reply(200, Some(next.version), &next)?, changes))
         }
         Command::AddNote { incident_id, note } => {
             let officer = actor.officer()?;
-            require(tx, E::Incident, Some(*incident_id), "incident")
-                .await
-                .map_err(|_| StoreError::NotFound(format!("incident {incident_id}")))?;
+            visible_incident(tx, officer, *incident_id).await?;
             let note = note
                 .clone()
                 .into_note(*incident_id, officer, Uuid::now_v7(), now)?;
@@ -211,7 +269,7 @@ pub async fn decide(
         }
         Command::CreateTask { incident_id, task } => {
             let officer = actor.officer()?;
-            let inc: Incident = load(tx, E::Incident, *incident_id).await?;
+            let (inc, _) = visible_incident(tx, officer, *incident_id).await?;
             if !inc.status.is_open() {
                 return Err(DomainError::invalid(
                     "incident",
@@ -223,6 +281,7 @@ pub async fn decide(
                 .into());
             }
             require(tx, E::Agency, Some(task.agency_id), "agency_id").await?;
+            shared_exist(tx, &task.shared_with).await?;
             unit_of(tx, task.unit_id, task.agency_id).await?;
             let t = task
                 .clone()
@@ -239,9 +298,16 @@ pub async fn decide(
             let officer = actor.officer()?;
             patch.validate(now)?;
             let (current, json): (Task, String) = load_with_json(tx, E::Task, *id).await?;
+            let of: Incident = load(tx, E::Incident, current.incident_id).await?;
+            if !Viewer::of(officer).admits(&marking::task_audience(&current, &of)) {
+                return Err(StoreError::NotFound(format!("task {id}")));
+            }
             check_version(*if_match, current.version, &json)?;
             unit_of(tx, patch.unit_id, current.agency_id).await?;
-            let next = current.patched(patch, officer, now)?;
+            if let Some(ids) = &patch.shared_with {
+                shared_exist(tx, ids).await?;
+            }
+            let next = current.patched(patch, officer, of.centre, now)?;
             let c = change(K::TaskUpdated, E::Task, next.id, next.version, &next)?;
             tx.put(Row::Task(&next), &c.json).await?;
             Ok((reply(200, Some(next.version), &next)?, vec![c]))
@@ -272,10 +338,12 @@ pub async fn decide(
                 )
                 .into());
             }
-            let dup: Incident = load(tx, E::Incident, *id).await?;
-            let target: Incident = load(tx, E::Incident, request.into).await.map_err(|_| {
-                DomainError::invalid("into", format!("no incident has id {}", request.into))
-            })?;
+            let (dup, _) = visible_incident(tx, officer, *id).await?;
+            let (target, _) = visible_incident(tx, officer, request.into)
+                .await
+                .map_err(|_| {
+                    DomainError::invalid("into", format!("no incident has id {}", request.into))
+                })?;
             let dismissed = dup.merged_into(&target, officer, now)?;
             let mut changes = vec![change(
                 K::IncidentUpdated,

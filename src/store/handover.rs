@@ -8,10 +8,8 @@ use uuid::Uuid;
 
 use super::StoreResult;
 use super::apply::{Actor, Outcome, OwnershipStep, Row, WriteTx};
-use super::decide::{Change, change, load, reply};
-use crate::model::{
-    DomainError, EntityKind as E, EventKind as K, Incident, Officer, Sla, validate,
-};
+use super::decide::{Change, change, remark_tasks, reply, visible_incident};
+use crate::model::{DomainError, EntityKind as E, EventKind as K, Officer, Sla, validate};
 
 /// Longest reason for a decline or a takeover.
 const REASON_MAX: usize = 2000;
@@ -24,7 +22,7 @@ pub async fn decide(
     now: OffsetDateTime,
 ) -> StoreResult<(Outcome, Vec<Change>)> {
     let officer = actor.officer()?;
-    let current: Incident = load(tx, E::Incident, id).await?;
+    let (current, _) = visible_incident(tx, officer, id).await?;
     let (next, note) = match step {
         OwnershipStep::Ask(ask) => (current.handover_asked(ask, officer, now)?, None),
         OwnershipStep::Answer { accept, reason } => {
@@ -65,6 +63,7 @@ pub async fn decide(
         &next,
     )?];
     tx.put(Row::Incident(&next), &changes[0].json).await?;
+    changes[0].was = remark_tasks(tx, &current, &next).await?;
     if let Some(text) = note {
         changes.push(note_change(tx, id, officer, text, now).await?);
     }

@@ -20,6 +20,7 @@ mod query;
 mod queue;
 mod read;
 mod reader;
+mod roster;
 mod sql;
 mod sql_store;
 pub mod sqlite;
@@ -29,6 +30,7 @@ pub use apply::{
     AccessCommand, Actor, Command, Idempotency, NewToken, Outcome, OwnershipStep, Request, Retire,
 };
 pub use error::StoreError;
+pub use roster::mask_agency;
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
@@ -41,7 +43,7 @@ use crate::api::Incident;
 use crate::api::{
     Agency, Event, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit, VerifyReport,
 };
-use crate::model::{Officer, TokenInfo};
+use crate::model::{Officer, TokenInfo, Viewer};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -59,20 +61,36 @@ pub struct Credential {
     pub token: TokenInfo,
 }
 
-/// A committed event as broadcast to live subscribers. Its wire frame is
-/// encoded once, by the first subscriber to send it, and shared by all of
+/// An event as the log holds it: the event, and who may see it
+/// ([`crate::model::marking`]), which only filters reads and streams.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub event: Event,
+    /// The audience of what the event carries, as ` tag tag ` text.
+    pub audience: String,
+    /// An incident's audience before the change, when the change moved it:
+    /// who saw it before and not after is told it is `redacted`.
+    pub was: Option<String>,
+}
+
+/// A committed event as broadcast to live subscribers. Its wire frames are
+/// encoded once, by the first subscriber to send each, and shared by all of
 /// them (a hundred subscribers must not mean a hundred encodings).
 #[derive(Debug)]
 pub struct Published {
-    pub event: Event,
+    pub logged: Logged,
     pub frame: OnceLock<Bytes>,
+    /// The frame with what the audience may not see blanked (unit
+    /// positions, agency contacts), for everyone else.
+    pub masked: OnceLock<Bytes>,
 }
 
 impl Published {
-    pub fn new(event: Event) -> Arc<Published> {
+    pub fn new(logged: Logged) -> Arc<Published> {
         Arc::new(Published {
-            event,
+            logged,
             frame: OnceLock::new(),
+            masked: OnceLock::new(),
         })
     }
 }
@@ -90,10 +108,11 @@ pub trait Store: Send + Sync + 'static {
     fn snapshot(
         &self,
         closed_within_hours: u32,
+        viewer: Viewer,
     ) -> BoxFuture<'_, StoreResult<BoxStream<'static, StoreResult<String>>>>;
 
     /// Up to `limit` events with seq > `after`, in order.
-    fn events_after(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>>;
+    fn events_after(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Logged>>>;
 
     /// The seq of the last committed event (0 when empty).
     fn head(&self) -> BoxFuture<'_, StoreResult<u64>>;
@@ -101,11 +120,21 @@ pub trait Store: Send + Sync + 'static {
     /// Events as they commit, in seq order. A lagging receiver must resync from the log.
     fn subscribe(&self) -> broadcast::Receiver<Arc<Published>>;
 
-    fn incident(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<IncidentDetail>>>;
-    fn search_incidents(&self, q: IncidentQuery) -> BoxFuture<'_, StoreResult<Page<Incident>>>;
-    fn tasks(&self, q: TaskQuery) -> BoxFuture<'_, StoreResult<Page<Task>>>;
-    fn agencies(&self) -> BoxFuture<'_, StoreResult<Vec<Agency>>>;
-    fn units(&self) -> BoxFuture<'_, StoreResult<Vec<Unit>>>;
+    // Reads answer what `viewer` may see: a hidden incident is not found,
+    // a hidden unit position or agency contact is blank.
+    fn incident(
+        &self,
+        id: Uuid,
+        viewer: &Viewer,
+    ) -> BoxFuture<'_, StoreResult<Option<IncidentDetail>>>;
+    fn search_incidents(
+        &self,
+        q: IncidentQuery,
+        viewer: &Viewer,
+    ) -> BoxFuture<'_, StoreResult<Page<Incident>>>;
+    fn tasks(&self, q: TaskQuery, viewer: &Viewer) -> BoxFuture<'_, StoreResult<Page<Task>>>;
+    fn agencies(&self, viewer: &Viewer) -> BoxFuture<'_, StoreResult<Vec<Agency>>>;
+    fn units(&self, viewer: &Viewer) -> BoxFuture<'_, StoreResult<Vec<Unit>>>;
     fn officers(&self) -> BoxFuture<'_, StoreResult<Vec<OfficerRecord>>>;
 
     /// Recomputes the whole hash chain.

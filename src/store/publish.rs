@@ -18,10 +18,9 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use tokio::sync::{Mutex, broadcast, mpsc};
 
-use super::Published;
 use super::read;
 use super::reader::Reader;
-use crate::model::Event;
+use super::{Logged, Published};
 
 pub type Live = broadcast::Sender<Arc<Published>>;
 
@@ -30,7 +29,7 @@ const CATCH_UP_PAGE: u32 = 1000;
 
 /// Where a writer hands the events of each batch it committed, in seq order.
 pub trait Committed: Send + Sync + 'static {
-    fn committed(&self, batch: Vec<Event>) -> BoxFuture<'_, ()>;
+    fn committed(&self, batch: Vec<Logged>) -> BoxFuture<'_, ()>;
 }
 
 pub struct Publisher<R: Reader> {
@@ -57,16 +56,17 @@ impl<R: Reader> Publisher<R> {
 }
 
 impl<R: Reader> Committed for Publisher<R> {
-    fn committed(&self, batch: Vec<Event>) -> BoxFuture<'_, ()> {
+    fn committed(&self, batch: Vec<Logged>) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             let mut last = self.last.lock().await;
             for e in batch {
-                if e.seq > last.saturating_add(1) {
+                let seq = e.event.seq;
+                if seq > last.saturating_add(1) {
                     // Another writer committed in between: its events come first.
                     catch_up(&self.reader, &self.live, &mut last).await;
                 }
-                if e.seq == last.saturating_add(1) {
-                    *last = e.seq;
+                if seq == last.saturating_add(1) {
+                    *last = seq;
                     let _ = self.live.send(Published::new(e));
                 }
                 // Otherwise already broadcast from the log (or the log could
@@ -113,15 +113,14 @@ async fn catch_up<R: Reader>(reader: &R, live: &Live, last: &mut u64) {
             Ok(page) if page.is_empty() => return,
             Ok(page) => {
                 for e in page {
-                    if e.seq != last.saturating_add(1) {
+                    let seq = e.event.seq;
+                    if seq != last.saturating_add(1) {
                         tracing::error!(
-                            "the event log skips from seq {} to {}; not publishing past the gap",
-                            last,
-                            e.seq
+                            "the event log skips from seq {last} to {seq}; not publishing past the gap"
                         );
                         return;
                     }
-                    *last = e.seq;
+                    *last = seq;
                     let _ = live.send(Published::new(e));
                 }
             }

@@ -7,7 +7,6 @@ use tokio::sync::{mpsc, oneshot};
 use super::apply::{Outcome, Request};
 use super::buffer::BatchResult;
 use super::{StoreError, StoreResult};
-use crate::model::Event;
 
 /// Most commands in one transaction; bounds the latency of the last in a batch.
 const MAX_BATCH: usize = 256;
@@ -56,7 +55,7 @@ pub async fn next_batch(jobs: &mut mpsc::Receiver<Job>, batch: &mut Vec<Job>) ->
 
 /// Answers every job of a committed batch; returns the events the batch
 /// wrote, in seq order.
-pub fn answer(batch: &mut Vec<Job>, results: BatchResult) -> Vec<Event> {
+pub fn answer(batch: &mut Vec<Job>, results: BatchResult) -> Vec<super::Logged> {
     let mut events = Vec::new();
     for (job, result) in batch.drain(..).zip(results) {
         let _ = job.reply.send(result.map(|(outcome, written)| {

@@ -11,11 +11,12 @@ use uuid::Uuid;
 
 use super::query::{self, parse_cursor, parse_time};
 use super::reader::Reader;
+use super::roster;
 use super::sql::{Bind, EVENT_COLUMNS};
-use super::{Credential, OfficerRecord, StoreResult};
-use crate::api::{IncidentDetail, IncidentQuery, Page, TaskQuery, VerifyReport};
+use super::{Credential, Logged, OfficerRecord, StoreResult};
+use crate::api::{Agency, IncidentDetail, IncidentQuery, Page, TaskQuery, VerifyReport};
 use crate::model::event::GENESIS_HASH;
-use crate::model::{Event, Incident, Note, Task};
+use crate::model::{EntityKind, Event, Incident, Note, Task, Unit, Viewer};
 
 /// SQL text with its binds, numbering placeholders as they are pushed.
 #[derive(Default)]
@@ -70,6 +71,15 @@ pub async fn authenticate<R: Reader>(r: &R, token_hash: &str) -> StoreResult<Opt
     }))
 }
 
+/// Agencies and units as `viewer` may see them (store::roster).
+pub async fn roster<R: Reader>(r: &R, viewer: &Viewer) -> StoreResult<(Vec<Agency>, Vec<Unit>)> {
+    let agencies: Vec<Agency> = all(r, roster::AGENCIES).await?;
+    let tasked = r.pairs(roster::TASKED.into(), vec![]).await?;
+    let units = r.texts(roster::UNITS.into(), vec![]).await?;
+    let units = roster::units(&units, &agencies, &tasked, viewer)?;
+    Ok((roster::agencies(agencies, viewer), units))
+}
+
 /// Every row's `data` JSON, decoded.
 pub async fn all<R: Reader, T: DeserializeOwned>(r: &R, sql: &str) -> StoreResult<Vec<T>> {
     let rows = r.texts(sql.into(), vec![]).await?;
@@ -90,12 +100,30 @@ pub async fn officers<R: Reader>(r: &R) -> StoreResult<Vec<OfficerRecord>> {
         .collect()
 }
 
-pub async fn events_after<R: Reader>(r: &R, after: u64, limit: u32) -> StoreResult<Vec<Event>> {
+pub async fn events_after<R: Reader>(r: &R, after: u64, limit: u32) -> StoreResult<Vec<Logged>> {
     let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2");
     let rows = r
         .events(sql, vec![Bind::Int(after as i64), Bind::Int(limit as i64)])
         .await?;
-    rows.into_iter().map(Event::try_from).collect()
+    rows.into_iter().map(Logged::try_from).collect()
+}
+
+/// Narrows a query to the rows whose `column` audience admits `viewer`.
+fn seen_by<R: Reader>(sql: &mut Sql, column: &str, viewer: &Viewer) {
+    let Some(needles) = viewer.needles() else {
+        return;
+    };
+    sql.push(" AND (");
+    for (i, needle) in needles.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        let placeholder = sql.next_placeholder();
+        sql.push(&R::contains(column, &placeholder))
+            .binds
+            .push(text(needle.clone()));
+    }
+    sql.push(")");
 }
 
 /// Walks the whole hash chain, a page at a time.
@@ -133,17 +161,27 @@ pub async fn verify<R: Reader>(r: &R) -> StoreResult<VerifyReport> {
     })
 }
 
-pub async fn incident<R: Reader>(r: &R, id: Uuid) -> StoreResult<Option<IncidentDetail>> {
+/// An incident with its notes, tasks and timeline as `viewer` may see them;
+/// `None` when it does not exist or is hidden from them alike.
+pub async fn incident<R: Reader>(
+    r: &R,
+    id: Uuid,
+    viewer: &Viewer,
+) -> StoreResult<Option<IncidentDetail>> {
+    let key = id;
     let id = Bind::Text(id.to_string());
     let found = r
-        .texts(
-            "SELECT data FROM incidents WHERE id = $1".into(),
+        .pairs(
+            "SELECT data, audience FROM incidents WHERE id = $1".into(),
             vec![id.clone()],
         )
         .await?;
-    let Some(json) = found.first() else {
+    let Some((json, audience)) = found.first() else {
         return Ok(None);
     };
+    if !viewer.admits(audience) {
+        return Ok(None);
+    }
     let incident: Incident = serde_json::from_str(json)?;
     let notes = r
         .texts(
@@ -151,12 +189,21 @@ pub async fn incident<R: Reader>(r: &R, id: Uuid) -> StoreResult<Option<Incident
             vec![id.clone()],
         )
         .await?;
-    let tasks = r
-        .texts(
-            "SELECT data FROM tasks WHERE incident_id = $1 ORDER BY id".into(),
+    let tasks: Vec<Task> = r
+        .pairs(
+            "SELECT data, audience FROM tasks WHERE incident_id = $1 ORDER BY id".into(),
             vec![id.clone()],
         )
-        .await?;
+        .await?
+        .iter()
+        .filter(|(_, audience)| viewer.admits(audience))
+        .map(|(json, _)| serde_json::from_str::<Task>(json))
+        .collect::<Result<_, _>>()?;
+    let hidden_task = |e: &Event| {
+        e.entity == EntityKind::Task
+            && e.entity_id != key
+            && !tasks.iter().any(|t| t.id == e.entity_id)
+    };
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM events WHERE entity_id = $1 \
          OR entity_id IN (SELECT id FROM tasks WHERE incident_id = $1) \
@@ -168,22 +215,25 @@ pub async fn incident<R: Reader>(r: &R, id: Uuid) -> StoreResult<Option<Incident
         timeline: timeline
             .into_iter()
             .map(Event::try_from)
+            .filter(|e| !e.as_ref().is_ok_and(hidden_task))
             .collect::<StoreResult<_>>()?,
         notes: notes
             .iter()
             .map(|j| serde_json::from_str::<Note>(j))
             .collect::<Result<_, _>>()?,
-        tasks: tasks
-            .iter()
-            .map(|j| serde_json::from_str::<Task>(j))
-            .collect::<Result<_, _>>()?,
+        tasks,
     }))
 }
 
 /// Newest first; the cursor is `<reported_at_ms>:<id>` of the page's last row.
-pub async fn search_incidents<R: Reader>(r: &R, q: IncidentQuery) -> StoreResult<Page<Incident>> {
+pub async fn search_incidents<R: Reader>(
+    r: &R,
+    q: IncidentQuery,
+    viewer: &Viewer,
+) -> StoreResult<Page<Incident>> {
     let limit = query::limit(q.limit)?;
     let mut sql = Sql::new("SELECT reported_at_ms || ':' || id, data FROM incidents WHERE 1 = 1");
+    seen_by::<R>(&mut sql, "audience", viewer);
     if let Some(words) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
         let words = query::bounded("q", words)?;
         let needle = sql.next_placeholder();
@@ -226,9 +276,10 @@ pub async fn search_incidents<R: Reader>(r: &R, q: IncidentQuery) -> StoreResult
 }
 
 /// By id; the cursor is the page's last id.
-pub async fn tasks<R: Reader>(r: &R, q: TaskQuery) -> StoreResult<Page<Task>> {
+pub async fn tasks<R: Reader>(r: &R, q: TaskQuery, viewer: &Viewer) -> StoreResult<Page<Task>> {
     let limit = query::limit(q.limit)?;
     let mut sql = Sql::new("SELECT id, data FROM tasks WHERE 1 = 1");
+    seen_by::<R>(&mut sql, "audience", viewer);
     if let Some(i) = q.incident {
         sql.push(" AND incident_id = ").bind(text(i.to_string()));
     }

@@ -12,10 +12,11 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::query::Chunker;
+use super::roster;
 use super::sql::{Bind, EventRow, Sql};
 use super::{StoreError, StoreResult};
 use crate::api::CentreInfo;
-use crate::model::Centre;
+use crate::model::{Agency, Centre, Viewer};
 
 /// What the shared reads run on: a few primitives, implemented once below
 /// for any sqlx pool whose database is a [`Dialect`].
@@ -51,6 +52,7 @@ pub trait Reader: Send + Sync + 'static {
     fn snapshot(
         &self,
         closed_within_hours: u32,
+        viewer: Viewer,
     ) -> impl Future<Output = StoreResult<BoxStream<'static, StoreResult<String>>>> + Send;
 }
 
@@ -100,6 +102,7 @@ where
     async fn snapshot(
         &self,
         closed_within_hours: u32,
+        viewer: Viewer,
     ) -> StoreResult<BoxStream<'static, StoreResult<String>>> {
         let mut conn = acquire(self).await?;
         let (tx, rx) = mpsc::channel(4);
@@ -108,7 +111,7 @@ where
             // it is rolled back before the connection is used again.
             let result = async {
                 let mut read = conn.begin_with(DB::BEGIN_SNAPSHOT).await?;
-                write_snapshot::<DB>(&mut read, closed_within_hours, &tx).await?;
+                write_snapshot::<DB>(&mut read, closed_within_hours, &viewer, &tx).await?;
                 read.commit().await?;
                 Ok(())
             }
@@ -157,6 +160,7 @@ pub fn idle<C: Connection>(conn: &C) -> bool {
 async fn write_snapshot<DB>(
     conn: &mut DB::Connection,
     closed_within_hours: u32,
+    viewer: &Viewer,
     out: &mpsc::Sender<StoreResult<String>>,
 ) -> StoreResult<()>
 where
@@ -180,31 +184,68 @@ where
         serde_json::to_string(&centres)?
     ))
     .await?;
-    let recent = Some(cutoff);
+    // The roster is small and masked per viewer (store::roster).
+    let agencies: Vec<Agency> = conn
+        .texts(roster::AGENCIES, vec![])
+        .await?
+        .iter()
+        .map(|j| serde_json::from_str(j))
+        .collect::<Result<_, _>>()?;
+    let tasked = conn.pairs(roster::TASKED, vec![]).await?;
+    let units = conn.texts(roster::UNITS, vec![]).await?;
+    let units = roster::units(&units, &agencies, &tasked, viewer)?;
+    w.begin_array("agencies").await?;
+    for a in roster::agencies(agencies, viewer) {
+        w.item(&serde_json::to_string(&a)?).await?;
+    }
+    w.end_array().await?;
+    w.begin_array("units").await?;
+    for u in units {
+        w.item(&serde_json::to_string(&u)?).await?;
+    }
+    w.end_array().await?;
+    // `$1` is the cutoff; the viewer's needles follow; the page key is last.
+    let seen_by = |column: &str| {
+        let Some(needles) = viewer.needles() else {
+            return (String::new(), Vec::new());
+        };
+        let tests: Vec<String> = (0..needles.len())
+            .map(|n| DB::contains(column, &format!("${}", n + 2)))
+            .collect();
+        let binds = needles.iter().map(|t| Bind::Text(t.clone())).collect();
+        (format!(" AND ({})", tests.join(" OR ")), binds)
+    };
+    let (incidents_seen, incident_binds) = seen_by("t.audience");
+    let (tasks_seen, task_binds) = seen_by("t.audience");
     let arrays = [
-        ("agencies", "agencies t WHERE TRUE", None),
-        ("units", "units t WHERE TRUE", None),
         (
             "incidents",
-            "incidents t WHERE (t.is_open OR t.closed_at_ms >= $1)",
-            recent,
+            format!("incidents t WHERE (t.is_open OR t.closed_at_ms >= $1){incidents_seen}"),
+            Some((cutoff, incident_binds)),
         ),
         (
             "tasks",
-            "tasks t JOIN incidents i ON i.id = t.incident_id \
-             WHERE (i.is_open OR i.closed_at_ms >= $1)",
-            recent,
+            format!(
+                "tasks t JOIN incidents i ON i.id = t.incident_id \
+                 WHERE (i.is_open OR i.closed_at_ms >= $1){tasks_seen}"
+            ),
+            Some((cutoff, task_binds)),
         ),
-        ("officers", "officers t WHERE TRUE", None),
+        ("officers", "officers t WHERE TRUE".to_string(), None),
     ];
-    for (name, source, cutoff) in arrays {
+    for (name, source, filter) in arrays {
         w.begin_array(name).await?;
-        let after = if cutoff.is_some() { "$2" } else { "$1" };
-        let sql = DB::snapshot_page(source, after);
+        let fixed: Vec<Bind> = match filter {
+            Some((cutoff, needles)) => std::iter::once(Bind::Int(cutoff)).chain(needles).collect(),
+            None => Vec::new(),
+        };
+        let after = format!("${}", fixed.len() + 1);
+        let sql = DB::snapshot_page(&source, &after);
         let mut key = DB::FIRST_KEY.to_string();
         loop {
-            let binds = cutoff.map(Bind::Int).into_iter().chain([Bind::Text(key)]);
-            let (Some(json), Some(last)) = conn.nullable_pair(&sql, binds.collect()).await? else {
+            let mut binds = fixed.clone();
+            binds.push(Bind::Text(key));
+            let (Some(json), Some(last)) = conn.nullable_pair(&sql, binds).await? else {
                 break;
             };
             w.item(&json).await?;

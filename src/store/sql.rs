@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::apply::{Head, Outcome};
 use super::columns::table;
-use super::{StoreError, StoreResult};
+use super::{Logged, StoreError, StoreResult};
 use crate::model::{EntityKind, Event};
 
 /// A value bound to a `$n` placeholder.
@@ -29,8 +29,7 @@ pub enum Bind {
     Bool(bool),
 }
 
-pub const EVENT_COLUMNS: &str =
-    "seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash";
+pub const EVENT_COLUMNS: &str = "seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash, audience, was_audience";
 
 /// An event as stored: the columns of [`EVENT_COLUMNS`].
 #[derive(Debug, sqlx::FromRow)]
@@ -45,6 +44,22 @@ pub struct EventRow {
     pub data: String,
     pub prev_hash: String,
     pub hash: String,
+    pub audience: String,
+    pub was_audience: Option<String>,
+}
+
+impl TryFrom<EventRow> for Logged {
+    type Error = StoreError;
+
+    fn try_from(mut r: EventRow) -> StoreResult<Logged> {
+        let audience = std::mem::take(&mut r.audience);
+        let was = r.was_audience.take();
+        Ok(Logged {
+            event: Event::try_from(r)?,
+            audience,
+            was,
+        })
+    }
 }
 
 impl TryFrom<EventRow> for Event {

@@ -12,11 +12,11 @@ use uuid::Uuid;
 use super::queue::Queue;
 use super::read;
 use super::reader::Reader;
-use super::{Credential, OfficerRecord, Outcome, Published, Request, Store, StoreResult};
+use super::{Credential, Logged, OfficerRecord, Outcome, Published, Request, Store, StoreResult};
 use crate::api::{
-    Agency, Event, Incident, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit,
-    VerifyReport,
+    Agency, Incident, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit, VerifyReport,
 };
+use crate::model::Viewer;
 
 /// Events kept for live subscribers; one that falls further behind resyncs from the log.
 pub const LIVE_BUFFER: usize = 65_536;
@@ -40,11 +40,12 @@ impl<R: Reader> Store for SqlStore<R> {
     fn snapshot(
         &self,
         closed_within_hours: u32,
+        viewer: Viewer,
     ) -> BoxFuture<'_, StoreResult<BoxStream<'static, StoreResult<String>>>> {
-        Box::pin(self.reader.snapshot(closed_within_hours))
+        Box::pin(self.reader.snapshot(closed_within_hours, viewer))
     }
 
-    fn events_after(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>> {
+    fn events_after(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Logged>>> {
         Box::pin(read::events_after(&self.reader, after, limit))
     }
 
@@ -56,30 +57,37 @@ impl<R: Reader> Store for SqlStore<R> {
         self.events.subscribe()
     }
 
-    fn incident(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<IncidentDetail>>> {
-        Box::pin(read::incident(&self.reader, id))
+    fn incident(
+        &self,
+        id: Uuid,
+        viewer: &Viewer,
+    ) -> BoxFuture<'_, StoreResult<Option<IncidentDetail>>> {
+        let viewer = viewer.clone();
+        Box::pin(async move { read::incident(&self.reader, id, &viewer).await })
     }
 
-    fn search_incidents(&self, q: IncidentQuery) -> BoxFuture<'_, StoreResult<Page<Incident>>> {
-        Box::pin(read::search_incidents(&self.reader, q))
+    fn search_incidents(
+        &self,
+        q: IncidentQuery,
+        viewer: &Viewer,
+    ) -> BoxFuture<'_, StoreResult<Page<Incident>>> {
+        let viewer = viewer.clone();
+        Box::pin(async move { read::search_incidents(&self.reader, q, &viewer).await })
     }
 
-    fn tasks(&self, q: TaskQuery) -> BoxFuture<'_, StoreResult<Page<Task>>> {
-        Box::pin(read::tasks(&self.reader, q))
+    fn tasks(&self, q: TaskQuery, viewer: &Viewer) -> BoxFuture<'_, StoreResult<Page<Task>>> {
+        let viewer = viewer.clone();
+        Box::pin(async move { read::tasks(&self.reader, q, &viewer).await })
     }
 
-    fn agencies(&self) -> BoxFuture<'_, StoreResult<Vec<Agency>>> {
-        Box::pin(read::all(
-            &self.reader,
-            "SELECT data FROM agencies ORDER BY code",
-        ))
+    fn agencies(&self, viewer: &Viewer) -> BoxFuture<'_, StoreResult<Vec<Agency>>> {
+        let viewer = viewer.clone();
+        Box::pin(async move { Ok(read::roster(&self.reader, &viewer).await?.0) })
     }
 
-    fn units(&self) -> BoxFuture<'_, StoreResult<Vec<Unit>>> {
-        Box::pin(read::all(
-            &self.reader,
-            "SELECT data FROM units ORDER BY callsign",
-        ))
+    fn units(&self, viewer: &Viewer) -> BoxFuture<'_, StoreResult<Vec<Unit>>> {
+        let viewer = viewer.clone();
+        Box::pin(async move { Ok(read::roster(&self.reader, &viewer).await?.1) })
     }
 
     fn officers(&self) -> BoxFuture<'_, StoreResult<Vec<OfficerRecord>>> {

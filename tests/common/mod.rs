@@ -108,7 +108,10 @@ impl TestServer {
         admin::load_seed(&Seed::embedded(), store.as_ref())
             .await
             .unwrap();
-        let agencies = store.agencies().await.unwrap();
+        let agencies = store
+            .agencies(&tandem::model::Viewer::everything())
+            .await
+            .unwrap();
         let agency = agencies.iter().find(|a| a.code == "LCG-W").unwrap().clone();
         let other_agency = agencies.iter().find(|a| a.code == "LBG-E").unwrap().clone();
         let mut officers = HashMap::new();
@@ -225,6 +228,8 @@ impl TestServer {
                 &new_key(),
                 incident.id,
                 &NewTask {
+                    tlp: Default::default(),
+                    shared_with: Vec::new(),
                     agency_id: self.agency.id,
                     title: "Intercept the boat off Zuwara".into(),
                     unit_id: None,
@@ -238,7 +243,7 @@ impl TestServer {
 
     pub async fn unit_of(&self, agency: &Agency) -> Unit {
         self.store
-            .units()
+            .units(&tandem::model::Viewer::everything())
             .await
             .unwrap()
             .into_iter()
@@ -283,6 +288,8 @@ pub async fn send(
 
 pub fn new_incident(title: &str) -> NewIncident {
     NewIncident {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
         title: title.to_string(),
         category: Category::SmugglingFuel,
         severity: Severity::High,

@@ -40,6 +40,8 @@ pub fn incident(
 ) -> Incident {
     let reported = NOW - Duration::minutes(minutes_ago);
     let mut i = NewIncident {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
         title: title.into(),
         category: Category::SmugglingFuel,
         severity,
@@ -113,6 +115,8 @@ pub fn fixture(role: Role, size: (u16, u16)) -> Fixture {
         600,
     );
     let task = NewTask {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
         agency_id: agencies[0].id,
         title: "Send a patrol".into(),
         unit_id: None,

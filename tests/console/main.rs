@@ -684,6 +684,8 @@ fn all_open_tasks_are_kept_in_due_order_by_events() {
         .clone();
     let me = f.app.ctx.me.clone().unwrap();
     let later = NewTask {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
         agency_id: overdue.agency_id,
         title: "No hurry".into(),
         unit_id: None,

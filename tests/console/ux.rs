@@ -199,6 +199,8 @@ fn the_timeline_agrees_with_the_report_and_says_each_thing_once() {
     let me = me(&f.app);
     let i = f.overdue_critical.clone();
     let task = NewTask {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
         agency_id: f.app.ctx.agency_by_code("LCG-W").unwrap().id,
         title: "Intercept the boat".into(),
         unit_id: None,

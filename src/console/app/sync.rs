@@ -37,13 +37,44 @@ pub fn forget_closed(app: &mut App) {
     if incidents.is_empty() {
         return;
     }
-    for id in &incidents {
+    forget(app, &incidents, &tasks);
+}
+
+/// Takes forgotten incidents and tasks out of every index and view.
+fn forget(app: &mut App, incidents: &[Uuid], tasks: &[Uuid]) {
+    for id in incidents {
         app.ctx.tasks_of.remove(id);
         app.ctx.optimistic.remove(id);
     }
     let gone: std::collections::HashSet<&Uuid> = tasks.iter().collect();
     app.ctx.open_tasks.retain(|(_, id)| !gone.contains(id));
-    app.feed.forget(&incidents, &app.ctx);
+    app.feed.forget(incidents, &app.ctx);
+}
+
+/// An incident withdrawn from this officer: forgotten, and said so.
+fn redact(app: &mut App, r: &crate::api::Redacted) -> Vec<Effect> {
+    let reference = app
+        .ctx
+        .mirror
+        .incidents
+        .get(&r.entity_id)
+        .map(|i| i.reference.clone());
+    match app.ctx.mirror.redact(r) {
+        Ok(tasks) => {
+            forget(app, &[r.entity_id], &tasks);
+            if let Some(reference) = reference {
+                app.ctx.say(
+                    Level::Info,
+                    format!("{reference} is no longer shared with you (marking raised)"),
+                );
+            }
+            Vec::new()
+        }
+        Err(err) => {
+            app.ctx.say(Level::Error, err.to_string());
+            vec![Effect::Resync]
+        }
+    }
 }
 
 pub fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
@@ -91,6 +122,8 @@ pub fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
             app.ctx.synced = true;
         }
         NetEvent::Event(e) => return apply_event(app, &e),
+        NetEvent::Redacted(r) => return redact(app, &r),
+        NetEvent::Skip(through) => app.ctx.mirror.skip(through),
         NetEvent::Detail(d) => {
             if let Screen::Detail(screen) = &mut app.screen
                 && screen.id == d.incident.id

@@ -200,6 +200,8 @@ impl TaskForm {
             }
         };
         let task = NewTask {
+            tlp: Default::default(),
+            shared_with: Vec::new(),
             agency_id,
             title,
             unit_id: None,
@@ -311,6 +313,8 @@ impl IncidentForm {
             return Step::Stay;
         };
         let new = NewIncident {
+            tlp: Default::default(),
+            shared_with: Vec::new(),
             title,
             category: *category,
             severity: *severity,

@@ -23,14 +23,15 @@ use sqlx::{ConnectOptions, Connection, PgConnection};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use crate::model::marking::incident_audience;
 use crate::model::{Agency, Event, Incident, Note, Task, Unit};
-use crate::store::StoreResult;
 use crate::store::apply::Head;
 use crate::store::buffer::{Answer, Bulk, apply_batch};
 use crate::store::columns::{millis, search_text};
 use crate::store::queue::Job;
 use crate::store::sql::{Bind, Sql};
 use crate::store::writer::{Attempt, Backend};
+use crate::store::{Logged, StoreResult};
 
 /// One lock for the whole event log.
 const LOG_LOCK: i64 = 0x7A4D_0001;
@@ -172,13 +173,13 @@ impl Bulk for PgConnection {
             };
             sqlx::query(
                 "INSERT INTO incidents (id, reference, centre, status, severity, category, lead_agency_id, is_open,
-                 closed_at_ms, reported_at_ms, search, version, data)
+                 closed_at_ms, reported_at_ms, search, version, data, audience)
                  SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                      $8::bool[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[], $13::text[])
+                                      $8::bool[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[], $13::text[], $14::text[])
                  ON CONFLICT (id) DO UPDATE SET reference = EXCLUDED.reference, centre = EXCLUDED.centre, status = EXCLUDED.status,
                  severity = EXCLUDED.severity, category = EXCLUDED.category, lead_agency_id = EXCLUDED.lead_agency_id,
                  is_open = EXCLUDED.is_open, closed_at_ms = EXCLUDED.closed_at_ms, reported_at_ms = EXCLUDED.reported_at_ms,
-                 search = EXCLUDED.search, version = EXCLUDED.version, data = EXCLUDED.data",
+                 search = EXCLUDED.search, version = EXCLUDED.version, data = EXCLUDED.data, audience = EXCLUDED.audience",
             )
             .bind(col(&|i| i.id.to_string()))
             .bind(col(&|i| i.reference.clone()))
@@ -193,27 +194,32 @@ impl Bulk for PgConnection {
             .bind(col(&search_text))
             .bind(chunk.iter().map(|(i, _)| i.version as i64).collect::<Vec<i64>>())
             .bind(chunk.iter().map(|(_, j)| j.clone()).collect::<Vec<String>>())
+            .bind(col(&incident_audience))
             .execute(&mut *self)
             .await?;
         }
         Ok(())
     }
 
-    async fn write_tasks(&mut self, rows: &[(Task, String)]) -> StoreResult<()> {
+    async fn write_tasks(&mut self, rows: &[(Task, String, String)]) -> StoreResult<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             sqlx::query(
-                "INSERT INTO tasks (id, incident_id, agency_id, status, is_open, version, data)
-                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bigint[], $7::text[])
+                "INSERT INTO tasks (id, incident_id, agency_id, status, is_open, version, data, audience, unit_id)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bigint[], $7::text[],
+                                      $8::text[], $9::text[])
                  ON CONFLICT (id) DO UPDATE SET incident_id = EXCLUDED.incident_id, agency_id = EXCLUDED.agency_id,
-                 status = EXCLUDED.status, is_open = EXCLUDED.is_open, version = EXCLUDED.version, data = EXCLUDED.data",
+                 status = EXCLUDED.status, is_open = EXCLUDED.is_open, version = EXCLUDED.version, data = EXCLUDED.data,
+                 audience = EXCLUDED.audience, unit_id = EXCLUDED.unit_id",
             )
-            .bind(chunk.iter().map(|(t, _)| t.id.to_string()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|(t, _)| t.incident_id.to_string()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|(t, _)| t.agency_id.to_string()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|(t, _)| t.status.as_str().to_string()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|(t, _)| t.status.is_open()).collect::<Vec<bool>>())
-            .bind(chunk.iter().map(|(t, _)| t.version as i64).collect::<Vec<i64>>())
-            .bind(chunk.iter().map(|(_, j)| j.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(t, _, _)| t.id.to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(t, _, _)| t.incident_id.to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(t, _, _)| t.agency_id.to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(t, _, _)| t.status.as_str().to_string()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(t, _, _)| t.status.is_open()).collect::<Vec<bool>>())
+            .bind(chunk.iter().map(|(t, _, _)| t.version as i64).collect::<Vec<i64>>())
+            .bind(chunk.iter().map(|(_, j, _)| j.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(_, _, a)| a.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(t, _, _)| t.unit_id.map(|u| u.to_string())).collect::<Vec<Option<String>>>())
             .execute(&mut *self)
             .await?;
         }
@@ -266,12 +272,19 @@ impl Bulk for PgConnection {
         Ok(())
     }
 
-    async fn write_events(&mut self, events: &[Event]) -> StoreResult<()> {
-        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+    async fn write_events(&mut self, logged: &[Logged]) -> StoreResult<()> {
+        for chunk in logged.chunks(ROWS_PER_STATEMENT) {
+            let audiences = chunk.iter().map(|l| l.audience.clone()).collect::<Vec<_>>();
+            let was = chunk
+                .iter()
+                .map(|l| l.was.clone())
+                .collect::<Vec<Option<String>>>();
+            let chunk: Vec<&Event> = chunk.iter().map(|l| &l.event).collect();
             sqlx::query(
-                "INSERT INTO events (seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash)
+                "INSERT INTO events (seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash,
+                                     audience, was_audience)
                  SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-                                      $8::text[], $9::text[], $10::text[])",
+                                      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])",
             )
             .bind(chunk.iter().map(|e| e.seq as i64).collect::<Vec<i64>>())
             .bind(chunk.iter().map(|e| e.at.clone()).collect::<Vec<_>>())
@@ -283,6 +296,8 @@ impl Bulk for PgConnection {
             .bind(chunk.iter().map(|e| e.data.get().to_string()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|e| e.prev_hash.clone()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|e| e.hash.clone()).collect::<Vec<_>>())
+            .bind(audiences)
+            .bind(was)
             .execute(&mut *self)
             .await?;
         }

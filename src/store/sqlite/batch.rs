@@ -3,10 +3,11 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::model::{Agency, Event, Incident, Note, Task, Unit};
-use crate::store::StoreResult;
+use crate::model::marking::incident_audience;
+use crate::model::{Agency, Incident, Note, Task, Unit};
 use crate::store::buffer::{Answer, Bulk};
 use crate::store::columns::{millis, search_text};
+use crate::store::{Logged, StoreResult};
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
 const ROWS_PER_STATEMENT: usize = 500;
@@ -16,7 +17,7 @@ impl Bulk for SqliteConnection {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut b: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "INSERT OR REPLACE INTO incidents (id, reference, centre, status, severity, category, \
-                 lead_agency_id, is_open, closed_at_ms, reported_at_ms, search, version, data) ",
+                 lead_agency_id, is_open, closed_at_ms, reported_at_ms, search, version, data, audience) ",
             );
             b.push_values(chunk, |mut r, (i, json)| {
                 r.push_bind(i.id.to_string())
@@ -31,26 +32,30 @@ impl Bulk for SqliteConnection {
                     .push_bind(millis(i.reported_at))
                     .push_bind(search_text(i))
                     .push_bind(i.version as i64)
-                    .push_bind(json.clone());
+                    .push_bind(json.clone())
+                    .push_bind(incident_audience(i));
             });
             b.build().execute(&mut *self).await?;
         }
         Ok(())
     }
 
-    async fn write_tasks(&mut self, rows: &[(Task, String)]) -> StoreResult<()> {
+    async fn write_tasks(&mut self, rows: &[(Task, String, String)]) -> StoreResult<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut b: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT OR REPLACE INTO tasks (id, incident_id, agency_id, status, is_open, version, data) ",
+                "INSERT OR REPLACE INTO tasks (id, incident_id, agency_id, status, is_open, version, data, \
+                 audience, unit_id) ",
             );
-            b.push_values(chunk, |mut r, (t, json)| {
+            b.push_values(chunk, |mut r, (t, json, audience)| {
                 r.push_bind(t.id.to_string())
                     .push_bind(t.incident_id.to_string())
                     .push_bind(t.agency_id.to_string())
                     .push_bind(t.status.as_str())
                     .push_bind(t.status.is_open())
                     .push_bind(t.version as i64)
-                    .push_bind(json.clone());
+                    .push_bind(json.clone())
+                    .push_bind(audience.clone())
+                    .push_bind(t.unit_id.map(|u| u.to_string()));
             });
             b.build().execute(&mut *self).await?;
         }
@@ -102,12 +107,14 @@ impl Bulk for SqliteConnection {
         Ok(())
     }
 
-    async fn write_events(&mut self, events: &[Event]) -> StoreResult<()> {
+    async fn write_events(&mut self, events: &[Logged]) -> StoreResult<()> {
         for chunk in events.chunks(ROWS_PER_STATEMENT) {
             let mut b: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO events (seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash) ",
+                "INSERT INTO events (seq, at, actor, kind, entity, entity_id, version, data, prev_hash, hash, \
+                 audience, was_audience) ",
             );
-            b.push_values(chunk, |mut r, e| {
+            b.push_values(chunk, |mut r, logged| {
+                let e = &logged.event;
                 r.push_bind(e.seq as i64)
                     .push_bind(e.at.clone())
                     .push_bind(e.actor.clone())
@@ -117,7 +124,9 @@ impl Bulk for SqliteConnection {
                     .push_bind(e.version as i64)
                     .push_bind(e.data.get().to_string())
                     .push_bind(e.prev_hash.clone())
-                    .push_bind(e.hash.clone());
+                    .push_bind(e.hash.clone())
+                    .push_bind(logged.audience.clone())
+                    .push_bind(logged.was.clone());
             });
             b.build().execute(&mut *self).await?;
         }
