@@ -229,8 +229,8 @@ pub fn task_audience(t: &Task, of: &Incident) -> String {
 
 /// Who sees a unit's position: its agency, the officers of the centre its
 /// agency's region belongs to (both for southern and national agencies), and
-/// whoever sees an incident it is tasked to (`tasked`: those incidents'
-/// audiences).
+/// the officers who see an incident it is tasked to (`tasked`: those
+/// incidents' audiences).
 pub fn position_audience<'a>(
     u: &Unit,
     region: super::Region,
@@ -243,9 +243,14 @@ pub fn position_audience<'a>(
         super::Region::East => t.add(format_args!("o:{}", Centre::Ben)),
         super::Region::South | super::Region::National => t.add("o"),
     };
+    // The officers among those who see the incident, not its agencies' liaisons.
     for audience in tasked {
         for tag in audience.split_whitespace() {
-            t.add(tag);
+            match tag {
+                "*" => t.add("o"),
+                _ if tag.starts_with("a:") => &mut t,
+                _ => t.add(tag),
+            };
         }
     }
     t.done()

@@ -220,4 +220,8 @@ fn unit_positions_follow_agency_centre_and_tasking() {
     assert!(Viewer::of(&ben).admits(&west));
     let untasked = position_audience(&unit, crate::model::Region::West, []);
     assert!(!Viewer::of(&ben).admits(&untasked));
+    // Tasked to a green incident: every officer, still no other agency.
+    let green = position_audience(&unit, crate::model::Region::West, [EVERYONE]);
+    assert!(Viewer::of(&ben).admits(&green));
+    assert!(!Viewer::of(&stranger).admits(&green));
 }
