@@ -482,3 +482,164 @@ async fn unit_positions_and_agency_contacts_follow_need_to_know() {
     }
     w.ts.shutdown().await;
 }
+
+/// One incident of a random world: its marking, lead, who it is shared
+/// with, its owner, its task's marking, and a later re-marking.
+#[derive(Debug, Clone)]
+struct Plan {
+    tlp: usize,
+    lead: usize,
+    shared: Vec<usize>,
+    benghazi: bool,
+    task_tlp: usize,
+    remark: Option<usize>,
+}
+
+fn plans() -> impl proptest::strategy::Strategy<Value = Vec<Plan>> {
+    use proptest::prelude::*;
+    let plan = (
+        0..5usize,
+        0..AGENCIES.len(),
+        proptest::collection::vec(0..AGENCIES.len(), 0..3),
+        any::<bool>(),
+        0..5usize,
+        proptest::option::of(0..5usize),
+    )
+        .prop_map(|(tlp, lead, shared, benghazi, task_tlp, remark)| Plan {
+            tlp,
+            lead,
+            shared,
+            benghazi,
+            task_tlp,
+            remark,
+        });
+    proptest::collection::vec(plan, 1..8)
+}
+
+const AGENCIES: [&str; 5] = ["LCG-W", "GACS", "ISA", "CUS-W", "LBG-E"];
+
+/// Builds the planned world while every viewer holds a snapshot taken
+/// midway and a stream from it, then checks each viewer's copy (snapshot
+/// plus stream) against the rules on the final state: it holds exactly the
+/// incidents they may see, only tasks they may see, and no event ever
+/// carried an incident they could not see at that moment.
+async fn snapshot_and_stream_never_leak(plans: Vec<Plan>) {
+    use tandem::client::mirror::Mirror;
+    use tandem::model::marking::task_audience;
+    let w = world().await;
+    let (sup_trp, sup_ben) = (w.clients[1].clone(), w.clients[4].clone());
+    let half = plans.len() / 2;
+    let mut copies = Vec::new();
+    for (n, p) in plans.iter().enumerate() {
+        if n == half {
+            for c in &w.clients {
+                let snap = c.snapshot().await.unwrap();
+                let stream = c.events(snap.seq).await.unwrap();
+                copies.push((Mirror::from_snapshot(snap), stream));
+            }
+        }
+        let mut new = new_incident("planned");
+        new.tlp = Tlp::ALL[p.tlp];
+        new.lead_agency_id = Some(w.id(AGENCIES[p.lead]));
+        new.shared_with = p.shared.iter().map(|a| w.id(AGENCIES[*a])).collect();
+        new.centre = Some(if p.benghazi { Centre::Ben } else { Centre::Trp });
+        let i = w.system.create_incident(&new_key(), &new).await.unwrap();
+        // The owning centre's supervisor sees every marking: they task and re-mark.
+        let owner = if p.benghazi { &sup_ben } else { &sup_trp };
+        let task = NewTask {
+            agency_id: w.id(AGENCIES[(p.lead + 1) % AGENCIES.len()]),
+            title: "t".into(),
+            unit_id: None,
+            priority: None,
+            due_at: None,
+            tlp: Tlp::ALL[p.task_tlp],
+            shared_with: Vec::new(),
+        };
+        owner.create_task(&new_key(), i.id, &task).await.unwrap();
+        if let Some(r) = p.remark {
+            patch(owner, &i, tlp(Tlp::ALL[r])).await.unwrap();
+        }
+    }
+    if copies.is_empty() {
+        for c in &w.clients {
+            let snap = c.snapshot().await.unwrap();
+            let stream = c.events(snap.seq).await.unwrap();
+            copies.push((Mirror::from_snapshot(snap), stream));
+        }
+    }
+    let sentinel = w.marked("sentinel", Tlp::Green).await;
+    let everything = tandem::model::Viewer::everything();
+    let all = w.ts.store.snapshot(72, everything).await.unwrap();
+    let all: Vec<String> = futures::StreamExt::collect::<Vec<_>>(all)
+        .await
+        .into_iter()
+        .map(|c| c.unwrap())
+        .collect();
+    let all: tandem::api::Snapshot = serde_json::from_str(&all.concat()).unwrap();
+    for (n, (mut mirror, mut stream)) in copies.into_iter().enumerate() {
+        let who = VIEWERS[n];
+        let viewer = tandem::model::Viewer::of(&w.officers[n]);
+        loop {
+            let item = tokio::time::timeout(Duration::from_secs(20), stream.next())
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap();
+            match item {
+                StreamItem::Event(e) => {
+                    if let Ok(i) = e.entity::<Incident>()
+                        && e.entity == tandem::model::EntityKind::Incident
+                    {
+                        assert!(
+                            viewer.sees_incident(&i),
+                            "{who} was sent {} ({})",
+                            i.reference,
+                            i.tlp
+                        );
+                    }
+                    mirror.apply(&e).unwrap();
+                    if e.entity_id == sentinel.id {
+                        break;
+                    }
+                }
+                StreamItem::Redacted(r) => {
+                    mirror.redact(&r).unwrap();
+                }
+                StreamItem::Skip(s) => mirror.skip(s.through),
+            }
+        }
+        let visible: HashSet<Uuid> = all
+            .incidents
+            .iter()
+            .filter(|i| viewer.sees_incident(i))
+            .map(|i| i.id)
+            .collect();
+        let held: HashSet<Uuid> = mirror.incidents.keys().copied().collect();
+        assert_eq!(held, visible, "{who} holds exactly what they may see");
+        for t in mirror.tasks.values() {
+            let of = all
+                .incidents
+                .iter()
+                .find(|i| i.id == t.incident_id)
+                .unwrap();
+            assert!(
+                viewer.admits(&task_audience(t, of)),
+                "{who} holds a task they may not see"
+            );
+        }
+    }
+    w.ts.shutdown().await;
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 6, ..Default::default() })]
+    #[test]
+    fn an_officers_snapshot_and_stream_never_hold_what_they_may_not_see(plans in plans()) {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(snapshot_and_stream_never_leak(plans));
+    }
+}
