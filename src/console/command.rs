@@ -4,7 +4,7 @@
 //! generated from the same table, so help cannot list what does not work.
 
 use crate::console::fmt;
-use crate::model::{Centre, DismissReason, IncidentStatus, Severity};
+use crate::model::{Centre, DismissReason, IncidentStatus, Severity, Tlp};
 
 /// What an argument is, for parsing, completion and usage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +20,8 @@ pub enum ArgKind {
     Column,
     /// `AGENCY TITLE`.
     Task,
+    /// `LEVEL [AGENCY…]`.
+    Marking,
 }
 
 macro_rules! verbs {
@@ -57,6 +59,7 @@ verbs! {
     Severity = "sev", Severity, true, "sev LEVEL", "set severity: critical, high, medium, low";
     Status = "status", Status, true, "status [STATUS]", "change status (only the moves open to you)";
     Lead = "lead", Agency, true, "lead [AGENCY]", "set the lead agency";
+    Tlp = "tlp", Marking, true, "tlp MARKING [AGENCY…]", "handling marking: clear, green, amber, amber+strict, red; agencies named share it";
     Note = "note", Text, true, "note [TEXT]", "add a note";
     Task = "task", Task, true, "task [AGENCY TITLE]", "request a task from an agency";
     New = "new", None, true, "new", "report a new incident";
@@ -133,6 +136,7 @@ pub enum Arg {
     Centre(Centre),
     Column(Column),
     Task { agency: String, title: String },
+    Marking { tlp: Tlp, agencies: Vec<String> },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -184,7 +188,9 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             // `:filter` alone clears the filter (the `/` key opens its prompt).
             _ if verb == Verb::Filter => Ok(Cmd::with(verb, Arg::Text(String::new()))),
             // A severity must be named; the others open their dialog.
-            ArgKind::Severity | ArgKind::Column => Err(format!("usage: :{}", verb.usage())),
+            ArgKind::Severity | ArgKind::Column | ArgKind::Marking => {
+                Err(format!("usage: :{}", verb.usage()))
+            }
             _ => Ok(Cmd::bare(verb)),
         };
     }
@@ -220,6 +226,20 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
                 })?,
         ),
         ArgKind::Reason => reason(rest)?,
+        ArgKind::Marking => {
+            let mut words = rest.split_whitespace();
+            let level = words.next().unwrap_or_default();
+            let tlp = level.parse::<Tlp>().map_err(|_| {
+                format!(
+                    "unknown marking `{}`; use clear, green, amber, amber+strict or red",
+                    fmt::fit(level, 20)
+                )
+            })?;
+            Arg::Marking {
+                tlp,
+                agencies: words.map(str::to_string).collect(),
+            }
+        }
         ArgKind::Task => match rest.split_once(' ') {
             Some((agency, title)) if !title.trim().is_empty() => Arg::Task {
                 agency: agency.to_string(),

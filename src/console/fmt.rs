@@ -185,6 +185,18 @@ pub fn unit_status(s: UnitStatus) -> &'static str {
     }
 }
 
+/// The marking in five columns, always as text (never colour alone).
+pub fn tlp_short(t: crate::model::Tlp) -> &'static str {
+    use crate::model::Tlp;
+    match t {
+        Tlp::Clear => "CLEAR",
+        Tlp::Green => "GREEN",
+        Tlp::Amber => "AMBER",
+        Tlp::AmberStrict => "AMB+S",
+        Tlp::Red => "RED",
+    }
+}
+
 pub fn reason(r: DismissReason) -> &'static str {
     match r {
         DismissReason::FalseAlarm => "false alarm",

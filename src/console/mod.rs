@@ -25,6 +25,7 @@ pub mod fmt;
 pub mod handover;
 pub mod keymap;
 pub mod layout;
+pub mod marking;
 pub mod memory;
 pub mod net;
 pub mod pending;

@@ -4,7 +4,7 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use super::config::ThemeName;
-use crate::model::Severity;
+use crate::model::{Severity, Tlp};
 
 #[derive(Debug, Clone)]
 pub struct Theme {
@@ -26,6 +26,8 @@ pub struct Theme {
     high: Style,
     medium: Style,
     low: Style,
+    /// Whether the theme uses colour at all (not `mono`).
+    colour: bool,
 }
 
 impl Theme {
@@ -52,6 +54,7 @@ impl Theme {
                 high: b.fg(Color::LightRed).add_modifier(bold),
                 medium: b.fg(Color::Yellow),
                 low: b.fg(Color::Gray),
+                colour: true,
             },
             ThemeName::HighContrast => Theme {
                 base: b.fg(Color::White).bg(Color::Black),
@@ -72,6 +75,7 @@ impl Theme {
                 high: b.fg(Color::LightRed).add_modifier(bold),
                 medium: b.fg(Color::LightYellow).add_modifier(bold),
                 low: b.fg(Color::White),
+                colour: true,
             },
             ThemeName::Mono => Theme {
                 base: b,
@@ -92,7 +96,30 @@ impl Theme {
                 high: b.add_modifier(bold),
                 medium: b,
                 low: b,
+                colour: false,
             },
+        }
+    }
+
+    /// TLP 2.0's colours, on black as the standard shows them; in the
+    /// monochrome theme, bold for what is restricted.
+    pub fn tlp(&self, t: Tlp) -> Style {
+        let restricted = matches!(t, Tlp::Amber | Tlp::AmberStrict | Tlp::Red);
+        if !self.colour {
+            return if restricted {
+                Style::default().add_modifier(Modifier::BOLD)
+            } else {
+                Style::default()
+            };
+        }
+        let on_black = Style::default().bg(Color::Black);
+        match t {
+            Tlp::Clear => on_black.fg(Color::White),
+            Tlp::Green => on_black.fg(Color::LightGreen),
+            Tlp::Amber | Tlp::AmberStrict => on_black
+                .fg(Color::Indexed(214))
+                .add_modifier(Modifier::BOLD),
+            Tlp::Red => on_black.fg(Color::LightRed).add_modifier(Modifier::BOLD),
         }
     }
 

@@ -111,6 +111,7 @@ pub fn run(ctx: &mut Context, cmd: &Cmd, targets: &[Uuid]) -> Option<Outcome> {
     let is_triage = matches!(
         cmd.verb,
         Verb::Status
+            | Verb::Tlp
             | Verb::Lead
             | Verb::Note
             | Verb::Task
@@ -266,6 +267,14 @@ pub fn run(ctx: &mut Context, cmd: &Cmd, targets: &[Uuid]) -> Option<Outcome> {
         }
         (Verb::Handover | Verb::AcceptHandover | Verb::DeclineHandover, arg) => {
             super::handover::run(ctx, &i, cmd.verb, arg)
+        }
+        (Verb::Tlp, Arg::Marking { tlp, agencies }) => {
+            let (tlp, agencies) = (*tlp, agencies.clone());
+            super::marking::run(ctx, &i, tlp, &agencies).map(|patch| {
+                let what = format!("mark {} {}", i.reference, tlp.label());
+                let call = patch_call(ctx, &i, patch, what);
+                sent(ctx, vec![call])
+            })?
         }
         _ => Outcome::none(),
     }

@@ -16,6 +16,8 @@ use super::fixture::*;
 /// A `:` line for a usage as help prints it, its arguments filled in.
 fn sample(usage: &str) -> String {
     usage
+        .replace("MARKING [AGENCY…]", "amber ISA")
+        .replace("MARKING", "red")
         .replace("[REASON [REFERENCE]]", "duplicate TRP-26-00002")
         .replace("[AGENCY TITLE]", "LCG-W Check the boat")
         .replace("LEVEL", "low")
@@ -59,7 +61,7 @@ fn every_command_help_lists_runs() {
         let mut forms = vec![sample(usage)];
         // An optional argument may be left out too.
         if let Some((bare, _)) = usage.split_once(" [") {
-            forms.push(bare.to_string());
+            forms.push(sample(bare));
         }
         for line in forms {
             let mut f = fixture(Role::Supervisor, (200, 60));

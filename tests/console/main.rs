@@ -5,6 +5,7 @@
 mod common;
 mod fixture;
 mod help;
+mod marking;
 mod ux;
 
 use common::{render, render_buffer};

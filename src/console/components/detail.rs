@@ -169,6 +169,7 @@ fn fields(ctx: &Context, i: &Incident) -> Vec<Line<'static>> {
                 supporting
             }
         )),
+        marking(ctx, i),
         Line::raw(format!(
             "Location   {:.4}, {:.4}  {}{}",
             loc.lat,
@@ -306,8 +307,31 @@ fn timeline(ctx: &Context, events: &[Event]) -> Vec<Line<'static>> {
     out
 }
 
+/// `Marking    TLP:AMBER  shared with ISA, GACS`, in the marking's colour.
+fn marking(ctx: &Context, i: &Incident) -> Line<'static> {
+    let shared: Vec<String> = i
+        .shared_with
+        .iter()
+        .map(|id| match ctx.mirror.agencies.get(id) {
+            Some(a) => a.code.clone(),
+            None => ctx.officer_name(&id.to_string()),
+        })
+        .collect();
+    let mut spans = vec![
+        Span::raw("Marking    "),
+        Span::styled(i.tlp.label(), ctx.theme.tlp(i.tlp)),
+    ];
+    if !shared.is_empty() {
+        spans.push(Span::raw(format!("  shared with {}", shared.join(", "))));
+    }
+    Line::from(spans)
+}
+
 fn changes(ctx: &Context, a: &Incident, b: &Incident) -> String {
     let mut parts = Vec::new();
+    if a.tlp != b.tlp || a.shared_with != b.shared_with {
+        parts.push(format!("marking {} → {}", a.tlp.label(), b.tlp.label()));
+    }
     if a.status != b.status {
         parts.push(format!(
             "status {} → {}",

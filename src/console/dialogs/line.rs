@@ -235,6 +235,11 @@ fn candidates(ctx: &Context, arg: ArgKind) -> Vec<String> {
             .filter(|i| i.status.is_open())
             .map(|i| i.reference.clone())
             .collect(),
+        ArgKind::Marking => crate::model::Tlp::ALL
+            .iter()
+            .map(|t| t.as_str().to_string())
+            .chain(ctx.agencies().iter().map(|a| a.code.clone()))
+            .collect(),
         ArgKind::None | ArgKind::Text => Vec::new(),
     }
 }

@@ -21,8 +21,8 @@ const OPTIONAL: &[Col] = &[
     ("category", "CATEGORY", 19),
     ("sector", "SECTOR", 12),
 ];
-/// marker(2) + SEV(4) + flag(7) + reference(12) + separators.
-pub const FIXED: usize = 2 + 4 + 1 + 7 + 1 + 12 + 1;
+/// marker(2) + SEV(4) + flag(7) + reference(12) + TLP(5) + separators.
+pub const FIXED: usize = 2 + 4 + 1 + 7 + 1 + 12 + 1 + 5 + 1;
 const TITLE_MIN: usize = 16;
 /// The optional columns that fit beside the fixed ones and a readable title.
 pub fn columns(width: usize) -> Vec<Col> {
@@ -88,6 +88,8 @@ pub fn row<'a>(ctx: &Context, i: &'a Incident, look: Look, cols: &[Col], width: 
     rest.push_str(&pad(flag, 7));
     rest.push(' ');
     rest.push_str(&pad(&i.reference, 12));
+    rest.push(' ');
+    let mut after = String::with_capacity(width * 2);
     let mut used = FIXED;
     for (name, _, w) in cols {
         let text = match *name {
@@ -96,17 +98,19 @@ pub fn row<'a>(ctx: &Context, i: &'a Incident, look: Look, cols: &[Col], width: 
             "category" => fmt::category(i.category).to_string(),
             _ => i.location.sector.clone().unwrap_or_default(),
         };
-        rest.push(' ');
-        rest.push_str(&pad(&text, *w));
+        after.push(' ');
+        after.push_str(&pad(&text, *w));
         used += w + 1;
     }
     let title_w = width.saturating_sub(used + 1);
-    rest.push(' ');
-    rest.push_str(&pad(&fit(&ctx.text(&i.title), title_w), title_w));
+    after.push(' ');
+    after.push_str(&pad(&fit(&ctx.text(&i.title), title_w), title_w));
     Line::from(vec![
         Span::styled(marker, if marked { theme.marked } else { base }),
         Span::styled(fmt::severity_short(i.severity), theme.severity(i.severity)),
         Span::styled(rest, base),
+        Span::styled(fmt::tlp_short(i.tlp), theme.tlp(i.tlp)),
+        Span::styled(after, base),
     ])
 }
 
@@ -124,6 +128,7 @@ pub fn header(ctx: &Context, sort: Sort, cols: &[Col], width: usize) -> Line<'st
         pad("FLAG", 7),
         pad(&format!("REFERENCE{}", arrow(Column::Reference)), 12)
     );
+    text.push_str(" TLP  ");
     for (name, head, w) in cols {
         let col = match *name {
             "age" => Some(Column::Age),
@@ -134,7 +139,7 @@ pub fn header(ctx: &Context, sort: Sort, cols: &[Col], width: usize) -> Line<'st
         let a = col.map(arrow).unwrap_or("");
         text.push_str(&format!(" {}", pad(&format!("{head}{a}"), *w)));
     }
-    let legend = "TITLE   ~ sending  ! needs review  * marked";
+    let legend = "TITLE ~ sending ! needs review * marked";
     let title = if width.saturating_sub(text.len()) > legend.len() + 2 {
         legend
     } else {
