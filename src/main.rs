@@ -112,6 +112,10 @@ enum BenchCmd {
         rate: u64,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Every subscriber an observer and every incident TLP:GREEN: no
+        /// filtering (the default mixes roles, agencies and markings).
+        #[arg(long)]
+        all_green: bool,
     },
     /// Console frame, event-apply and re-filter times with a large state.
     Console {
@@ -243,6 +247,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     subscribers: 100,
                     rate: 500,
                     seconds: 10,
+                    all_green: false,
                 },
                 BenchCmd::Snapshot {
                     incidents: 100_000,
@@ -268,7 +273,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         subscribers,
                         rate,
                         seconds,
-                    } => tandem::bench::sse(&target, subscribers, rate, seconds).await?,
+                        all_green,
+                    } => tandem::bench::sse(&target, subscribers, rate, seconds, all_green).await?,
                     BenchCmd::Console {
                         incidents,
                         tasks_per_incident,

@@ -1,4 +1,9 @@
 //! Commit-to-arrival latency of the live stream with many subscribers.
+//!
+//! By default the subscribers are a mix of roles, centres and agencies and
+//! the incidents written cycle through every handling marking, so each
+//! stream is filtered for its officer as in service; `--all-green` measures
+//! the unfiltered case (everyone sees everything) beside it.
 
 use std::time::{Duration, Instant};
 
@@ -7,6 +12,22 @@ use time::format_description::well_known::Rfc3339;
 
 use super::{BenchServer, Target, ms, percentile};
 use crate::client::{Client, new_key};
+use crate::model::{Centre, Role, Tlp};
+
+/// The subscribers' officers, in turn: (role, centre, agency of a liaison).
+const PROFILES: [(Role, Centre, Option<&str>); 8] = [
+    (Role::Observer, Centre::Ben, None),
+    (Role::DutyOfficer, Centre::Trp, None),
+    (Role::Supervisor, Centre::Trp, None),
+    (Role::DutyOfficer, Centre::Ben, None),
+    (Role::Supervisor, Centre::Ben, None),
+    (Role::Liaison, Centre::Trp, Some("LCG-W")),
+    (Role::Liaison, Centre::Ben, Some("ISA")),
+    (Role::Liaison, Centre::Trp, Some("CUS-W")),
+];
+
+/// The title of the last incident written: every subscriber sees it and stops.
+const END: &str = "sse bench end";
 
 /// `subscribers` streams while writers commit `rate` events/s for `seconds`.
 pub async fn sse(
@@ -14,6 +35,7 @@ pub async fn sse(
     subscribers: usize,
     rate: u64,
     seconds: u64,
+    all_green: bool,
 ) -> anyhow::Result<String> {
     let server = BenchServer::start_on(target).await?;
     warm_up(&server).await?;
@@ -21,16 +43,25 @@ pub async fn sse(
     // only a few streams at once).
     let mut tokens = Vec::with_capacity(subscribers);
     for n in 0..subscribers {
+        let (role, centre, agency) = if all_green {
+            PROFILES[0]
+        } else {
+            PROFILES[n % PROFILES.len()]
+        };
         let (_, token) = crate::admin::add_officer(
             server.store.as_ref(),
             &format!("Bench console {n}"),
-            crate::model::Role::Observer,
-            crate::model::Centre::Ben,
-            None,
+            role,
+            centre,
+            agency,
         )
         .await?;
         tokens.push(token);
     }
+    let codes = crate::model::Viewer::everything();
+    let agencies = server.store.agencies(&codes).await?;
+    let id_of = |code: &str| agencies.iter().find(|a| a.code == code).map(|a| a.id);
+    let (lead, listed) = (id_of("LCG-W"), id_of("ISA"));
     let head = server.store.head().await?;
     let total = (rate * seconds) as usize;
     let mut readers = Vec::new();
@@ -39,19 +70,21 @@ pub async fn sse(
         let mut stream = client.events(head).await?;
         readers.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(total);
-            while lat.len() < total {
+            loop {
                 match tokio::time::timeout(Duration::from_secs(10), stream.next()).await {
                     Ok(Some(Ok(crate::api::StreamItem::Event(e)))) => {
                         let at = OffsetDateTime::parse(&e.at, &Rfc3339)
                             .unwrap_or(OffsetDateTime::now_utc());
                         let d = OffsetDateTime::now_utc() - at;
                         lat.push(Duration::try_from(d).unwrap_or_default());
+                        if e.data.get().contains(END) {
+                            return (lat, true);
+                        }
                     }
                     Ok(Some(Ok(_))) => {}
-                    _ => break,
+                    _ => return (lat, false),
                 }
             }
-            lat
         }));
     }
     // Paced writers: 10 of them, each at rate/10, so one slow answer does not stall the pace.
@@ -74,6 +107,11 @@ pub async fn sse(
                 tick.tick().await;
                 let mut n = super::writes_incident(w as usize * 1_000_000 + i as usize);
                 n.title = format!("sse bench {w}/{i}");
+                if !all_green {
+                    n.tlp = Tlp::ALL[(i as usize + w as usize) % Tlp::ALL.len()];
+                    n.lead_agency_id = lead;
+                    n.shared_with = listed.into_iter().collect();
+                }
                 let sent = Instant::now();
                 let _ = client.create_incident(&new_key(), &n).await;
                 answered.push(sent.elapsed());
@@ -87,11 +125,16 @@ pub async fn sse(
     }
     answered.sort();
     let wrote_in = started.elapsed();
+    let mut end = super::writes_incident(0);
+    end.title = END.into();
+    Client::new(&server.url, &server.duty.1)?
+        .create_incident(&new_key(), &end)
+        .await?;
     let mut lat = Vec::new();
     let mut short = 0;
     for r in readers {
-        let l = r.await?;
-        if l.len() < total {
+        let (l, ended) = r.await?;
+        if !ended {
             short += 1;
         }
         lat.extend(l);
@@ -99,8 +142,13 @@ pub async fn sse(
     lat.sort();
     server.stop().await?;
     Ok(format!(
-        "sse ({}): {subscribers} subscribers, {} events in {:.1} s ({:.0}/s): {} deliveries, {short} subscribers short; commit-to-arrival p50 {}, p99 {}, max {} (the write's answer: p50 {}, p99 {})",
+        "sse ({}, {}): {subscribers} subscribers, {} events in {:.1} s ({:.0}/s): {} deliveries, {short} subscribers short; commit-to-arrival p50 {}, p99 {}, max {} (the write's answer: p50 {}, p99 {})",
         target.describe(),
+        if all_green {
+            "all green, unfiltered"
+        } else {
+            "mixed markings and roles"
+        },
         total,
         wrote_in.as_secs_f64(),
         total as f64 / wrote_in.as_secs_f64(),

@@ -59,8 +59,16 @@ pub async fn run(crew: Crew, places: Vec<Place>, speed: f64, mut stop: watch::Re
 
 async fn new_report(crew: &Crew, places: &[Place], rng: &mut Rng) {
     let r = scenario::report(places, rng);
+    // Reports touching intelligence are marked as services would mark them.
+    let tlp = match r.category {
+        crate::model::Category::SmugglingWeapons | crate::model::Category::ArmedIncursion => {
+            crate::model::Tlp::Amber
+        }
+        crate::model::Category::HumanTrafficking => crate::model::Tlp::AmberStrict,
+        _ => crate::model::Tlp::Green,
+    };
     let new = NewIncident {
-        tlp: Default::default(),
+        tlp,
         shared_with: Vec::new(),
         title: r.title,
         category: r.category,

@@ -79,7 +79,7 @@ impl Drop for Slot {
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "sync", security(("bearer" = [])),
     params(EventsQuery, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this seq")),
-    responses((status = 200, description = "text/event-stream: `id` is the seq, `event` the kind, `data` the event JSON (Event); a comment heartbeat after 15 s of silence", content_type = "text/event-stream", body = Event),
+    responses((status = 200, description = "text/event-stream: `id` is the seq, `event` the kind, `data` the event JSON (Event), with what the officer may not see left out: `event: skip` (data Skip) says nothing up to `through` was for them, `event: redacted` (data Redacted) withdraws an incident they may no longer see, and a unit's position or an agency's contacts are blanked; a comment heartbeat after 15 s of silence", content_type = "text/event-stream", body = Event),
               (status = 410, description = "The cursor is no longer served: take a new snapshot", body = Problem)))]
 pub async fn stream(
     State(state): State<AppState>,
