@@ -202,15 +202,21 @@ pub fn incident_audience(i: &Incident) -> String {
 /// liaisons of the agency asked to do it when the task's own marking admits
 /// them: an agency learns what it is asked to do, not the intelligence behind it.
 pub fn task_audience(t: &Task, of: &Incident) -> String {
+    task_audience_in(t, &incident_audience(of), of.centre)
+}
+
+/// [`task_audience`] from what the store keeps of the incident: its
+/// audience and its owning centre.
+pub fn task_audience_in(t: &Task, incident_audience: &str, centre: Centre) -> String {
     let own = audience(
         t.tlp,
-        of.centre,
+        centre,
         Some(t.agency_id),
         &[],
         &t.shared_with,
         t.created_by,
     );
-    let mut tags = meet(&incident_audience(of), &own);
+    let mut tags = meet(incident_audience, &own);
     let asked = format!("a:{}", t.agency_id);
     if admits_tag(&own, "*") || admits_tag(&own, &asked) {
         tags.push(asked);

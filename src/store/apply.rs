@@ -265,6 +265,9 @@ pub trait WriteTx: Send {
         &mut self,
         id: Uuid,
     ) -> impl Future<Output = StoreResult<Option<String>>> + Send;
+    /// Remembers who sees an incident just loaded, so the batch need not
+    /// read it again to mark its tasks, notes and events.
+    fn seen(&mut self, incident: &Incident);
     fn append(&mut self, event: &Logged) -> impl Future<Output = StoreResult<()>> + Send;
 }
 

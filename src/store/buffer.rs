@@ -18,7 +18,7 @@ use super::queue::Job;
 use super::sql::{Bind, Sql};
 use super::{Logged, StoreError, StoreResult};
 use crate::model::marking;
-use crate::model::{Agency, EntityKind, Incident, Note, Officer, Task, TokenInfo, Unit};
+use crate::model::{Agency, Centre, EntityKind, Incident, Note, Officer, Task, TokenInfo, Unit};
 
 /// A stored answer to an idempotent request: actor, key, request hash, answer, time.
 pub type Answer = (String, String, String, Outcome, i64);
@@ -66,6 +66,8 @@ pub struct Buffered<'a, B: Bulk> {
     events: Vec<Logged>,
     answers: HashMap<(String, String), (String, Outcome, i64)>,
     counters: HashMap<(String, i32), u32>,
+    /// Who sees each incident this batch looked at, and its owner: (audience, centre).
+    markings: HashMap<Uuid, (String, Centre)>,
 }
 
 impl<'a, B: Bulk> Buffered<'a, B> {
@@ -79,6 +81,7 @@ impl<'a, B: Bulk> Buffered<'a, B> {
             events: Vec::new(),
             answers: HashMap::new(),
             counters: HashMap::new(),
+            markings: HashMap::new(),
         }
     }
 
@@ -104,6 +107,29 @@ impl<'a, B: Bulk> Buffered<'a, B> {
         self.inner.write_answers(&answers).await?;
         let counters: Vec<_> = self.counters.drain().map(|((c, y), n)| (c, y, n)).collect();
         self.inner.write_counters(&counters).await
+    }
+}
+
+impl<B: Bulk> Buffered<'_, B> {
+    /// An incident's audience and owner: from what this batch wrote or
+    /// looked at, or else from its row.
+    async fn marking_of(&mut self, id: Uuid) -> StoreResult<Option<(String, Centre)>> {
+        if let Some(known) = self.markings.get(&id) {
+            return Ok(Some(known.clone()));
+        }
+        let sql = "SELECT audience, centre FROM incidents WHERE id = $1";
+        let found = self
+            .inner
+            .pairs(sql, vec![Bind::Text(id.to_string())])
+            .await?;
+        let Some((audience, centre)) = found.into_iter().next() else {
+            return Ok(None);
+        };
+        let centre: Centre = centre
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("incident {id}: bad centre")))?;
+        self.markings.insert(id, (audience.clone(), centre));
+        Ok(Some((audience, centre)))
     }
 }
 
@@ -172,12 +198,16 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
     async fn put(&mut self, row: Row<'_>, json: &str) -> StoreResult<()> {
         match row {
             Row::Incident(i) => {
+                // Kept apart too: a flush (tasks_of) empties `incidents`.
+                let marking = (marking::incident_audience(i), i.centre);
+                self.markings.insert(i.id, marking);
                 self.incidents.insert(i.id, (i.clone(), json.to_string()));
             }
             Row::Task(t) => {
-                let of: Incident =
-                    super::decide::load(self, EntityKind::Incident, t.incident_id).await?;
-                let audience = marking::task_audience(t, &of);
+                let Some((of, centre)) = self.marking_of(t.incident_id).await? else {
+                    return Err(StoreError::NotFound(format!("incident {}", t.incident_id)));
+                };
+                let audience = marking::task_audience_in(t, &of, centre);
                 self.tasks
                     .insert(t.id, (t.clone(), json.to_string(), audience));
             }
@@ -221,15 +251,16 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
     }
 
     async fn incident_audience(&mut self, id: Uuid) -> StoreResult<Option<String>> {
-        if let Some((i, _)) = self.incidents.get(&id) {
-            return Ok(Some(marking::incident_audience(i)));
+        Ok(self.marking_of(id).await?.map(|(audience, _)| audience))
+    }
+
+    fn seen(&mut self, incident: &Incident) {
+        // What the batch wrote of it is newer than what was loaded.
+        if !self.incidents.contains_key(&incident.id) {
+            let audience = marking::incident_audience(incident);
+            self.markings
+                .insert(incident.id, (audience, incident.centre));
         }
-        let sql = "SELECT audience FROM incidents WHERE id = $1";
-        let found = self
-            .inner
-            .texts(sql, vec![Bind::Text(id.to_string())])
-            .await?;
-        Ok(found.into_iter().next())
     }
 
     async fn append(&mut self, event: &Logged) -> StoreResult<()> {

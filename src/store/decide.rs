@@ -80,6 +80,7 @@ pub(super) async fn visible_incident(
     id: Uuid,
 ) -> StoreResult<(Incident, String)> {
     let (incident, json): (Incident, String) = load_with_json(tx, EntityKind::Incident, id).await?;
+    tx.seen(&incident);
     if !Viewer::of(officer).sees_incident(&incident) {
         return Err(StoreError::NotFound(format!("incident {id}")));
     }
@@ -299,6 +300,7 @@ pub async fn decide(
             patch.validate(now)?;
             let (current, json): (Task, String) = load_with_json(tx, E::Task, *id).await?;
             let of: Incident = load(tx, E::Incident, current.incident_id).await?;
+            tx.seen(&of);
             if !Viewer::of(officer).admits(&marking::task_audience(&current, &of)) {
                 return Err(StoreError::NotFound(format!("task {id}")));
             }
