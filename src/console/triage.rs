@@ -12,7 +12,8 @@ use super::context::{Context, Level};
 use super::dialogs::{Confirmed, Dialog, IncidentForm, LineDialog, Picker, Purpose, TaskForm};
 use super::fmt;
 use crate::api::{IncidentPatch, NewTask};
-use crate::model::incident::{OpenTasks, check_transition};
+use crate::model::incident::OpenTasks;
+use crate::model::lifecycle::check_transition;
 use crate::model::{Act, DismissReason, Incident, IncidentStatus, Priority};
 
 /// Sends changes: each goes to the outbox, and the version our change will

@@ -1,5 +1,6 @@
 use super::*;
 use crate::model::Role;
+use crate::model::lifecycle::check_transition;
 use IncidentStatus::*;
 
 fn officer(role: Role) -> Officer {

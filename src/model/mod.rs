@@ -7,6 +7,7 @@ mod enums;
 mod error;
 pub mod event;
 pub mod incident;
+pub mod lifecycle;
 pub mod marking;
 pub mod note;
 pub mod officer;

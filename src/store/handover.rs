@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::StoreResult;
 use super::apply::{Actor, Outcome, OwnershipStep, Row, WriteTx};
-use super::decide::{Change, change, remark_tasks, reply, visible_incident};
+use super::decide::{Change, change, reply};
+use super::visibility::{remark_tasks, visible_incident};
 use crate::model::{DomainError, EntityKind as E, EventKind as K, Officer, Sla, validate};
 
 /// Longest reason for a decline or a takeover.

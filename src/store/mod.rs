@@ -24,6 +24,7 @@ mod roster;
 mod sql;
 mod sql_store;
 pub mod sqlite;
+mod visibility;
 mod writer;
 
 pub use apply::{
