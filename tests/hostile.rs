@@ -212,6 +212,32 @@ async fn lax_headers_and_bodies_are_refused_and_change_nothing() {
         assert_eq!(res.status(), 415, "{content_type:?}");
         assert_eq!(res.headers()["content-type"], "application/problem+json");
     }
+    // serde reads a struct from an array of its fields; the API takes objects only.
+    for (path, body) in [
+        ("/api/v1/me/token", "[null]".to_string()),
+        (
+            "/api/v1/incidents",
+            serde_json::to_string(&[new_incident("as an array")]).unwrap(),
+        ),
+        (
+            &*format!("/api/v1/incidents/{}/notes", inc.id),
+            " [\"text\"]".into(),
+        ),
+    ] {
+        refused(
+            send(
+                &ts,
+                Some(Role::DutyOfficer),
+                Method::POST,
+                path,
+                &[key()],
+                Some(body),
+            )
+            .await,
+            422,
+            "must be a JSON object",
+        );
+    }
     assert_eq!(ts.head().await, before, "a refused request wrote an event");
     // The strong tag the server sent is still accepted.
     let (status, _, patched) = send(

@@ -96,7 +96,14 @@ where
 }
 
 /// Parses JSON, naming the offending field or position in the error.
+/// Every body of this API is an object; serde would also read a struct from
+/// an array of its fields in order (`[null]`), which is refused here.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::unprocessable(
+            "the body must be a JSON object, not an array",
+        ));
+    }
     serde_json::from_slice(bytes).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => ApiError::unprocessable(excerpt(&e.to_string(), 300)),
         _ => ApiError::bad_request(format!(
