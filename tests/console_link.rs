@@ -387,3 +387,60 @@ async fn a_console_killed_right_after_its_first_sync_opens_with_that_state() {
     );
     assert!(matches!(again.app.ctx.link, Link::Offline { .. }));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_rotated_from_the_console_is_used_and_kept_for_the_next_start() {
+    let ts = TestServer::start().await;
+    let configured = ts.token(Role::DutyOfficer).to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::start(&config(&ts.url, &configured), dir.path())
+        .await
+        .unwrap();
+    pump_until(&mut engine, "go live", 20, |a| {
+        a.ctx.link == Link::Live && a.ctx.synced
+    })
+    .await;
+    key(&mut engine, ':').await;
+    for c in "rotate-token".chars() {
+        key(&mut engine, c).await;
+    }
+    engine
+        .handle(Action::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )))
+        .await
+        .unwrap();
+    pump_until(&mut engine, "rotate", 20, |a| {
+        a.ctx
+            .messages
+            .iter()
+            .any(|m| m.text.contains("new token in use"))
+    })
+    .await;
+    drop(engine);
+    // The configured token ends (as it would at its expiry): a console
+    // started on it again signs in with the one it rotated to.
+    ts.raw_execute(&format!(
+        "UPDATE tokens SET revoked = 1, data = json_set(data, '$.revoked', json('true')) \
+         WHERE hash = '{}'",
+        tandem::model::officer::token_hash(&configured)
+    ))
+    .await;
+    let mut again = Engine::start(&config(&ts.url, &configured), dir.path())
+        .await
+        .unwrap();
+    pump_until(&mut again, "go live on the kept token", 20, |a| {
+        a.ctx.link == Link::Live && a.ctx.synced
+    })
+    .await;
+    // A console without the kept token is refused: the old one is gone.
+    let fresh = tempfile::tempdir().unwrap();
+    let mut other = Engine::start(&config(&ts.url, &configured), fresh.path())
+        .await
+        .unwrap();
+    pump_until(&mut other, "refuse the old token", 20, |a| {
+        matches!(a.ctx.link, Link::TokenRefused { .. })
+    })
+    .await;
+}

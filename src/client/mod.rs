@@ -78,7 +78,8 @@ pub struct Client {
     http: reqwest::Client,
     servers: Arc<[String]>,
     current: Arc<AtomicUsize>,
-    token: String,
+    /// Shared by every clone: a rotated token is used by all at once.
+    token: Arc<std::sync::RwLock<String>>,
 }
 
 /// A request and the instance it was built for.
@@ -131,7 +132,7 @@ impl Client {
             http,
             servers: servers.into(),
             current: Arc::new(AtomicUsize::new(0)),
-            token: token.to_string(),
+            token: Arc::new(std::sync::RwLock::new(token.to_string())),
         })
     }
 
@@ -142,10 +143,11 @@ impl Client {
 
     fn request(&self, method: Method, path: &str) -> Req {
         let server = self.current.load(Ordering::SeqCst) % self.servers.len();
+        let token = self.token.read().unwrap_or_else(|p| p.into_inner()).clone();
         let rb = self
             .http
             .request(method, format!("{}{path}", self.servers[server]))
-            .bearer_auth(&self.token);
+            .bearer_auth(token);
         Req { rb, server }
     }
 
@@ -194,6 +196,22 @@ impl Client {
             req.rb = req.rb.header(header::IF_MATCH, format!("\"{v}\""));
         }
         self.send(req).await
+    }
+
+    /// Asks for a new token for this officer (the one in use stays valid a
+    /// few minutes more) and uses it from now on, in every clone.
+    pub async fn rotate_token(&self, key: &str, hours: Option<u32>) -> ClientResult<IssuedToken> {
+        let issued: IssuedToken = self
+            .mutate(
+                Method::POST,
+                "/api/v1/me/token",
+                key,
+                None,
+                &RotateToken { hours },
+            )
+            .await?;
+        *self.token.write().unwrap_or_else(|p| p.into_inner()) = issued.token.clone();
+        Ok(issued)
     }
 
     pub async fn me(&self) -> ClientResult<Officer> {

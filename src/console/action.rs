@@ -48,6 +48,8 @@ pub enum NetEvent {
     Redacted(crate::api::Redacted),
     /// Events up to this seq held nothing for this officer.
     Skip(u64),
+    /// The answer to `:rotate-token`: the new token's record, or why not.
+    Rotated(Result<crate::model::TokenInfo, String>),
     Link(Link),
     Me(crate::model::Officer),
     /// The record of the token this console signed in with.
@@ -98,5 +100,7 @@ pub enum Effect {
     Bell,
     /// Put this text on the clipboard (OSC 52, which works over SSH).
     Copy(String),
+    /// Ask the server for a new token for this officer and use it.
+    RotateToken,
     Quit,
 }

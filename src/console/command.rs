@@ -81,6 +81,7 @@ verbs! {
     Help = "help", None, true, "help", "this help";
     Messages = "messages", None, true, "messages", "message history";
     Me = "me", None, true, "me", "who you are signed in as, and when your token expires";
+    RotateToken = "rotate-token", None, true, "rotate-token", "a new token for yourself, kept for the next start (the old one works 10 minutes more)";
     Outbox = "outbox", None, true, "outbox", "the outbox: pending, conflicted and refused changes";
     Reapply = "reapply", None, true, "reapply", "in the outbox: re-apply a conflicted change on the current version";
     Discard = "discard", None, true, "discard", "in the outbox: discard a change";

@@ -52,6 +52,8 @@ pub enum Flow {
 
 pub struct Engine {
     pub app: App,
+    /// Shared with the network tasks: a rotated token reaches them all.
+    client: Client,
     pub tx: UnboundedSender<Action>,
     rx: UnboundedReceiver<Action>,
     outbox: Outbox,
@@ -75,13 +77,20 @@ impl Engine {
             .map_err(anyhow::Error::msg)
             .context("in the config file")?;
         let link_timeout = std::time::Duration::from_secs(config.link_timeout_seconds.max(1));
-        let client =
-            Client::configured(&config.all_servers(), &token, link_timeout, &config.tls())?;
+        // The session is named by the configured token; a token rotated from
+        // it (`:rotate-token`) is used in its place.
         let paths = Paths::new(state_dir, &config.server, &token);
-        if let Some(dir) = paths.outbox.parent() {
+        let session_dir = paths.outbox.parent().map(Path::to_path_buf);
+        if let Some(dir) = &session_dir {
             crate::paths::private_dir(dir)
                 .with_context(|| format!("creating {}", dir.display()))?;
         }
+        let in_use = session_dir
+            .as_deref()
+            .and_then(super::rotation::stored)
+            .unwrap_or(token);
+        let client =
+            Client::configured(&config.all_servers(), &in_use, link_timeout, &config.tls())?;
         let outbox = Outbox::open(&paths.outbox).await?;
         let mut config = config.clone();
         config.bidi = super::bidi::resolve(config.bidi, |k| std::env::var(k).ok());
@@ -138,8 +147,9 @@ impl Engine {
             tx.clone(),
             wake.clone(),
         ));
-        tokio::spawn(net::details(client, tx.clone(), details_rx));
+        tokio::spawn(net::details(client.clone(), tx.clone(), details_rx));
         Ok(Engine {
+            client,
             app,
             tx,
             rx,
@@ -245,6 +255,7 @@ impl Engine {
                 Effect::Resync => {
                     let _ = self.resync.send(());
                 }
+                Effect::RotateToken => self.rotate_token(),
             }
         }
         if is_net {
@@ -287,6 +298,27 @@ impl Engine {
             self.wake.notify_one();
         }
         Ok(())
+    }
+
+    /// Asks for a new token; once answered, every network task uses it and
+    /// the session keeps it for the next start.
+    fn rotate_token(&self) {
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        let dir = self.paths.outbox.parent().map(Path::to_path_buf);
+        tokio::spawn(async move {
+            let result = match client.rotate_token(&crate::client::new_key(), None).await {
+                Ok(issued) => {
+                    if let Some(dir) = dir
+                        && let Err(e) = super::rotation::store(&dir, &issued.token)
+                    {
+                        tracing::warn!("keeping the new token: {e:#}");
+                    }
+                    Ok(issued.info)
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            let _ = tx.send(Action::Net(NetEvent::Rotated(result)));
+        });
     }
 
     /// Writes the local cache if the state moved since the last write.

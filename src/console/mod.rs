@@ -29,6 +29,7 @@ pub mod marking;
 pub mod memory;
 pub mod net;
 pub mod pending;
+pub mod rotation;
 pub mod run;
 pub mod sessions;
 pub mod theme;

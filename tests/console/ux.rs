@@ -778,14 +778,30 @@ fn the_token_expiry_is_in_me_and_in_the_header_when_near() {
         expires_at: NOW + Duration::minutes(30),
         revoked: false,
     };
-    update(&mut f.app, Action::Net(NetEvent::Token(token)));
+    update(&mut f.app, Action::Net(NetEvent::Token(token.clone())));
     assert!(
         screen(&f.app)
             .lines()
             .next()
             .unwrap()
-            .contains("TOKEN EXPIRES 12:30Z")
+            .contains("TOKEN EXPIRES 12:30Z (:rotate-token)"),
+        "the header offers the rotation"
     );
+    let effects = colon(&mut f.app, "rotate-token");
+    assert!(effects.contains(&Effect::RotateToken), "{effects:?}");
+    let rotated = TokenInfo {
+        expires_at: NOW + Duration::hours(12),
+        ..token.clone()
+    };
+    update(&mut f.app, Action::Net(NetEvent::Rotated(Ok(rotated))));
+    assert!(
+        !screen(&f.app)
+            .lines()
+            .next()
+            .unwrap()
+            .contains("TOKEN EXPIRES")
+    );
+    update(&mut f.app, Action::Net(NetEvent::Token(token.clone())));
     colon(&mut f.app, "me");
     let said = &f.app.ctx.messages.last().unwrap().text;
     assert!(

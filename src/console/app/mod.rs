@@ -224,6 +224,7 @@ fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
             app.ctx.say(Level::Info, text);
             Outcome::none()
         }
+        Verb::RotateToken => crate::console::rotation::ask(&mut app.ctx),
         Verb::Outbox => Outcome::page(OutboxScreen::default()),
         Verb::Quit => quit(app),
         Verb::Copy => {

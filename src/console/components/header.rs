@@ -53,7 +53,7 @@ pub fn draw(f: &mut Frame, ctx: &Context, area: Rect) {
     let expiring = match ctx.token_expires {
         Some(t) if t <= ctx.now => " · TOKEN EXPIRED".to_string(),
         Some(t) if t - ctx.now <= time::Duration::hours(1) => {
-            format!(" · TOKEN EXPIRES {}", fmt::hhmm(t))
+            format!(" · TOKEN EXPIRES {} (:rotate-token)", fmt::hhmm(t))
         }
         _ => String::new(),
     };
