@@ -365,16 +365,40 @@ async fn anyone_who_sees_raises_only_the_owning_supervisor_lowers_and_the_stream
         ..IncidentPatch::default()
     };
     assert_eq!(patch(&w.clients[1], &i, bogus).await.unwrap_err(), 422);
+    // A task re-marked red by TRP's supervisor: the agency asked loses it, and is told.
+    let asked = w.clients[8].events(w.ts.head().await).await.unwrap();
+    let t = w.task(&i, Tlp::Green).await;
+    let red = tandem::model::TaskPatch {
+        tlp: Some(Tlp::Red),
+        ..Default::default()
+    };
+    w.clients[1]
+        .patch_task(&new_key(), t.id, t.version, &red)
+        .await
+        .unwrap();
+    let q = TaskQuery {
+        incident: Some(i.id),
+        ..TaskQuery::default()
+    };
+    assert!(w.clients[8].tasks(&q).await.unwrap().items.is_empty());
     let sentinel = w.marked("sentinel", Tlp::Green).await;
+    let (seen, redacted) = drain(asked, sentinel.id).await;
+    assert!(
+        seen.contains(&t.id) && redacted.contains(&t.id),
+        "the task was withdrawn"
+    );
     let (seen, redacted) = drain(ben, sentinel.id).await;
     assert!(
         seen.contains(&i.id) && redacted.contains(&i.id),
         "BEN saw it, then was told it is redacted"
     );
     let (seen, redacted) = drain(other, sentinel.id).await;
-    assert!(
-        redacted.is_empty(),
-        "never saw it, so nothing to redact: {redacted:?}"
+    // It never saw the incident while amber or red: nothing of it to redact.
+    // It did see the green task on the incident once lowered, until the task went red.
+    assert_eq!(
+        redacted,
+        HashSet::from([t.id]),
+        "only what it saw is redacted"
     );
     // It only arrives once lowered to green, whole.
     assert!(seen.contains(&i.id));

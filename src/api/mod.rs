@@ -80,8 +80,8 @@ pub struct SnapshotQuery {
     pub closed_within: Option<u32>,
 }
 
-/// On the event stream (`event: redacted`): an incident the officer saw
-/// until this change and may no longer see; the console forgets it.
+/// On the event stream (`event: redacted`): an incident or a task the
+/// officer saw until this change and may no longer see; the console forgets it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Redacted {
     pub seq: u64,

@@ -91,8 +91,8 @@ impl Mirror {
         self.seq = self.seq.max(through);
     }
 
-    /// Forgets an incident this officer may no longer see, with its tasks
-    /// (`redacted`); returns the tasks forgotten.
+    /// Forgets an incident this officer may no longer see, with its tasks,
+    /// or a task (`redacted`); returns the tasks forgotten.
     pub fn redact(&mut self, r: &Redacted) -> Result<Vec<Uuid>, MirrorError> {
         if r.seq <= self.seq {
             return Ok(Vec::new());
@@ -104,6 +104,13 @@ impl Mirror {
             });
         }
         self.seq = r.seq;
+        if r.entity == EntityKind::Task {
+            return Ok(self
+                .tasks
+                .remove(&r.entity_id)
+                .map(|t| vec![t.id])
+                .unwrap_or_default());
+        }
         Ok(self.forget(&[r.entity_id]))
     }
 

@@ -199,7 +199,7 @@ fn masked_frame(e: &Event) -> Bytes {
 enum Seen {
     Whole,
     Masked,
-    /// An incident they saw until this change: only its id, so the console drops it.
+    /// An incident or task they saw until this change: only its id, so the console drops it.
     Redacted,
     Nothing,
 }
@@ -210,7 +210,9 @@ fn seen(viewer: &Viewer, l: &Logged) -> Seen {
     }
     match l.event.entity {
         EntityKind::Unit | EntityKind::Agency => Seen::Masked,
-        EntityKind::Incident if l.was.as_deref().is_some_and(|w| viewer.admits(w)) => {
+        EntityKind::Incident | EntityKind::Task
+            if l.was.as_deref().is_some_and(|w| viewer.admits(w)) =>
+        {
             Seen::Redacted
         }
         _ => Seen::Nothing,

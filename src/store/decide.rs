@@ -252,7 +252,8 @@ pub async fn decide(
             let (current, json): (Task, String) = load_with_json(tx, E::Task, *id).await?;
             let of: Incident = load(tx, E::Incident, current.incident_id).await?;
             tx.seen(&of);
-            if !Viewer::of(officer).admits(&marking::task_audience(&current, &of)) {
+            let before = marking::task_audience(&current, &of);
+            if !Viewer::of(officer).admits(&before) {
                 return Err(StoreError::NotFound(format!("task {id}")));
             }
             check_version(*if_match, current.version, &json)?;
@@ -261,8 +262,10 @@ pub async fn decide(
                 shared_exist(tx, ids).await?;
             }
             let next = current.patched(patch, officer, of.centre, now)?;
-            let c = change(K::TaskUpdated, E::Task, next.id, next.version, &next)?;
+            let mut c = change(K::TaskUpdated, E::Task, next.id, next.version, &next)?;
             tx.put(Row::Task(&next), &c.json).await?;
+            // Re-marked: whoever saw it and no longer does is told.
+            c.was = (marking::task_audience(&next, &of) != before).then_some(before);
             Ok((reply(200, Some(next.version), &next)?, vec![c]))
         }
         Command::PatchUnit {

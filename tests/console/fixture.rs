@@ -264,3 +264,15 @@ pub fn the_patch(c: &[ApiCall]) -> &IncidentPatch {
         other => panic!("expected one incident change, got {other:?}"),
     }
 }
+
+/// One of the fixture's tasks (it has one).
+pub fn a_task(app: &App) -> Task {
+    app.ctx
+        .mirror
+        .tasks
+        .values()
+        .next()
+        .unwrap()
+        .as_ref()
+        .clone()
+}

@@ -673,16 +673,7 @@ fn conflicts_are_shown_and_reapplied_only_when_confirmed() {
 #[test]
 fn all_open_tasks_are_kept_in_due_order_by_events() {
     let mut f = fixture(Role::DutyOfficer, (200, 60));
-    let overdue = f
-        .app
-        .ctx
-        .mirror
-        .tasks
-        .values()
-        .next()
-        .unwrap()
-        .as_ref()
-        .clone();
+    let overdue = a_task(&f.app);
     let me = f.app.ctx.me.clone().unwrap();
     let later = NewTask {
         tlp: Default::default(),

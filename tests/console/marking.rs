@@ -158,3 +158,32 @@ fn a_redacted_incident_leaves_the_feed_and_skips_move_the_cursor() {
     );
     assert!(f.app.ctx.mirror.incidents.contains_key(&new.id));
 }
+
+#[test]
+fn a_redacted_task_leaves_its_incident_and_the_task_lists() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let task = a_task(&f.app);
+    let seq = f.app.ctx.mirror.seq;
+    let effects = update(
+        &mut f.app,
+        Action::Net(NetEvent::Redacted(Redacted {
+            seq: seq + 1,
+            entity: EntityKind::Task,
+            entity_id: task.id,
+        })),
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(!f.app.ctx.mirror.tasks.contains_key(&task.id));
+    assert!(
+        f.app.ctx.mirror.incidents.contains_key(&task.incident_id),
+        "the incident stays"
+    );
+    assert!(
+        f.app
+            .ctx
+            .tasks_of(&task.incident_id)
+            .iter()
+            .all(|t| t.id != task.id)
+    );
+    assert!(f.app.ctx.open_tasks.iter().all(|(_, id)| *id != task.id));
+}

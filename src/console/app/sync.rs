@@ -59,7 +59,23 @@ fn redact(app: &mut App, r: &crate::api::Redacted) -> Vec<Effect> {
         .incidents
         .get(&r.entity_id)
         .map(|i| i.reference.clone());
+    let task_of = app
+        .ctx
+        .mirror
+        .tasks
+        .get(&r.entity_id)
+        .map(|t| t.incident_id);
     match app.ctx.mirror.redact(r) {
+        Ok(tasks) if r.entity == EntityKind::Task => {
+            app.ctx.open_tasks.retain(|(_, id)| !tasks.contains(id));
+            if let Some(incident) = task_of {
+                if let Some(set) = app.ctx.tasks_of.get_mut(&incident) {
+                    set.remove(&r.entity_id);
+                }
+                app.feed.refile(incident, &app.ctx);
+            }
+            Vec::new()
+        }
         Ok(tasks) => {
             forget(app, &[r.entity_id], &tasks);
             if let Some(reference) = reference {
