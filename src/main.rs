@@ -60,6 +60,10 @@ enum Cmd {
         /// Serve plain HTTP on a non-loopback address (tokens cross the network readable).
         #[arg(long, conflicts_with = "tls_cert")]
         insecure_http: bool,
+        /// Serve even when the check at start finds the record damaged (the
+        /// findings are logged and recorded as an `audit.findings` event).
+        #[arg(long)]
+        accept_damaged: bool,
     },
     /// Run the committed benchmarks (see BENCHMARKS.md); build with --release.
     Bench {
@@ -183,6 +187,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tls_key,
             client_ca,
             insecure_http,
+            accept_damaged,
         }) => {
             init_stderr_logs();
             let tls = match (tls_cert, tls_key) {
@@ -214,6 +219,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ..server::Settings::default()
             };
             let store = admin::cli::open(database).await?;
+            admin::audit::check_at_start(store.as_ref(), accept_damaged).await?;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;

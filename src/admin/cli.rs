@@ -24,6 +24,18 @@ pub enum AdminCmd {
         #[command(subcommand)]
         command: TlsCmd,
     },
+    /// Check the record: the hash chain, and every row against its last event.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// Walk the chain and compare every row with its last event; list every
+    /// finding. Exit status 3 when there is any.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -88,6 +100,29 @@ pub async fn open(database: Option<String>) -> anyhow::Result<Arc<dyn store::Sto
 
 pub async fn run(database: Option<String>, command: AdminCmd) -> anyhow::Result<()> {
     match command {
+        AdminCmd::Audit {
+            command: AuditCmd::Verify,
+        } => {
+            let report = open(database).await?.verify().await?;
+            println!("{} events, head {}", report.events, report.head);
+            for f in &report.findings {
+                println!("{f}");
+            }
+            if report.findings_total > report.findings.len() as u64 {
+                println!(
+                    "… and {} more",
+                    report.findings_total - report.findings.len() as u64
+                );
+            }
+            if !report.ok {
+                println!(
+                    "{} finding(s): the record is damaged",
+                    report.findings_total
+                );
+                std::process::exit(3);
+            }
+            println!("the record is whole");
+        }
         AdminCmd::Tls {
             command: TlsCmd::SelfSigned { dir, hosts },
         } => {

@@ -1,6 +1,7 @@
 //! `tandem admin`: officers and seed data, run against the database directly,
 //! and test certificates.
 
+pub mod audit;
 pub mod cli;
 pub mod tls;
 

@@ -162,6 +162,7 @@ impl Mirror {
             }
             EntityKind::Note => Applied::Note(e.entity_id),
             EntityKind::Token | EntityKind::Access => Applied::Record,
+            EntityKind::Audit => Applied::Audit(e.entity_id),
         };
         self.seq = e.seq;
         Ok(applied)
@@ -181,4 +182,6 @@ pub enum Applied {
     Roster,
     /// In the record, nothing the console shows (tokens, lockouts).
     Record,
+    /// The server found the record damaged at its start (`audit.findings`).
+    Audit(Uuid),
 }

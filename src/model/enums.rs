@@ -178,13 +178,13 @@ vocabulary! {
         AgencyCreated = "agency.created", UnitCreated = "unit.created", UnitUpdated = "unit.updated",
         OfficerCreated = "officer.created", OfficerRevoked = "officer.revoked",
         TokenIssued = "token.issued", TokenUpdated = "token.updated",
-        AuthLockedOut = "auth.locked_out",
+        AuthLockedOut = "auth.locked_out", AuditFindings = "audit.findings",
     }
 }
 
 vocabulary! {
     EntityKind {
         Incident = "incident", Note = "note", Task = "task", Agency = "agency", Unit = "unit",
-        Officer = "officer", Token = "token", Access = "access",
+        Officer = "officer", Token = "token", Access = "access", Audit = "audit",
     }
 }

@@ -111,6 +111,9 @@ pub enum Command {
         id: Uuid,
         step: OwnershipStep,
     },
+    /// The server started on a damaged record (`serve --accept-damaged`):
+    /// what the check found goes into the log for both centres to see.
+    RecordFindings(Box<crate::api::VerifyReport>),
 }
 
 /// Commands on who may sign in.

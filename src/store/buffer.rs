@@ -244,7 +244,7 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
                 super::roster::position_audience(self.inner, &unit).await?
             }
             EntityKind::Agency => marking::contacts_audience(c.id),
-            EntityKind::Officer | EntityKind::Token | EntityKind::Access => {
+            EntityKind::Officer | EntityKind::Token | EntityKind::Access | EntityKind::Audit => {
                 marking::EVERYONE.to_string()
             }
         })

@@ -17,7 +17,7 @@ pub fn table(entity: EntityKind) -> Option<&'static str> {
         EntityKind::Unit => "units",
         EntityKind::Officer => "officers",
         EntityKind::Token => "tokens",
-        EntityKind::Access => return None,
+        EntityKind::Access | EntityKind::Audit => return None,
     })
 }
 

@@ -371,6 +371,15 @@ pub async fn decide(
             Ok((reply(201, Some(u.version), u)?, vec![c]))
         }
         Command::Access(c) => super::access::decide(tx, actor, c, now).await,
+        Command::RecordFindings(report) => {
+            if !matches!(actor, Actor::Server) {
+                return Err(
+                    DomainError::Forbidden("only the server records its findings".into()).into(),
+                );
+            }
+            let c = change(K::AuditFindings, E::Audit, Uuid::now_v7(), 1, report)?;
+            Ok((reply(201, None, report)?, vec![c]))
+        }
         Command::Ownership { id, step } => super::handover::decide(tx, actor, *id, step, now).await,
     }
 }

@@ -14,8 +14,7 @@ use super::reader::Reader;
 use super::roster;
 use super::sql::{Bind, EVENT_COLUMNS};
 use super::{Credential, Logged, OfficerRecord, StoreResult};
-use crate::api::{Agency, IncidentDetail, IncidentQuery, Page, TaskQuery, VerifyReport};
-use crate::model::event::GENESIS_HASH;
+use crate::api::{Agency, IncidentDetail, IncidentQuery, Page, TaskQuery};
 use crate::model::{EntityKind, Event, Incident, Note, Task, Unit, Viewer};
 
 /// SQL text with its binds, numbering placeholders as they are pushed.
@@ -124,41 +123,6 @@ fn seen_by<R: Reader>(sql: &mut Sql, column: &str, viewer: &Viewer) {
             .push(text(needle.clone()));
     }
     sql.push(")");
-}
-
-/// Walks the whole hash chain, a page at a time.
-pub async fn verify<R: Reader>(r: &R) -> StoreResult<VerifyReport> {
-    const PAGE: i64 = 5000;
-    let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2");
-    let mut prev = GENESIS_HASH.to_string();
-    let mut count = 0u64;
-    let mut first_bad = None;
-    let mut after = 0i64;
-    loop {
-        let page = r
-            .events(sql.clone(), vec![Bind::Int(after), Bind::Int(PAGE)])
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = last.seq;
-        for row in page {
-            count += 1;
-            let (seq, hash) = (row.seq as u64, row.hash.clone());
-            let good = match Event::try_from(row) {
-                Ok(e) => e.seq == count && e.prev_hash == prev && e.computed_hash() == e.hash,
-                Err(_) => false,
-            };
-            if !good && first_bad.is_none() {
-                first_bad = Some(seq);
-            }
-            prev = hash;
-        }
-    }
-    Ok(VerifyReport {
-        ok: first_bad.is_none(),
-        events: count,
-        head: prev,
-        first_bad_seq: first_bad,
-    })
 }
 
 /// An incident with its notes, tasks and timeline as `viewer` may see them;

@@ -10,9 +10,9 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use super::queue::Queue;
-use super::read;
 use super::reader::Reader;
 use super::{Credential, Logged, OfficerRecord, Outcome, Published, Request, Store, StoreResult};
+use super::{audit, read};
 use crate::api::{
     Agency, Incident, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit, VerifyReport,
 };
@@ -95,6 +95,6 @@ impl<R: Reader> Store for SqlStore<R> {
     }
 
     fn verify(&self) -> BoxFuture<'_, StoreResult<VerifyReport>> {
-        Box::pin(read::verify(&self.reader))
+        Box::pin(audit::verify(&self.reader))
     }
 }

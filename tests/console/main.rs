@@ -6,6 +6,7 @@ mod common;
 mod fixture;
 mod help;
 mod marking;
+mod record;
 mod ux;
 
 use common::{render, render_buffer};

@@ -278,6 +278,25 @@ pub fn apply_event(app: &mut App, e: &Event) -> Vec<Effect> {
                 effects.extend(refresh_detail(app, n.incident_id));
             }
         }
+        Applied::Audit(_) => {
+            let text = match e.entity::<crate::api::VerifyReport>() {
+                Ok(r) => format!(
+                    "RECORD DAMAGED: the server started on a record with {} finding(s){} — \
+                     tell the administrators of both centres",
+                    r.findings_total,
+                    r.findings
+                        .first()
+                        .and_then(|f| f.entity.clone().or(f.seq.map(|s| format!("event {s}"))))
+                        .map(|first| format!(", first {first}"))
+                        .unwrap_or_default()
+                ),
+                Err(_) => "RECORD DAMAGED: the server started on a damaged record".into(),
+            };
+            ctx.say(Level::Error, text);
+            if ctx.bell {
+                effects.push(Effect::Bell);
+            }
+        }
         Applied::Roster | Applied::Record | Applied::AlreadyHad => {}
     }
     effects
