@@ -27,7 +27,7 @@ use crate::model;
         routes::verify,
     ),
     components(schemas(
-        Problem, Snapshot, CentreInfo, Me, RotateToken, IssuedToken, model::TokenInfo, model::token::Lockout, model::ownership::Handover, model::ownership::HandoverAsk, model::ownership::Reason, handover::Empty, IncidentDetail, MergeRequest, MergeResult, VerifyReport, Health, crate::api::Redacted, crate::api::Skip, model::Tlp,
+        Problem, Snapshot, CentreInfo, Me, RotateToken, IssuedToken, model::TokenInfo, model::token::Lockout, model::ownership::Handover, model::ownership::HandoverAsk, model::ownership::Reason, handover::Empty, IncidentDetail, MergeRequest, MergeResult, VerifyReport, crate::api::Finding, crate::api::FindingKind, Health, crate::api::Redacted, crate::api::Skip, model::Tlp,
         Event, Incident, NewIncident, IncidentPatch, Note, NewNote, Task, NewTask, TaskPatch,
         Agency, Unit, UnitPatch, Officer, model::Location, model::Position,
         model::Centre, model::Category, model::Severity, model::IncidentStatus, model::Source,
