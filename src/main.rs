@@ -64,6 +64,10 @@ enum Cmd {
         /// findings are logged and recorded as an `audit.findings` event).
         #[arg(long)]
         accept_damaged: bool,
+        /// Failed sign-ins per minute from one address (or with one token
+        /// prefix) before it is answered 429 for the rest of the minute.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+        signin_failures_per_minute: u32,
     },
     /// Run the committed benchmarks (see BENCHMARKS.md); build with --release.
     Bench {
@@ -188,6 +192,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             client_ca,
             insecure_http,
             accept_damaged,
+            signin_failures_per_minute,
         }) => {
             init_stderr_logs();
             let tls = match (tls_cert, tls_key) {
@@ -216,6 +221,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let scheme = if tls.is_some() { "https" } else { "http" };
             let settings = server::Settings {
                 tls,
+                signin_failures_per_minute,
                 ..server::Settings::default()
             };
             let store = admin::cli::open(database).await?;

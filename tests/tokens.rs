@@ -307,3 +307,30 @@ async fn a_token_issued_by_the_command_line_beside_a_running_server_works_at_onc
     serve.kill().unwrap();
     let _ = serve.wait();
 }
+
+#[test]
+fn serve_takes_its_sign_in_limit_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db = db.to_str().unwrap();
+    common::bin_admin(db, &["seed"]);
+    let (mut child, url) =
+        common::serve_binary_args(db, &["--signin-failures-per-minute", "2"], None);
+    let statuses: Vec<u16> = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let http = reqwest::Client::new();
+        let mut got = Vec::new();
+        for n in 0..3 {
+            let res = http
+                .get(format!("{url}/api/v1/me"))
+                .bearer_auth(format!("guess{n}"))
+                .send()
+                .await
+                .unwrap();
+            got.push(res.status().as_u16());
+        }
+        got
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(statuses, vec![401, 401, 429]);
+}
