@@ -68,6 +68,14 @@ enum Cmd {
         /// prefix) before it is answered 429 for the rest of the minute.
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
         signin_failures_per_minute: u32,
+        /// This centre's signing key (`tandem admin keys init`): the head of
+        /// the log is signed with it every 5 minutes while it moves.
+        #[arg(long)]
+        signing_key: Option<PathBuf>,
+        /// Both centres' public keys (`[trust] TRP = "…" BEN = "…"`), to check
+        /// checkpoint signatures at start and in /audit/verify.
+        #[arg(long)]
+        trust: Option<PathBuf>,
     },
     /// Run the committed benchmarks (see BENCHMARKS.md); build with --release.
     Bench {
@@ -193,6 +201,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             insecure_http,
             accept_damaged,
             signin_failures_per_minute,
+            signing_key,
+            trust,
         }) => {
             init_stderr_logs();
             let tls = match (tls_cert, tls_key) {
@@ -219,13 +229,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             let scheme = if tls.is_some() { "https" } else { "http" };
+            let signer = signing_key
+                .map(|path| admin::keys::load_signer(&path))
+                .transpose()?
+                .map(std::sync::Arc::new);
+            let trust = match trust {
+                Some(path) => admin::keys::load_trust(&path)?,
+                None => Default::default(),
+            };
+            let store = admin::cli::open(database).await?;
+            admin::audit::check_at_start(store.as_ref(), &trust, accept_damaged).await?;
             let settings = server::Settings {
                 tls,
                 signin_failures_per_minute,
+                signer,
+                trust,
                 ..server::Settings::default()
             };
-            let store = admin::cli::open(database).await?;
-            admin::audit::check_at_start(store.as_ref(), accept_damaged).await?;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;

@@ -35,7 +35,7 @@ async fn world() -> (TestServer, VerifyReport) {
     tandem::admin::revoke_officer(ts.store.as_ref(), &gone.id.to_string())
         .await
         .unwrap();
-    let report = ts.store.verify().await.unwrap();
+    let report = ts.store.verify(&Default::default()).await.unwrap();
     (ts, report)
 }
 
@@ -44,7 +44,7 @@ fn kinds(r: &VerifyReport) -> Vec<FindingKind> {
 }
 
 async fn verify(ts: &TestServer) -> VerifyReport {
-    ts.store.verify().await.unwrap()
+    ts.store.verify(&Default::default()).await.unwrap()
 }
 
 #[tokio::test]

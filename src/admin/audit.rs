@@ -4,6 +4,7 @@
 use anyhow::bail;
 
 use crate::api::VerifyReport;
+use crate::model::checkpoint::Trust;
 use crate::store::{Actor, Command, Request, Store};
 
 /// Findings carried in the `audit.findings` event (all are counted).
@@ -11,8 +12,12 @@ const IN_EVENT: usize = 20;
 
 /// Verifies the record; on a finding refuses to go on, unless
 /// `accept_damaged`, when the findings are logged and recorded in the log.
-pub async fn check_at_start(store: &dyn Store, accept_damaged: bool) -> anyhow::Result<()> {
-    let report = store.verify().await?;
+pub async fn check_at_start(
+    store: &dyn Store,
+    trust: &Trust,
+    accept_damaged: bool,
+) -> anyhow::Result<()> {
+    let report = store.verify(trust).await?;
     if report.ok {
         tracing::info!(
             "record verified: {} events, head {}",

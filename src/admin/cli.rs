@@ -29,13 +29,36 @@ pub enum AdminCmd {
         #[command(subcommand)]
         command: AuditCmd,
     },
+    /// The centre's signing key for checkpoints.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCmd {
+    /// Make the centre's Ed25519 signing key (0600) and print its trust line.
+    Init {
+        /// TRP or BEN.
+        #[arg(long)]
+        centre: Centre,
+        /// Where to write the key (refused if it exists).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
 pub enum AuditCmd {
     /// Walk the chain and compare every row with its last event; list every
     /// finding. Exit status 3 when there is any.
-    Verify,
+    Verify {
+        /// Both centres' public keys (`[trust] TRP = "…"`): checkpoint
+        /// signatures are checked against them.
+        #[arg(long)]
+        trust: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -100,10 +123,26 @@ pub async fn open(database: Option<String>) -> anyhow::Result<Arc<dyn store::Sto
 
 pub async fn run(database: Option<String>, command: AdminCmd) -> anyhow::Result<()> {
     match command {
-        AdminCmd::Audit {
-            command: AuditCmd::Verify,
+        AdminCmd::Keys {
+            command: KeysCmd::Init { centre, out },
         } => {
-            let report = open(database).await?.verify().await?;
+            let signer = super::keys::init(centre, &out)?;
+            println!(
+                "wrote {} (keep it secret; serve --signing-key {})",
+                out.display(),
+                out.display()
+            );
+            println!("give both centres this line for their trust file, under [trust]:");
+            println!("{centre} = \"{}\"", signer.public_hex());
+        }
+        AdminCmd::Audit {
+            command: AuditCmd::Verify { trust },
+        } => {
+            let trust = match trust {
+                Some(path) => super::keys::load_trust(&path)?,
+                None => Default::default(),
+            };
+            let report = open(database).await?.verify(&trust).await?;
             println!("{} events, head {}", report.events, report.head);
             for f in &report.findings {
                 println!("{f}");

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod keys;
 pub mod tls;
 
 use anyhow::{Context, bail};

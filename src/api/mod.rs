@@ -256,6 +256,9 @@ pub enum FindingKind {
     MissingRow,
     /// An officer whose revocation differs from their events.
     Officer,
+    /// A checkpoint that does not sign the head before it, or whose
+    /// signature does not verify with its centre's trusted key.
+    Checkpoint,
 }
 
 /// `GET /healthz`.

@@ -162,7 +162,11 @@ impl Mirror {
             }
             EntityKind::Note => Applied::Note(e.entity_id),
             EntityKind::Token | EntityKind::Access => Applied::Record,
-            EntityKind::Audit => Applied::Audit(e.entity_id),
+            EntityKind::Audit if e.kind == crate::model::EventKind::AuditFindings => {
+                Applied::Audit(e.entity_id)
+            }
+            // Checkpoints: in the record, for witnesses to check.
+            EntityKind::Audit => Applied::Record,
         };
         self.seq = e.seq;
         Ok(applied)

@@ -179,6 +179,7 @@ vocabulary! {
         OfficerCreated = "officer.created", OfficerRevoked = "officer.revoked",
         TokenIssued = "token.issued", TokenUpdated = "token.updated",
         AuthLockedOut = "auth.locked_out", AuditFindings = "audit.findings",
+        AuditCheckpoint = "audit.checkpoint",
     }
 }
 

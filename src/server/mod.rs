@@ -1,6 +1,7 @@
 //! The HTTP server: axum routes over a [`Store`], guarded against what
 //! arrives around the happy path, and stopped gracefully.
 
+mod checkpoints;
 mod error;
 mod events;
 pub mod extract;
@@ -66,6 +67,12 @@ pub struct Settings {
     /// Failed sign-ins a client address or token prefix may make in a
     /// minute before its sign-ins are refused (429) for the rest of it.
     pub signin_failures_per_minute: u32,
+    /// This centre's key: checkpoints are signed with it (none when `None`).
+    pub signer: Option<Arc<crate::model::checkpoint::Signer>>,
+    /// How often the head is signed while the log moves.
+    pub checkpoint_every: Duration,
+    /// Both centres' public keys, for checking checkpoints in `audit/verify`.
+    pub trust: crate::model::checkpoint::Trust,
 }
 
 impl Default for Settings {
@@ -79,6 +86,9 @@ impl Default for Settings {
             replay_readers: 2,
             tls: None,
             signin_failures_per_minute: 20,
+            signer: None,
+            checkpoint_every: checkpoints::EVERY,
+            trust: Default::default(),
         }
     }
 }
@@ -105,6 +115,10 @@ pub fn router(state: AppState) -> Router {
         .route("/units", get(units))
         .route("/units/{id}", patch(patch_unit))
         .route("/audit/verify", get(verify))
+        .route(
+            "/audit/checkpoints",
+            get(checkpoints::list).post(checkpoints::sign_now),
+        )
         .route("/openapi.json", get(openapi::document));
     let request_timeout = state.settings.request_timeout;
     let hsts = state.settings.tls.is_some();
@@ -169,6 +183,14 @@ pub fn spawn_with(
     };
     let (stop, shutdown) = watch::channel(false);
     let header_timeout = settings.header_timeout;
+    if let Some(signer) = settings.signer.clone() {
+        tokio::spawn(checkpoints::timer(
+            store.clone(),
+            signer,
+            settings.checkpoint_every,
+            shutdown.clone(),
+        ));
+    }
     let app = router(AppState {
         store,
         shutdown: shutdown.clone(),

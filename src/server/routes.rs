@@ -302,7 +302,7 @@ pub async fn verify(
     State(state): State<AppState>,
     Authed(_): Authed,
 ) -> ApiResult<Json<VerifyReport>> {
-    Ok(Json(state.store.verify().await?))
+    Ok(Json(state.store.verify(&state.settings.trust).await?))
 }
 
 pub async fn not_found() -> ApiError {

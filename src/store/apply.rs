@@ -114,6 +114,9 @@ pub enum Command {
     /// The server started on a damaged record (`serve --accept-damaged`):
     /// what the check found goes into the log for both centres to see.
     RecordFindings(Box<crate::api::VerifyReport>),
+    /// Sign the head of the log with this centre's key (the server's timer,
+    /// or an officer asking through the server).
+    Checkpoint(Box<crate::model::checkpoint::Signer>),
 }
 
 /// Commands on who may sign in.
@@ -292,7 +295,7 @@ pub async fn apply(
     }
     let now = OffsetDateTime::now_utc();
     let (outcome, changes) =
-        super::decide::decide(tx, &request.actor, &request.command, now).await?;
+        super::decide::decide(tx, &request.actor, &request.command, head, now).await?;
     let at = now
         .format(&Rfc3339)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;

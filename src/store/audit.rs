@@ -8,8 +8,9 @@ use super::StoreResult;
 use super::reader::Reader;
 use super::sql::{Bind, EVENT_COLUMNS};
 use crate::api::{FINDINGS_MAX, Finding, FindingKind, VerifyReport};
+use crate::model::checkpoint::{Checkpoint, Trust};
 use crate::model::event::GENESIS_HASH;
-use crate::model::{EntityKind, Event};
+use crate::model::{EntityKind, Event, EventKind};
 
 /// The tables of the record and the entity each holds. (Tokens are left
 /// out: tokens issued before they had events — migration 0002 — have none.)
@@ -50,9 +51,9 @@ impl Findings {
     }
 }
 
-pub async fn verify<R: Reader>(r: &R) -> StoreResult<VerifyReport> {
+pub async fn verify<R: Reader>(r: &R, trust: &Trust) -> StoreResult<VerifyReport> {
     let mut findings = Findings::default();
-    let (events, head, first_bad_seq) = chain(r, &mut findings).await?;
+    let (events, head, first_bad_seq) = chain(r, trust, &mut findings).await?;
     rows(r, &mut findings).await?;
     Ok(VerifyReport {
         ok: findings.total == 0,
@@ -67,6 +68,7 @@ pub async fn verify<R: Reader>(r: &R) -> StoreResult<VerifyReport> {
 /// Walks the chain a page at a time: (events, head hash, first bad seq).
 async fn chain<R: Reader>(
     r: &R,
+    trust: &Trust,
     findings: &mut Findings,
 ) -> StoreResult<(u64, String, Option<u64>)> {
     const PAGE: i64 = 5000;
@@ -84,7 +86,13 @@ async fn chain<R: Reader>(
         for row in page {
             count += 1;
             let (seq, hash) = (row.seq as u64, row.hash.clone());
-            let wrong = match Event::try_from(row) {
+            let event = Event::try_from(row);
+            if let Ok(e) = &event
+                && e.kind == EventKind::AuditCheckpoint
+            {
+                checkpoint(e, trust, findings);
+            }
+            let wrong = match event {
                 Err(e) => Some(("a readable event".to_string(), e.to_string())),
                 Ok(e) if e.seq != count => Some((format!("seq {count}"), format!("seq {}", e.seq))),
                 Ok(e) if e.prev_hash != prev => Some((
@@ -105,6 +113,75 @@ async fn chain<R: Reader>(
         }
     }
     Ok((count, prev, first_bad))
+}
+
+/// A checkpoint signs the head just before its own event, with its centre's key.
+fn checkpoint(e: &Event, trust: &Trust, findings: &mut Findings) {
+    let seq = Some(e.seq);
+    let cp: Checkpoint = match e.entity() {
+        Ok(cp) => cp,
+        Err(err) => {
+            let found = format!("unreadable: {err}");
+            findings.push(
+                FindingKind::Checkpoint,
+                seq,
+                None,
+                "a checkpoint".into(),
+                found,
+            );
+            return;
+        }
+    };
+    if cp.seq.saturating_add(1) != e.seq || cp.head_hash != e.prev_hash {
+        findings.push(
+            FindingKind::Checkpoint,
+            seq,
+            None,
+            format!(
+                "the head before it: seq {}, hash {}",
+                e.seq.saturating_sub(1),
+                e.prev_hash
+            ),
+            format!("seq {}, hash {}", cp.seq, cp.head_hash),
+        );
+    }
+    match trust.check(&cp) {
+        Some(true) => {}
+        Some(false) => findings.push(
+            FindingKind::Checkpoint,
+            seq,
+            None,
+            format!("a signature by {}'s key", cp.centre),
+            "a signature that does not verify".into(),
+        ),
+        // Nothing to check it against: not a finding (verify without a
+        // trust file checks the chain and the rows only).
+        None if trust.is_empty() => {}
+        None => findings.push(
+            FindingKind::Checkpoint,
+            seq,
+            None,
+            format!("a centre the trust file names ({})", cp.centre),
+            "a centre without a trusted key".into(),
+        ),
+    }
+}
+
+/// Signed checkpoints after `after`, as their events.
+pub async fn checkpoints<R: Reader>(r: &R, after: u64, limit: u32) -> StoreResult<Vec<Event>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE kind = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+    );
+    let binds = vec![
+        Bind::Text(EventKind::AuditCheckpoint.as_str().into()),
+        Bind::Int(after as i64),
+        Bind::Int(limit as i64),
+    ];
+    r.events(sql, binds)
+        .await?
+        .into_iter()
+        .map(Event::try_from)
+        .collect()
 }
 
 /// Every row of the record against the last event of its entity.

@@ -140,6 +140,7 @@ pub async fn decide(
     tx: &mut impl WriteTx,
     actor: &Actor,
     command: &Command,
+    head: &super::apply::Head,
     now: OffsetDateTime,
 ) -> StoreResult<(Outcome, Vec<Change>)> {
     use EntityKind as E;
@@ -371,6 +372,19 @@ pub async fn decide(
             Ok((reply(201, Some(u.version), u)?, vec![c]))
         }
         Command::Access(c) => super::access::decide(tx, actor, c, now).await,
+        Command::Checkpoint(signer) => {
+            if !matches!(actor, Actor::Server) {
+                return Err(
+                    DomainError::Forbidden("only the server signs checkpoints".into()).into(),
+                );
+            }
+            let at = now
+                .format(&time::format_description::well_known::Rfc3339)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let cp = signer.checkpoint(head.seq, &head.hash, &at);
+            let c = change(K::AuditCheckpoint, E::Audit, Uuid::now_v7(), 1, &cp)?;
+            Ok((reply(201, None, &cp)?, vec![c]))
+        }
         Command::RecordFindings(report) => {
             if !matches!(actor, Actor::Server) {
                 return Err(

@@ -45,6 +45,7 @@ use crate::api::Incident;
 use crate::api::{
     Agency, Event, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit, VerifyReport,
 };
+use crate::model::checkpoint::Trust;
 use crate::model::{Officer, TokenInfo, Viewer};
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -139,8 +140,12 @@ pub trait Store: Send + Sync + 'static {
     fn units(&self, viewer: &Viewer) -> BoxFuture<'_, StoreResult<Vec<Unit>>>;
     fn officers(&self) -> BoxFuture<'_, StoreResult<Vec<OfficerRecord>>>;
 
-    /// Recomputes the whole hash chain.
-    fn verify(&self) -> BoxFuture<'_, StoreResult<VerifyReport>>;
+    /// Recomputes the whole hash chain, checks every row against its last
+    /// event, and every checkpoint (its signature against `trust`).
+    fn verify(&self, trust: &Trust) -> BoxFuture<'_, StoreResult<VerifyReport>>;
+
+    /// Up to `limit` signed checkpoints after `after`, as the events that carry them.
+    fn checkpoints(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>>;
 }
 
 /// Opens the store a database URL names: `postgres://…`, `sqlite://PATH` or a bare path.

@@ -14,9 +14,11 @@ use super::reader::Reader;
 use super::{Credential, Logged, OfficerRecord, Outcome, Published, Request, Store, StoreResult};
 use super::{audit, read};
 use crate::api::{
-    Agency, Incident, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit, VerifyReport,
+    Agency, Event, Incident, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit,
+    VerifyReport,
 };
 use crate::model::Viewer;
+use crate::model::checkpoint::Trust;
 
 /// Events kept for live subscribers; one that falls further behind resyncs from the log.
 pub const LIVE_BUFFER: usize = 65_536;
@@ -94,7 +96,12 @@ impl<R: Reader> Store for SqlStore<R> {
         Box::pin(read::officers(&self.reader))
     }
 
-    fn verify(&self) -> BoxFuture<'_, StoreResult<VerifyReport>> {
-        Box::pin(audit::verify(&self.reader))
+    fn verify(&self, trust: &Trust) -> BoxFuture<'_, StoreResult<VerifyReport>> {
+        let trust = trust.clone();
+        Box::pin(async move { audit::verify(&self.reader, &trust).await })
+    }
+
+    fn checkpoints(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>> {
+        Box::pin(audit::checkpoints(&self.reader, after, limit))
     }
 }

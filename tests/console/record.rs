@@ -27,6 +27,27 @@ fn an_audit_findings_event_is_an_error_every_console_shows() {
         }],
         findings_total: 3,
     };
+    // A signed checkpoint is part of the record, not an alarm.
+    let mut cp = event(
+        f.app.ctx.mirror.seq + 1,
+        EventKind::AuditCheckpoint,
+        &incident(
+            f.app.ctx.me.as_ref().unwrap(),
+            51,
+            "unused",
+            Severity::Low,
+            IncidentStatus::Reported,
+            1,
+        ),
+    );
+    cp.entity = EntityKind::Audit;
+    let said_before = f.app.ctx.messages.len();
+    update(&mut f.app, Action::Net(NetEvent::Event(Box::new(cp))));
+    assert_eq!(
+        f.app.ctx.messages.len(),
+        said_before,
+        "a checkpoint says nothing"
+    );
     let mut e = event(
         f.app.ctx.mirror.seq + 1,
         EventKind::AuditFindings,
