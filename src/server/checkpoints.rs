@@ -34,8 +34,10 @@ pub struct CheckpointEntry {
 #[serde(deny_unknown_fields)]
 pub struct CheckpointQuery {
     /// Only checkpoints carried by events after this seq.
-    pub after: Option<u64>,
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
     /// At most this many (1 to 500; 100 by default).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -57,7 +59,13 @@ pub async fn list(
             )));
         }
     };
-    let events = state.store.checkpoints(q.after.unwrap_or(0), limit).await?;
+    let after = match q.after {
+        None => 0,
+        Some(n) => u64::try_from(n).map_err(|_| {
+            ApiError::unprocessable(format!("query parameter `after`: {n} is not a seq"))
+        })?,
+    };
+    let events = state.store.checkpoints(after, limit).await?;
     let entries = events
         .into_iter()
         .filter_map(|e| {
