@@ -596,6 +596,24 @@ async fn real_answers_match_the_document() {
         None,
     )
     .await;
+    // This server has no signing key: asking for a checkpoint is 409, and the list is empty.
+    c.call(
+        Some(&sup),
+        M::POST,
+        "/api/v1/audit/checkpoints",
+        "/api/v1/audit/checkpoints",
+        &[],
+        None,
+    )
+    .await;
+    for path in [
+        "/api/v1/audit/checkpoints",
+        "/api/v1/audit/checkpoints?after=0&limit=10",
+        "/api/v1/audit/checkpoints?limit=501",
+    ] {
+        c.call(o, M::GET, "/api/v1/audit/checkpoints", path, &[], None)
+            .await;
+    }
 
     assert!(
         c.failures.is_empty(),
