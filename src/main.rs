@@ -96,6 +96,24 @@ enum Cmd {
         #[command(subcommand)]
         command: AdminCmd,
     },
+    /// Check an exported record (`tandem admin audit export`) with nothing
+    /// but the file and the centres' public keys.
+    Audit {
+        #[command(subcommand)]
+        command: AuditFileCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditFileCmd {
+    /// Walk the exported log: every link, every hash, every checkpoint's
+    /// signature (with --trust). Exit status 3 on any finding.
+    Verify {
+        file: PathBuf,
+        /// Both centres' public keys (`[trust] TRP = "…" BEN = "…"`).
+        #[arg(long)]
+        trust: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Default)]
@@ -326,6 +344,41 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Cmd::Admin { database, command }) => admin::cli::run(database, command).await,
+        Some(Cmd::Audit {
+            command: AuditFileCmd::Verify { file, trust },
+        }) => {
+            let trust = match trust {
+                Some(path) => admin::keys::load_trust(&path)?,
+                None => Default::default(),
+            };
+            let report = admin::export::verify_file(&file, &trust)?;
+            for b in &report.broken {
+                let what = if b.checkpoint { "checkpoint" } else { "chain" };
+                println!(
+                    "{what} at seq {}: expected {}, found {}",
+                    b.seq, b.expected, b.found
+                );
+            }
+            let from = if report.first_seq > 1 {
+                format!(
+                    " (from seq {}: earlier events are not in the file)",
+                    report.first_seq
+                )
+            } else {
+                String::new()
+            };
+            println!("{} events{from}, head {}", report.events, report.head);
+            if !report.broken.is_empty() {
+                println!("{} finding(s): the record is damaged", report.broken.len());
+                std::process::exit(3);
+            }
+            if trust.is_empty() {
+                println!("the chain is whole (no trust file: checkpoint signatures not checked)");
+            } else {
+                println!("the record is whole");
+            }
+            Ok(())
+        }
     }
 }
 

@@ -59,6 +59,15 @@ pub enum AuditCmd {
         #[arg(long)]
         trust: Option<PathBuf>,
     },
+    /// Write the log as JSON Lines (one event a line, exactly as hashed,
+    /// checkpoints included), 0600: `tandem audit verify FILE` checks it.
+    Export {
+        /// Only the events after this seq.
+        #[arg(long, default_value_t = 0)]
+        since: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -123,6 +132,13 @@ pub async fn open(database: Option<String>) -> anyhow::Result<Arc<dyn store::Sto
 
 pub async fn run(database: Option<String>, command: AdminCmd) -> anyhow::Result<()> {
     match command {
+        AdminCmd::Audit {
+            command: AuditCmd::Export { since, out },
+        } => {
+            let (count, last) =
+                super::export::export(open(database).await?.as_ref(), since, &out).await?;
+            println!("wrote {count} events (to seq {last}) to {}", out.display());
+        }
         AdminCmd::Keys {
             command: KeysCmd::Init { centre, out },
         } => {

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod export;
 pub mod keys;
 pub mod tls;
 

@@ -8,8 +8,8 @@ use super::StoreResult;
 use super::reader::Reader;
 use super::sql::{Bind, EVENT_COLUMNS};
 use crate::api::{FINDINGS_MAX, Finding, FindingKind, VerifyReport};
-use crate::model::checkpoint::{Checkpoint, Trust};
-use crate::model::event::GENESIS_HASH;
+use crate::model::chain::Walk;
+use crate::model::checkpoint::Trust;
 use crate::model::{EntityKind, Event, EventKind};
 
 /// The tables of the record and the entity each holds. (Tokens are left
@@ -73,8 +73,7 @@ async fn chain<R: Reader>(
 ) -> StoreResult<(u64, String, Option<u64>)> {
     const PAGE: i64 = 5000;
     let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2");
-    let mut prev = GENESIS_HASH.to_string();
-    let mut count = 0u64;
+    let mut walk = Walk::from_genesis(trust);
     let mut first_bad = None;
     let mut after = 0i64;
     loop {
@@ -84,87 +83,23 @@ async fn chain<R: Reader>(
         let Some(last) = page.last() else { break };
         after = last.seq;
         for row in page {
-            count += 1;
             let (seq, hash) = (row.seq as u64, row.hash.clone());
-            let event = Event::try_from(row);
-            if let Ok(e) = &event
-                && e.kind == EventKind::AuditCheckpoint
-            {
-                checkpoint(e, trust, findings);
-            }
-            let wrong = match event {
-                Err(e) => Some(("a readable event".to_string(), e.to_string())),
-                Ok(e) if e.seq != count => Some((format!("seq {count}"), format!("seq {}", e.seq))),
-                Ok(e) if e.prev_hash != prev => Some((
-                    format!("prev_hash {prev}"),
-                    format!("prev_hash {}", e.prev_hash),
-                )),
-                Ok(e) => {
-                    let computed = e.computed_hash();
-                    (computed != e.hash)
-                        .then(|| (format!("hash {computed}"), format!("hash {}", e.hash)))
-                }
+            let broken = match Event::try_from(row) {
+                Ok(e) => walk.step(&e),
+                Err(e) => vec![walk.unreadable(seq, &hash, e.to_string())],
             };
-            if let Some((expected, found)) = wrong {
-                first_bad.get_or_insert(seq);
-                findings.push(FindingKind::Chain, Some(seq), None, expected, found);
+            for b in broken {
+                let kind = if b.checkpoint {
+                    FindingKind::Checkpoint
+                } else {
+                    first_bad.get_or_insert(b.seq);
+                    FindingKind::Chain
+                };
+                findings.push(kind, Some(b.seq), None, b.expected, b.found);
             }
-            prev = hash;
         }
     }
-    Ok((count, prev, first_bad))
-}
-
-/// A checkpoint signs the head just before its own event, with its centre's key.
-fn checkpoint(e: &Event, trust: &Trust, findings: &mut Findings) {
-    let seq = Some(e.seq);
-    let cp: Checkpoint = match e.entity() {
-        Ok(cp) => cp,
-        Err(err) => {
-            let found = format!("unreadable: {err}");
-            findings.push(
-                FindingKind::Checkpoint,
-                seq,
-                None,
-                "a checkpoint".into(),
-                found,
-            );
-            return;
-        }
-    };
-    if cp.seq.saturating_add(1) != e.seq || cp.head_hash != e.prev_hash {
-        findings.push(
-            FindingKind::Checkpoint,
-            seq,
-            None,
-            format!(
-                "the head before it: seq {}, hash {}",
-                e.seq.saturating_sub(1),
-                e.prev_hash
-            ),
-            format!("seq {}, hash {}", cp.seq, cp.head_hash),
-        );
-    }
-    match trust.check(&cp) {
-        Some(true) => {}
-        Some(false) => findings.push(
-            FindingKind::Checkpoint,
-            seq,
-            None,
-            format!("a signature by {}'s key", cp.centre),
-            "a signature that does not verify".into(),
-        ),
-        // Nothing to check it against: not a finding (verify without a
-        // trust file checks the chain and the rows only).
-        None if trust.is_empty() => {}
-        None => findings.push(
-            FindingKind::Checkpoint,
-            seq,
-            None,
-            format!("a centre the trust file names ({})", cp.centre),
-            "a centre without a trusted key".into(),
-        ),
-    }
+    Ok((walk.events, walk.head().to_string(), first_bad))
 }
 
 /// Signed checkpoints after `after`, as their events.
