@@ -444,3 +444,31 @@ async fn a_token_rotated_from_the_console_is_used_and_kept_for_the_next_start() 
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_verifies_the_record_it_receives_up_to_a_signed_checkpoint() {
+    let signer =
+        tandem::model::checkpoint::Signer::from_secret(tandem::model::Centre::Trp, [6; 32]);
+    let ts = TestServer::start_with(tandem::server::Settings {
+        signer: Some(signer.into()),
+        checkpoint_every: Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::start(&config(&ts.url, ts.token(Role::DutyOfficer)), dir.path())
+        .await
+        .unwrap();
+    pump_until(&mut engine, "go live", 20, |a| {
+        a.ctx.link == Link::Live && a.ctx.synced
+    })
+    .await;
+    ts.incident("Tanker convoy near Zuwara").await;
+    pump_until(&mut engine, "verify a checkpoint", 20, |a| {
+        a.ctx.mirror.record.checkpoint.is_some()
+    })
+    .await;
+    assert_eq!(engine.app.ctx.mirror.record.mismatch, None);
+    let top = header(&engine.app);
+    assert!(top.contains("record ✓ seq"), "{top}");
+}

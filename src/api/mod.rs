@@ -64,6 +64,9 @@ pub struct CentreInfo {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Snapshot {
     pub seq: u64,
+    /// The hash of event `seq`: the console checks the next event links to it.
+    #[serde(default)]
+    pub head_hash: Option<String>,
     pub centres: Vec<CentreInfo>,
     pub agencies: Vec<Agency>,
     pub units: Vec<Unit>,

@@ -41,6 +41,7 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
     let mut rng = Rng::new(7);
     let mut snap = Snapshot {
         seq: 1,
+        head_hash: None,
         agencies: agencies.clone(),
         units: units.into_iter().flatten().collect(),
         officers: vec![me.clone()],

@@ -20,6 +20,7 @@ struct CacheOut<'a> {
     saved_at: OffsetDateTime,
     me: &'a Officer,
     seq: u64,
+    head_hash: Option<&'a str>,
     centres: Vec<crate::api::CentreInfo>,
     agencies: Vec<&'a crate::model::Agency>,
     units: Vec<&'a crate::model::Unit>,
@@ -47,6 +48,7 @@ pub fn save(path: &Path, mirror: &Mirror, me: &Officer) -> std::io::Result<()> {
         saved_at: OffsetDateTime::now_utc(),
         me,
         seq: mirror.seq,
+        head_hash: mirror.record.head.as_deref(),
         centres: Vec::new(),
         agencies: values(&mirror.agencies),
         units: values(&mirror.units),
@@ -138,6 +140,7 @@ mod tests {
         .unwrap();
         let mirror = Mirror::from_snapshot(crate::api::Snapshot {
             seq: 42,
+            head_hash: None,
             centres: vec![],
             agencies,
             units: units.into_iter().flatten().collect(),

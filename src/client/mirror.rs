@@ -33,6 +33,50 @@ pub struct Mirror {
     pub incidents: HashMap<Uuid, Box<Incident>>,
     pub tasks: HashMap<Uuid, Box<Task>>,
     pub officers: HashMap<Uuid, Officer>,
+    /// What this console could check of the record itself.
+    pub record: Record,
+}
+
+/// The console as a light witness: every event it receives must link to
+/// the one before (when it saw that one) and hash to its own `hash`, and
+/// each checkpoint must sign the head it links to. A mismatch is kept, never
+/// cleared by later events, until a fresh snapshot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    /// The hash of event `seq`, when known (not after a skip or a redaction).
+    pub head: Option<String>,
+    /// The first event that did not check out.
+    pub mismatch: Option<u64>,
+    /// The seq the last checkpoint this console verified signs.
+    pub checkpoint: Option<u64>,
+}
+
+impl Record {
+    fn witness(&mut self, e: &Event) {
+        let links = self.head.as_deref().is_some_and(|h| h == e.prev_hash);
+        if self.head.is_some() && !links {
+            self.mismatch.get_or_insert(e.seq);
+        }
+        // A unit's position or an agency's contacts may come blanked for
+        // this officer (need-to-know): their hash is of the whole entity.
+        let maskable = matches!(e.entity, EntityKind::Unit | EntityKind::Agency);
+        if !maskable && e.computed_hash() != e.hash {
+            self.mismatch.get_or_insert(e.seq);
+        }
+        if e.kind == crate::model::EventKind::AuditCheckpoint {
+            match e.entity::<crate::model::checkpoint::Checkpoint>() {
+                Ok(cp) if cp.seq.saturating_add(1) == e.seq && cp.head_hash == e.prev_hash => {
+                    if links && self.mismatch.is_none() {
+                        self.checkpoint = Some(cp.seq);
+                    }
+                }
+                _ => {
+                    self.mismatch.get_or_insert(e.seq);
+                }
+            }
+        }
+        self.head = Some(e.hash.clone());
+    }
 }
 
 impl Mirror {
@@ -48,6 +92,10 @@ impl Mirror {
                 .collect(),
             tasks: s.tasks.into_iter().map(|t| (t.id, Box::new(t))).collect(),
             officers: s.officers.into_iter().map(|o| (o.id, o)).collect(),
+            record: Record {
+                head: s.head_hash,
+                ..Record::default()
+            },
         }
     }
 
@@ -88,6 +136,9 @@ impl Mirror {
 
     /// Moves past events that held nothing for this officer (`skip`).
     pub fn skip(&mut self, through: u64) {
+        if through > self.seq {
+            self.record.head = None;
+        }
         self.seq = self.seq.max(through);
     }
 
@@ -104,6 +155,7 @@ impl Mirror {
             });
         }
         self.seq = r.seq;
+        self.record.head = None;
         if r.entity == EntityKind::Task {
             return Ok(self
                 .tasks
@@ -131,6 +183,7 @@ impl Mirror {
             entity: e.entity,
             message: err.to_string(),
         };
+        self.record.witness(e);
         let applied = match e.entity {
             EntityKind::Incident => {
                 let i: Incident = e.entity().map_err(bad)?;

@@ -168,6 +168,15 @@ where
     DB::Connection: Sql,
 {
     let seq = conn.int("SELECT MAX(seq) FROM events", vec![]).await?;
+    let head_hash = conn
+        .texts(
+            "SELECT hash FROM events WHERE seq = $1",
+            vec![Bind::Int(seq)],
+        )
+        .await?
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| crate::model::event::GENESIS_HASH.to_string());
     let cutoff = OffsetDateTime::now_utc()
         .checked_sub(time::Duration::hours(closed_within_hours.into()))
         .map_or(i64::MIN, super::columns::millis);
@@ -180,7 +189,7 @@ where
         .collect();
     let mut w = Chunker::new(out);
     w.push(&format!(
-        "{{\"seq\":{seq},\"centres\":{}",
+        "{{\"seq\":{seq},\"head_hash\":\"{head_hash}\",\"centres\":{}",
         serde_json::to_string(&centres)?
     ))
     .await?;

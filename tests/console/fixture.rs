@@ -127,6 +127,7 @@ pub fn fixture(role: Role, size: (u16, u16)) -> Fixture {
     .unwrap();
     let snapshot = Snapshot {
         seq: 100,
+        head_hash: None,
         centres: vec![],
         agencies,
         units: units.into_iter().flatten().collect(),

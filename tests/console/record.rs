@@ -5,6 +5,7 @@ use tandem::api::{Finding, FindingKind, VerifyReport};
 use tandem::console::action::{Action, NetEvent};
 use tandem::console::app::update;
 use tandem::console::context::Level;
+use tandem::model::checkpoint;
 use tandem::model::*;
 
 use super::common::render;
@@ -76,5 +77,142 @@ fn an_audit_findings_event_is_an_error_every_console_shows() {
         render(&f.app, 160, 40)
             .join("\n")
             .contains("RECORD DAMAGED")
+    );
+}
+
+/// An event with a true hash, linked to `prev`.
+fn chained(prev: &str, seq: u64, kind: EventKind, entity: EntityKind, data: &str) -> Event {
+    let mut e = Event {
+        seq,
+        at: "2026-11-30T12:00:00Z".into(),
+        actor: "server".into(),
+        kind,
+        entity,
+        entity_id: uuid::Uuid::from_u128(seq as u128),
+        version: 1,
+        data: serde_json::value::RawValue::from_string(data.into()).unwrap(),
+        prev_hash: prev.into(),
+        hash: String::new(),
+    };
+    e.hash = e.computed_hash();
+    e
+}
+
+fn fresh() -> tandem::client::mirror::Mirror {
+    tandem::client::mirror::Mirror::from_snapshot(tandem::api::Snapshot {
+        seq: 0,
+        head_hash: Some(tandem::model::event::GENESIS_HASH.into()),
+        centres: vec![],
+        agencies: vec![],
+        units: vec![],
+        incidents: vec![],
+        tasks: vec![],
+        officers: vec![],
+    })
+}
+
+#[test]
+fn the_console_checks_links_hashes_and_checkpoints_of_what_it_receives() {
+    let signer = checkpoint::Signer::from_secret(Centre::Trp, [1; 32]);
+    let mut m = fresh();
+    let e1 = chained(
+        tandem::model::event::GENESIS_HASH,
+        1,
+        EventKind::NoteAdded,
+        EntityKind::Note,
+        r#"{"x":1}"#,
+    );
+    m.apply(&e1).unwrap();
+    let cp = signer.checkpoint(1, &e1.hash, "2026-11-30T12:00:00Z");
+    let e2 = chained(
+        &e1.hash,
+        2,
+        EventKind::AuditCheckpoint,
+        EntityKind::Audit,
+        &serde_json::to_string(&cp).unwrap(),
+    );
+    m.apply(&e2).unwrap();
+    assert_eq!(m.record.checkpoint, Some(1));
+    assert_eq!(m.record.mismatch, None);
+    // A unit blanked for this officer (need-to-know) is not a mismatch.
+    let unit_json = |position: &str| {
+        format!(
+            r#"{{"id":"00000000-0000-0000-0000-000000000003","agency_id":"00000000-0000-0000-0000-000000000009","callsign":"C-1","capability":"boat","home_sector":"s","status":"available","last_position":{position},"updated_at":"2026-11-30T10:00:00Z","version":1}}"#
+        )
+    };
+    let mut unit = chained(
+        &e2.hash,
+        3,
+        EventKind::UnitUpdated,
+        EntityKind::Unit,
+        &unit_json(r#"{"lat":32.9,"lon":12.1}"#),
+    );
+    unit.data = serde_json::value::RawValue::from_string(unit_json("null")).unwrap();
+    m.apply(&unit).unwrap();
+    assert_eq!(m.record.mismatch, None);
+    // After a skip the next link cannot be checked, but its hash still is.
+    m.skip(5);
+    let e6 = chained(
+        "f".repeat(64).as_str(),
+        6,
+        EventKind::NoteAdded,
+        EntityKind::Note,
+        "{}",
+    );
+    m.apply(&e6).unwrap();
+    assert_eq!(m.record.mismatch, None);
+    // An event altered after it was hashed.
+    let mut e7 = chained(
+        &e6.hash,
+        7,
+        EventKind::NoteAdded,
+        EntityKind::Note,
+        r#"{"t":"a"}"#,
+    );
+    e7.data = serde_json::value::RawValue::from_string(r#"{"t":"b"}"#.into()).unwrap();
+    m.apply(&e7).unwrap();
+    assert_eq!(m.record.mismatch, Some(7));
+    // A link that does not hold (another history), with a correct hash of its own.
+    let mut other = fresh();
+    other.apply(&e1).unwrap();
+    let forked = chained(
+        &"0".repeat(64),
+        2,
+        EventKind::NoteAdded,
+        EntityKind::Note,
+        "{}",
+    );
+    other.apply(&forked).unwrap();
+    assert_eq!(other.record.mismatch, Some(2));
+    // A checkpoint over another head.
+    let mut third = fresh();
+    third.apply(&e1).unwrap();
+    let wrong = signer.checkpoint(1, &"a".repeat(64), "2026-11-30T12:00:00Z");
+    let bad_cp = chained(
+        &e1.hash,
+        2,
+        EventKind::AuditCheckpoint,
+        EntityKind::Audit,
+        &serde_json::to_string(&wrong).unwrap(),
+    );
+    third.apply(&bad_cp).unwrap();
+    assert_eq!(third.record.mismatch, Some(2));
+    assert_eq!(third.record.checkpoint, None);
+}
+
+#[test]
+fn the_header_says_record_verified_or_mismatch() {
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    f.app.ctx.mirror.record = tandem::client::mirror::Record {
+        head: None,
+        mismatch: None,
+        checkpoint: Some(41),
+    };
+    assert!(render(&f.app, 200, 60)[0].contains("record ✓ seq 41"));
+    f.app.ctx.mirror.record.mismatch = Some(57);
+    let top = render(&f.app, 200, 60)[0].clone();
+    assert!(
+        top.contains("RECORD MISMATCH seq 57") && !top.contains("record ✓"),
+        "{top}"
     );
 }

@@ -1,5 +1,6 @@
 //! The top line: centre, officer, role, link state (and what it does not
-//! cover: failing sends), seq, outbox, and the clock in UTC and Libya time.
+//! cover: failing sends), seq, outbox, the record as this console checked
+//! it, and the clock in UTC and Libya time.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -62,7 +63,14 @@ pub fn draw(f: &mut Frame, ctx: &Context, area: Rect) {
         ctx.mirror.seq,
         ctx.pending()
     );
-    let fixed = link_state(ctx).width() + tail.width();
+    // The record as this console could check it (a light witness), never silently.
+    let record = &ctx.mirror.record;
+    let (record_text, record_style) = match (record.mismatch, record.checkpoint) {
+        (Some(seq), _) => (format!(" RECORD MISMATCH seq {seq} "), ctx.theme.error),
+        (None, Some(seq)) => (format!(" record ✓ seq {seq} "), ctx.theme.ok),
+        (None, None) => (String::new(), ctx.theme.ok),
+    };
+    let fixed = link_state(ctx).width() + tail.width() + record_text.width();
     let who = match &ctx.me {
         Some(me) => {
             let role = fmt::role(me.role);
@@ -82,6 +90,7 @@ pub fn draw(f: &mut Frame, ctx: &Context, area: Rect) {
         Span::raw(who),
         Span::styled(link_state(ctx), link_style),
         Span::raw(tail),
+        Span::styled(record_text, record_style),
     ];
     let used: usize = left.iter().map(|s| s.content.width()).sum();
     let gap = (area.width as usize).saturating_sub(used + right.width());
