@@ -346,39 +346,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Cmd::Admin { database, command }) => admin::cli::run(database, command).await,
         Some(Cmd::Audit {
             command: AuditFileCmd::Verify { file, trust },
-        }) => {
-            let trust = match trust {
-                Some(path) => admin::keys::load_trust(&path)?,
-                None => Default::default(),
-            };
-            let report = admin::export::verify_file(&file, &trust)?;
-            for b in &report.broken {
-                let what = if b.checkpoint { "checkpoint" } else { "chain" };
-                println!(
-                    "{what} at seq {}: expected {}, found {}",
-                    b.seq, b.expected, b.found
-                );
-            }
-            let from = if report.first_seq > 1 {
-                format!(
-                    " (from seq {}: earlier events are not in the file)",
-                    report.first_seq
-                )
-            } else {
-                String::new()
-            };
-            println!("{} events{from}, head {}", report.events, report.head);
-            if !report.broken.is_empty() {
-                println!("{} finding(s): the record is damaged", report.broken.len());
-                std::process::exit(3);
-            }
-            if trust.is_empty() {
-                println!("the chain is whole (no trust file: checkpoint signatures not checked)");
-            } else {
-                println!("the record is whole");
-            }
-            Ok(())
-        }
+        }) => admin::export::run_verify(&file, trust.as_deref()),
     }
 }
 

@@ -47,6 +47,42 @@ pub async fn export(store: &dyn Store, since: u64, out: &Path) -> anyhow::Result
     Ok((count, last))
 }
 
+/// `tandem audit verify FILE [--trust FILE]`: prints every finding and the
+/// head; exits 3 when there is any.
+pub fn run_verify(file: &Path, trust: Option<&Path>) -> anyhow::Result<()> {
+    let trust = match trust {
+        Some(path) => super::keys::load_trust(path)?,
+        None => Trust::default(),
+    };
+    let report = verify_file(file, &trust)?;
+    for b in &report.broken {
+        let what = if b.checkpoint { "checkpoint" } else { "chain" };
+        println!(
+            "{what} at seq {}: expected {}, found {}",
+            b.seq, b.expected, b.found
+        );
+    }
+    let from = if report.first_seq > 1 {
+        format!(
+            " (from seq {}: earlier events are not in the file)",
+            report.first_seq
+        )
+    } else {
+        String::new()
+    };
+    println!("{} events{from}, head {}", report.events, report.head);
+    if !report.broken.is_empty() {
+        println!("{} finding(s): the record is damaged", report.broken.len());
+        std::process::exit(3);
+    }
+    if trust.is_empty() {
+        println!("the chain is whole (no trust file: checkpoint signatures not checked)");
+    } else {
+        println!("the record is whole");
+    }
+    Ok(())
+}
+
 /// What walking an exported file found.
 pub struct FileReport {
     pub events: u64,
