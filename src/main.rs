@@ -174,6 +174,11 @@ enum BenchCmd {
         #[arg(long, default_value_t = 2)]
         tasks_per_incident: usize,
     },
+    /// `audit verify` (chain and rows) over a long record.
+    Verify {
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -338,6 +343,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         incidents,
                         tasks_per_incident,
                     } => tandem::bench::snapshot(incidents, tasks_per_incident).await?,
+                    BenchCmd::Verify { events } => tandem::bench::verify(events).await?,
                 };
                 println!("{line}");
             }

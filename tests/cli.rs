@@ -236,7 +236,7 @@ fn a_bad_console_config_is_reported_with_its_path_line_and_key() {
 
 #[test]
 fn every_bench_workload_runs_on_tiny_sizes_and_reports() {
-    let cases: [(&[&str], &[&str]); 5] = [
+    let cases: [(&[&str], &[&str]); 6] = [
         (
             &["writes", "--clients", "2", "--seconds", "1"],
             &[
@@ -277,6 +277,10 @@ fn every_bench_workload_runs_on_tiny_sizes_and_reports() {
                 "20",
             ],
             &["offline: 5 actions queued during a cut drained"],
+        ),
+        (
+            &["verify", "--events", "2000"],
+            &["verify: ", "events and their rows", "no finding"],
         ),
     ];
     for (args, says) in cases {

@@ -9,6 +9,7 @@ mod offline;
 pub mod proxy;
 mod snapshot;
 mod sse;
+mod verify;
 mod writes;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub use console::console;
 pub use offline::offline;
 pub use snapshot::snapshot;
 pub use sse::sse;
+pub use verify::verify;
 pub use writes::{incident as writes_incident, writes};
 
 /// Which store a benchmark runs on.
