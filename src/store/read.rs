@@ -70,13 +70,18 @@ pub async fn authenticate<R: Reader>(r: &R, token_hash: &str) -> StoreResult<Opt
     }))
 }
 
-/// Agencies and units as `viewer` may see them (store::roster).
-pub async fn roster<R: Reader>(r: &R, viewer: &Viewer) -> StoreResult<(Vec<Agency>, Vec<Unit>)> {
+/// Agencies as `viewer` may see them (store::roster).
+pub async fn agencies<R: Reader>(r: &R, viewer: &Viewer) -> StoreResult<Vec<Agency>> {
+    Ok(roster::agencies(all(r, roster::AGENCIES).await?, viewer))
+}
+
+/// Units as `viewer` may see them: the agencies give each unit's region,
+/// the open tasks naming units who else sees their positions.
+pub async fn units<R: Reader>(r: &R, viewer: &Viewer) -> StoreResult<Vec<Unit>> {
     let agencies: Vec<Agency> = all(r, roster::AGENCIES).await?;
     let tasked = r.pairs(roster::TASKED.into(), vec![]).await?;
     let units = r.texts(roster::UNITS.into(), vec![]).await?;
-    let units = roster::units(&units, &agencies, &tasked, viewer)?;
-    Ok((roster::agencies(agencies, viewer), units))
+    roster::units(&units, &agencies, &tasked, viewer)
 }
 
 /// Every row's `data` JSON, decoded.

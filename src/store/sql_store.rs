@@ -84,12 +84,12 @@ impl<R: Reader> Store for SqlStore<R> {
 
     fn agencies(&self, viewer: &Viewer) -> BoxFuture<'_, StoreResult<Vec<Agency>>> {
         let viewer = viewer.clone();
-        Box::pin(async move { Ok(read::roster(&self.reader, &viewer).await?.0) })
+        Box::pin(async move { read::agencies(&self.reader, &viewer).await })
     }
 
     fn units(&self, viewer: &Viewer) -> BoxFuture<'_, StoreResult<Vec<Unit>>> {
         let viewer = viewer.clone();
-        Box::pin(async move { Ok(read::roster(&self.reader, &viewer).await?.1) })
+        Box::pin(async move { read::units(&self.reader, &viewer).await })
     }
 
     fn officers(&self) -> BoxFuture<'_, StoreResult<Vec<OfficerRecord>>> {
