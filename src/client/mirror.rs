@@ -59,8 +59,7 @@ impl Record {
         }
         // A unit's position or an agency's contacts may come blanked for
         // this officer (need-to-know): their hash is of the whole entity.
-        let maskable = matches!(e.entity, EntityKind::Unit | EntityKind::Agency);
-        if !maskable && e.computed_hash() != e.hash {
+        if !crate::model::marking::maskable(e.entity) && e.computed_hash() != e.hash {
             self.mismatch.get_or_insert(e.seq);
         }
         if e.kind == crate::model::EventKind::AuditCheckpoint {

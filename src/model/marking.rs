@@ -262,6 +262,13 @@ pub fn position_audience<'a>(
     t.done()
 }
 
+/// Whether an event on `entity` may reach an officer with fields blanked
+/// (a unit's position, an agency's contacts) rather than whole or not at
+/// all; its `hash` is then of what they were not sent.
+pub fn maskable(entity: super::EntityKind) -> bool {
+    matches!(entity, super::EntityKind::Unit | super::EntityKind::Agency)
+}
+
 /// Who sees an agency's contact details: officers and its own liaisons.
 pub fn contacts_audience(agency: Uuid) -> String {
     Tags::default()

@@ -209,7 +209,7 @@ fn seen(viewer: &Viewer, l: &Logged) -> Seen {
         return Seen::Whole;
     }
     match l.event.entity {
-        EntityKind::Unit | EntityKind::Agency => Seen::Masked,
+        entity if crate::model::marking::maskable(entity) => Seen::Masked,
         EntityKind::Incident | EntityKind::Task
             if l.was.as_deref().is_some_and(|w| viewer.admits(w)) =>
         {
