@@ -216,3 +216,26 @@ fn the_header_says_record_verified_or_mismatch() {
         "{top}"
     );
 }
+
+#[test]
+fn true_events_raise_no_mismatch_and_an_altered_one_does() {
+    let mut f = fixture(Role::DutyOfficer, (160, 40));
+    let me = f.app.ctx.me.clone().unwrap();
+    let i = incident(
+        &me,
+        60,
+        "Boat off Zuwara",
+        Severity::Low,
+        IncidentStatus::Reported,
+        1,
+    );
+    let seq = f.app.ctx.mirror.seq;
+    let e = event(seq + 1, EventKind::IncidentCreated, &i);
+    update(&mut f.app, Action::Net(NetEvent::Event(Box::new(e))));
+    assert_eq!(f.app.ctx.mirror.record.mismatch, None);
+    let mut altered = event(seq + 2, EventKind::IncidentUpdated, &i);
+    altered.actor = "someone else".into();
+    update(&mut f.app, Action::Net(NetEvent::Event(Box::new(altered))));
+    assert_eq!(f.app.ctx.mirror.record.mismatch, Some(seq + 2));
+    assert!(render(&f.app, 160, 40)[0].contains("RECORD MISMATCH"));
+}
