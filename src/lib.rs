@@ -12,3 +12,4 @@ pub mod reference;
 pub mod server;
 pub mod signal;
 pub mod store;
+pub mod witness;

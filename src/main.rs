@@ -96,6 +96,27 @@ enum Cmd {
         #[command(subcommand)]
         command: AdminCmd,
     },
+    /// Keep this centre's own verified copy of the record and check the
+    /// server against it (exit status 3 on an alarm).
+    Witness {
+        #[command(flatten)]
+        connection: ConsoleArgs,
+        /// Directory of the witness's copy (witness.db).
+        #[arg(long)]
+        dir: PathBuf,
+        /// Both centres' public keys (`[trust] TRP = "…" BEN = "…"`).
+        #[arg(long)]
+        trust: PathBuf,
+        /// Check once (catch up, re-read the past, compare the served state) and exit.
+        #[arg(long)]
+        once: bool,
+        /// Minutes between full checks while following (the past re-read).
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        recheck_minutes: u64,
+        /// How alarms name this witness (default: its account and centre).
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Check an exported record (`tandem admin audit export`) with nothing
     /// but the file and the centres' public keys.
     Audit {
@@ -350,6 +371,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Cmd::Admin { database, command }) => admin::cli::run(database, command).await,
+        Some(Cmd::Witness {
+            connection,
+            dir,
+            trust,
+            once,
+            recheck_minutes,
+            name,
+        }) => {
+            init_stderr_logs();
+            let client = connect(connection)?;
+            let options = tandem::witness::Options {
+                dir,
+                trust: admin::keys::load_trust(&trust)?,
+                once,
+                recheck: std::time::Duration::from_secs(recheck_minutes.saturating_mul(60)),
+                name,
+            };
+            match tandem::witness::run(&client, options).await? {
+                tandem::witness::Verdict::Whole(summary) => {
+                    println!("witness: {summary}");
+                    Ok(())
+                }
+                tandem::witness::Verdict::Alarm(found) => {
+                    eprintln!(
+                        "tandem witness: the record is not as this witness holds it: {} finding(s)",
+                        found.total
+                    );
+                    std::process::exit(3);
+                }
+            }
+        }
         Some(Cmd::Audit {
             command: AuditFileCmd::Verify { file, trust },
         }) => admin::export::run_verify(&file, trust.as_deref()),
@@ -363,6 +415,29 @@ fn init_stderr_logs() {
         .with_writer(std::io::stderr)
         .with_env_filter(filter)
         .try_init();
+}
+
+/// A client as the console would make one: server, token and TLS from the
+/// command line, the environment and the config file.
+fn connect(args: ConsoleArgs) -> anyhow::Result<tandem::client::Client> {
+    use tandem::console::config::Config;
+    let path = match args.config {
+        Some(p) => p,
+        None => {
+            Config::default_path().context("cannot find the config directory; pass --config")?
+        }
+    };
+    let config = Config::load(&path)?.with(args.server, args.token);
+    let token = config
+        .token
+        .clone()
+        .context("no token: pass --token, set TANDEM_TOKEN or put `token` in the config file")?;
+    Ok(tandem::client::Client::configured(
+        &config.all_servers(),
+        &token,
+        tandem::client::LINK_TIMEOUT,
+        &config.tls(),
+    )?)
 }
 
 async fn console(args: ConsoleArgs) -> anyhow::Result<()> {

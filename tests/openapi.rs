@@ -614,6 +614,33 @@ async fn real_answers_match_the_document() {
         c.call(o, M::GET, "/api/v1/audit/checkpoints", path, &[], None)
             .await;
     }
+    // The whole log: an auditor's, with bounds; an alarm, and one refused.
+    let auditor = ts.token(Role::Auditor).to_string();
+    for (token, path) in [
+        (&auditor, "/api/v1/audit/log?after=0&limit=50"),
+        (&auditor, "/api/v1/audit/log?limit=5001"),
+        (&sup, "/api/v1/audit/log"),
+    ] {
+        c.call(Some(token), M::GET, "/api/v1/audit/log", path, &[], None)
+            .await;
+    }
+    let finding = json!({"kind": "fork", "seq": 3, "entity": null,
+        "expected": "event 3 as held", "found": "another event 3"});
+    for (token, findings) in [
+        (&auditor, json!([finding])),
+        (&auditor, json!([])),
+        (&obs, json!([finding])),
+    ] {
+        c.call(
+            Some(token),
+            M::POST,
+            "/api/v1/audit/alarms",
+            "/api/v1/audit/alarms",
+            &[key()],
+            Some(json!({"witness": "TRP witness", "findings": findings, "findings_total": 1})),
+        )
+        .await;
+    }
 
     assert!(
         c.failures.is_empty(),

@@ -4,12 +4,14 @@
 //! (they are the JSON of DESIGN.md) and re-exported here beside the
 //! envelopes that only exist on the wire: snapshot, pages, problems.
 
+pub mod audit;
 pub mod problem;
 
 pub use crate::model::{
     Agency, Event, Incident, IncidentPatch, NewIncident, NewNote, NewTask, Note, Officer, Task,
     TaskPatch, Unit, UnitPatch,
 };
+pub use audit::*;
 pub use problem::Problem;
 
 use serde::{Deserialize, Serialize};
@@ -199,69 +201,6 @@ pub struct MergeResult {
     pub duplicate: Incident,
     pub into: Incident,
     pub moved_tasks: Vec<Task>,
-}
-
-/// `GET /api/v1/audit/verify`: the hash chain walked, and every current row
-/// checked against the last event of its entity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct VerifyReport {
-    /// No finding.
-    pub ok: bool,
-    pub events: u64,
-    pub head: String,
-    pub first_bad_seq: Option<u64>,
-    /// Every finding, up to [`FINDINGS_MAX`] (`findings_total` counts them all).
-    #[serde(default)]
-    pub findings: Vec<Finding>,
-    #[serde(default)]
-    pub findings_total: u64,
-}
-
-/// Findings listed in one report; the rest are only counted.
-pub const FINDINGS_MAX: usize = 1000;
-
-/// One thing in the record that is not as its log says.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Finding {
-    pub kind: FindingKind,
-    /// The event concerned, for chain findings and where a row's last event is known.
-    pub seq: Option<u64>,
-    /// `incident 0193…`, for row findings.
-    pub entity: Option<String>,
-    pub expected: String,
-    pub found: String,
-}
-
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = serde_json::to_value(self.kind).unwrap_or_default();
-        write!(f, "{}", kind.as_str().unwrap_or("finding"))?;
-        if let Some(seq) = self.seq {
-            write!(f, " at seq {seq}")?;
-        }
-        if let Some(entity) = &self.entity {
-            write!(f, " on {entity}")?;
-        }
-        write!(f, ": expected {}, found {}", self.expected, self.found)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FindingKind {
-    /// An event whose seq, link or hash does not hold.
-    Chain,
-    /// A row that differs from the entity in its last event.
-    Row,
-    /// A row no event wrote.
-    RowWithoutEvent,
-    /// An entity the log has and its table does not.
-    MissingRow,
-    /// An officer whose revocation differs from their events.
-    Officer,
-    /// A checkpoint that does not sign the head before it, or whose
-    /// signature does not verify with its centre's trusted key.
-    Checkpoint,
 }
 
 /// `GET /healthz`.

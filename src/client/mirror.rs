@@ -214,7 +214,12 @@ impl Mirror {
             }
             EntityKind::Note => Applied::Note(e.entity_id),
             EntityKind::Token | EntityKind::Access => Applied::Record,
-            EntityKind::Audit if e.kind == crate::model::EventKind::AuditFindings => {
+            EntityKind::Audit
+                if matches!(
+                    e.kind,
+                    crate::model::EventKind::AuditFindings | crate::model::EventKind::WitnessAlarm
+                ) =>
+            {
                 Applied::Audit(e.entity_id)
             }
             // Checkpoints: in the record, for witnesses to check.

@@ -4,6 +4,7 @@
 //! after a lost answer is harmless; every PATCH carries the version it was
 //! based on.
 
+mod audit;
 pub mod cache;
 pub mod call;
 mod events;
@@ -264,10 +265,6 @@ impl Client {
 
     pub async fn units(&self) -> ClientResult<Vec<Unit>> {
         self.get("/api/v1/units").await
-    }
-
-    pub async fn verify(&self) -> ClientResult<VerifyReport> {
-        self.get("/api/v1/audit/verify").await
     }
 
     pub async fn create_incident(&self, key: &str, new: &NewIncident) -> ClientResult<Incident> {

@@ -239,6 +239,7 @@ pub fn role(r: Role) -> &'static str {
         Role::Supervisor => "Supervisor",
         Role::Liaison => "Liaison",
         Role::System => "System",
+        Role::Auditor => "Auditor",
     }
 }
 

@@ -106,9 +106,12 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What an officer may do. `auditor` reads the whole record, need-to-know
+    /// aside, and changes nothing: the account a centre's witness
+    /// (`tandem witness`) follows the log with.
     Role {
         Observer = "observer", DutyOfficer = "duty_officer", Supervisor = "supervisor",
-        Liaison = "liaison", System = "system",
+        Liaison = "liaison", System = "system", Auditor = "auditor",
     }
 }
 
@@ -179,7 +182,7 @@ vocabulary! {
         OfficerCreated = "officer.created", OfficerRevoked = "officer.revoked",
         TokenIssued = "token.issued", TokenUpdated = "token.updated",
         AuthLockedOut = "auth.locked_out", AuditFindings = "audit.findings",
-        AuditCheckpoint = "audit.checkpoint",
+        AuditCheckpoint = "audit.checkpoint", WitnessAlarm = "witness.alarm",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct Lockout {
 /// The life of a token issued to an officer of `role`, from the hours asked
 /// for (the default when none).
 pub fn lifetime(role: Role, hours: Option<u32>) -> Result<Duration, DomainError> {
-    let max = if role == Role::System {
+    let max = if matches!(role, Role::System | Role::Auditor) {
         MAX_SYSTEM_HOURS
     } else {
         MAX_OFFICER_HOURS

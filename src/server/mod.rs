@@ -1,6 +1,7 @@
 //! The HTTP server: axum routes over a [`Store`], guarded against what
 //! arrives around the happy path, and stopped gracefully.
 
+mod audit;
 mod checkpoints;
 mod error;
 mod events;
@@ -114,7 +115,9 @@ pub fn router(state: AppState) -> Router {
         .route("/agencies", get(agencies))
         .route("/units", get(units))
         .route("/units/{id}", patch(patch_unit))
-        .route("/audit/verify", get(verify))
+        .route("/audit/verify", get(audit::verify))
+        .route("/audit/log", get(audit::log))
+        .route("/audit/alarms", post(audit::raise_alarm))
         .route(
             "/audit/checkpoints",
             get(checkpoints::list).post(checkpoints::sign_now),

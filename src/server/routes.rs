@@ -296,15 +296,6 @@ pub async fn patch_unit(
     run(&state, o, m, cmd).await
 }
 
-#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])),
-    responses((status = 200, description = "Result of recomputing the hash chain", body = VerifyReport)))]
-pub async fn verify(
-    State(state): State<AppState>,
-    Authed(_): Authed,
-) -> ApiResult<Json<VerifyReport>> {
-    Ok(Json(state.store.verify(&state.settings.trust).await?))
-}
-
 pub async fn not_found() -> ApiError {
     ApiError::not_found("no such endpoint; see /api/v1/openapi.json")
 }

@@ -117,6 +117,8 @@ pub enum Command {
     /// Sign the head of the log with this centre's key (the server's timer,
     /// or an officer asking through the server).
     Checkpoint(Box<crate::model::checkpoint::Signer>),
+    /// A witness found the record not as it holds it (auditors and supervisors).
+    WitnessAlarm(Box<crate::api::WitnessAlarm>),
 }
 
 /// Commands on who may sign in.

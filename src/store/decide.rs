@@ -11,7 +11,8 @@ use super::{StoreError, StoreResult};
 use crate::api::MergeResult;
 use crate::model::marking;
 use crate::model::{
-    DomainError, EntityKind, EventKind, Incident, Officer, Task, Unit, Viewer, incident, validate,
+    DomainError, EntityKind, EventKind, Incident, Officer, Role, Task, Unit, Viewer, incident,
+    validate,
 };
 
 pub struct Change {
@@ -145,6 +146,15 @@ pub async fn decide(
 ) -> StoreResult<(Outcome, Vec<Change>)> {
     use EntityKind as E;
     use EventKind as K;
+    if let Actor::Officer(o) = actor
+        && o.role == Role::Auditor
+        && !matches!(command, Command::Access(_) | Command::WitnessAlarm(_))
+    {
+        return Err(DomainError::Forbidden(
+            "an auditor account reads the record and changes nothing".into(),
+        )
+        .into());
+    }
     match command {
         Command::CreateIncident(new) => {
             let officer = actor.officer()?;
@@ -372,27 +382,8 @@ pub async fn decide(
             Ok((reply(201, Some(u.version), u)?, vec![c]))
         }
         Command::Access(c) => super::access::decide(tx, actor, c, now).await,
-        Command::Checkpoint(signer) => {
-            if !matches!(actor, Actor::Server) {
-                return Err(
-                    DomainError::Forbidden("only the server signs checkpoints".into()).into(),
-                );
-            }
-            let at = now
-                .format(&time::format_description::well_known::Rfc3339)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let cp = signer.checkpoint(head.seq, &head.hash, &at);
-            let c = change(K::AuditCheckpoint, E::Audit, Uuid::now_v7(), 1, &cp)?;
-            Ok((reply(201, None, &cp)?, vec![c]))
-        }
-        Command::RecordFindings(report) => {
-            if !matches!(actor, Actor::Server) {
-                return Err(
-                    DomainError::Forbidden("only the server records its findings".into()).into(),
-                );
-            }
-            let c = change(K::AuditFindings, E::Audit, Uuid::now_v7(), 1, report)?;
-            Ok((reply(201, None, report)?, vec![c]))
+        Command::Checkpoint(_) | Command::RecordFindings(_) | Command::WitnessAlarm(_) => {
+            super::attest::decide(actor, command, head, now)
         }
         Command::Ownership { id, step } => super::handover::decide(tx, actor, *id, step, now).await,
     }

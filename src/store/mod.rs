@@ -8,6 +8,7 @@
 
 mod access;
 mod apply;
+mod attest;
 mod audit;
 pub mod buffer;
 mod closing;

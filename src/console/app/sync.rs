@@ -279,19 +279,7 @@ pub fn apply_event(app: &mut App, e: &Event) -> Vec<Effect> {
             }
         }
         Applied::Audit(_) => {
-            let text = match e.entity::<crate::api::VerifyReport>() {
-                Ok(r) => format!(
-                    "RECORD DAMAGED: the server started on a record with {} finding(s){} — \
-                     tell the administrators of both centres",
-                    r.findings_total,
-                    r.findings
-                        .first()
-                        .and_then(|f| f.entity.clone().or(f.seq.map(|s| format!("event {s}"))))
-                        .map(|first| format!(", first {first}"))
-                        .unwrap_or_default()
-                ),
-                Err(_) => "RECORD DAMAGED: the server started on a damaged record".into(),
-            };
+            let text = record_alarm(e);
             ctx.say(Level::Error, text);
             if ctx.bell {
                 effects.push(Effect::Bell);
@@ -300,6 +288,39 @@ pub fn apply_event(app: &mut App, e: &Event) -> Vec<Effect> {
         Applied::Roster | Applied::Record | Applied::AlreadyHad => {}
     }
     effects
+}
+
+/// What the officer is told of a damaged record: the server's check at
+/// start, or a witness's alarm.
+fn record_alarm(e: &Event) -> String {
+    let first = |findings: &[crate::api::Finding]| {
+        findings
+            .first()
+            .and_then(|f| f.entity.clone().or(f.seq.map(|s| format!("event {s}"))))
+            .map(|first| format!(", first {first}"))
+            .unwrap_or_default()
+    };
+    if e.kind == crate::model::EventKind::WitnessAlarm {
+        return match e.entity::<crate::api::WitnessAlarm>() {
+            Ok(a) => format!(
+                "WITNESS ALARM from {}: the record differs from its copy, {} finding(s){} — \
+                 tell the administrators of both centres",
+                a.witness,
+                a.findings_total,
+                first(&a.findings)
+            ),
+            Err(_) => "WITNESS ALARM: a witness found the record altered".into(),
+        };
+    }
+    match e.entity::<crate::api::VerifyReport>() {
+        Ok(r) => format!(
+            "RECORD DAMAGED: the server started on a record with {} finding(s){} — \
+             tell the administrators of both centres",
+            r.findings_total,
+            first(&r.findings)
+        ),
+        Err(_) => "RECORD DAMAGED: the server started on a damaged record".into(),
+    }
 }
 
 fn refresh_detail(app: &App, incident: Uuid) -> Option<Effect> {
