@@ -158,6 +158,10 @@ enum BenchCmd {
         clients: usize,
         #[arg(long, default_value_t = 20)]
         seconds: u64,
+        /// Run twice, side by side: without checkpoints, then signing one
+        /// every N ms (production signs every 5 minutes).
+        #[arg(long)]
+        checkpoint_every_ms: Option<u64>,
     },
     /// Commit-to-arrival latency of the event stream.
     Sse {
@@ -197,6 +201,11 @@ enum BenchCmd {
     },
     /// `audit verify` (chain and rows) over a long record.
     Verify {
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+    },
+    /// `tandem witness --once` catching up on a long record, then again.
+    Witness {
         #[arg(long, default_value_t = 1_000_000)]
         events: usize,
     },
@@ -313,11 +322,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let target = tandem::bench::Target {
                 postgres,
                 instances,
+                checkpoint_every: None,
             };
             let all = [
                 BenchCmd::Writes {
                     clients: 64,
                     seconds: 20,
+                    checkpoint_every_ms: None,
                 },
                 BenchCmd::Sse {
                     subscribers: 100,
@@ -342,8 +353,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let chosen = workload.map(|w| vec![w]).unwrap_or_else(|| all.to_vec());
             for w in chosen {
                 let line = match w {
-                    BenchCmd::Writes { clients, seconds } => {
-                        tandem::bench::writes(&target, clients, seconds).await?
+                    BenchCmd::Writes {
+                        clients,
+                        seconds,
+                        checkpoint_every_ms,
+                    } => {
+                        let plain = tandem::bench::writes(&target, clients, seconds).await?;
+                        match checkpoint_every_ms {
+                            None => plain,
+                            Some(ms) => {
+                                let signing = tandem::bench::Target {
+                                    checkpoint_every: Some(std::time::Duration::from_millis(ms)),
+                                    ..target.clone()
+                                };
+                                let signed =
+                                    tandem::bench::writes(&signing, clients, seconds).await?;
+                                format!("{plain}\n{signed}")
+                            }
+                        }
                     }
                     BenchCmd::Sse {
                         subscribers,
@@ -365,6 +392,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         tasks_per_incident,
                     } => tandem::bench::snapshot(incidents, tasks_per_incident).await?,
                     BenchCmd::Verify { events } => tandem::bench::verify(events).await?,
+                    BenchCmd::Witness { events } => tandem::bench::witness(events).await?,
                 };
                 println!("{line}");
             }

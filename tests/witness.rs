@@ -163,7 +163,10 @@ async fn a_clean_record_is_whole_and_a_witness_away_catches_up() {
     let head = ts.head().await;
     assert_eq!(s.head, head);
     assert_eq!(s.fetched, head - before, "only what is new is fetched");
-    assert_eq!(s.compared, head, "the whole past is read again");
+    assert_eq!(
+        s.compared, before,
+        "the whole past held before is read again"
+    );
     assert_eq!(
         s.signed,
         head - 2,

@@ -10,6 +10,7 @@ pub mod proxy;
 mod snapshot;
 mod sse;
 mod verify;
+mod witness;
 mod writes;
 
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub use offline::offline;
 pub use snapshot::snapshot;
 pub use sse::sse;
 pub use verify::verify;
+pub use witness::witness;
 pub use writes::{incident as writes_incident, writes};
 
 /// Which store a benchmark runs on.
@@ -35,13 +37,19 @@ pub struct Target {
     pub postgres: Option<String>,
     /// Server instances over that database (PostgreSQL only).
     pub instances: usize,
+    /// Sign a checkpoint this often (with a bench key) while the log moves.
+    pub checkpoint_every: Option<Duration>,
 }
 
 impl Target {
     pub fn describe(&self) -> String {
-        match &self.postgres {
+        let store = match &self.postgres {
             Some(_) => format!("PostgreSQL, {} instance(s)", self.instances.max(1)),
             None => "SQLite".into(),
+        };
+        match self.checkpoint_every {
+            Some(every) => format!("{store}, a checkpoint signed every {every:?}"),
+            None => store,
         }
     }
 }
@@ -115,7 +123,18 @@ impl BenchServer {
         )
         .await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let running = server::spawn(store.clone(), listener)?;
+        let settings = match target.checkpoint_every {
+            Some(every) => server::Settings {
+                signer: Some(Arc::new(crate::model::checkpoint::Signer::from_secret(
+                    Centre::Trp,
+                    [5; 32],
+                ))),
+                checkpoint_every: every,
+                ..server::Settings::default()
+            },
+            None => server::Settings::default(),
+        };
+        let running = server::spawn_with(store.clone(), listener, settings)?;
         let mut urls = vec![format!("http://{}", running.addr)];
         let mut others = Vec::new();
         for _ in 1..target.instances.max(1) {

@@ -43,7 +43,7 @@ pub async fn verify(events: usize) -> anyhow::Result<String> {
 }
 
 /// Appends `events` incident.created events after the seeded head, each with its row.
-async fn fill(server: &BenchServer, events: usize) -> anyhow::Result<()> {
+pub(super) async fn fill(server: &BenchServer, events: usize) -> anyhow::Result<()> {
     let mut conn =
         sqlx::SqliteConnection::connect(&format!("sqlite://{}", server.db_path.display())).await?;
     let (mut seq, mut prev): (i64, String) =

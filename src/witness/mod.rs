@@ -66,6 +66,9 @@ pub struct Summary {
     pub entities: u64,
     /// The seq the last checkpoint in the copy signs.
     pub signed: u64,
+    /// Time spent catching up, re-reading the past, comparing the served
+    /// state, and waiting for the server's own check.
+    pub took: [Duration; 4],
 }
 
 impl std::fmt::Display for Summary {
@@ -73,8 +76,18 @@ impl std::fmt::Display for Summary {
         write!(
             f,
             "the record is whole through seq {} (hash {}): {} new event(s) verified, {} \
-             compared again with the server, {} served entities checked; signed through seq {}",
-            self.head, self.head_hash, self.fetched, self.compared, self.entities, self.signed
+             compared again with the server, {} served entities checked; signed through seq {} \
+             (catch-up {:.1} s, past {:.1} s, state {:.1} s, server's check {:.1} s)",
+            self.head,
+            self.head_hash,
+            self.fetched,
+            self.compared,
+            self.entities,
+            self.signed,
+            self.took[0].as_secs_f64(),
+            self.took[1].as_secs_f64(),
+            self.took[2].as_secs_f64(),
+            self.took[3].as_secs_f64(),
         )
     }
 }
@@ -140,13 +153,23 @@ async fn wait_after(failures: &mut usize, e: &anyhow::Error) {
 /// One full check: catch up, the past again, the served state, the server's own check.
 pub async fn check(client: &Client, copy: &mut Copy, trust: &Trust) -> anyhow::Result<Verdict> {
     let mut found = Findings::default();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |took: &mut Duration| {
+        *took = clock.elapsed();
+        clock = std::time::Instant::now();
+    };
+    // What was copied before this check is read again; what it copies now
+    // was verified moments ago.
+    let (held_before, _) = copy.head();
     let mut summary = Summary {
         fetched: catch_up(client, copy, trust, &mut found).await?,
         ..Summary::default()
     };
+    lap(&mut summary.took[0]);
     if found.is_empty() {
-        summary.compared = past::recheck(client, copy, &mut found).await?;
+        summary.compared = past::recheck(client, copy, held_before, &mut found).await?;
     }
+    lap(&mut summary.took[1]);
     if found.is_empty() {
         let mut counts = state::Counts::default();
         let pending = state::check(client, copy, &mut found, &mut counts).await?;
@@ -156,7 +179,9 @@ pub async fn check(client: &Client, copy: &mut Copy, trust: &Trust) -> anyhow::R
         }
         summary.entities = counts.entities;
     }
+    lap(&mut summary.took[2]);
     let report = client.verify().await?;
+    lap(&mut summary.took[3]);
     for mut f in report.findings {
         f.found = format!("{} (the server's own check)", f.found);
         found.push(f);

@@ -41,10 +41,12 @@ impl Served<'_> {
     }
 }
 
-/// Compares every event the copy holds with the server's; returns how many.
+/// Compares every event the copy holds through `upto` with the server's;
+/// returns how many.
 pub async fn recheck(
     client: &Client,
     copy: &mut Copy,
+    upto: u64,
     found: &mut Findings,
 ) -> anyhow::Result<u64> {
     let mut served = Served {
@@ -58,11 +60,11 @@ pub async fn recheck(
     let mut after = 0;
     loop {
         let own = copy.hashes(after, PAGE).await?;
-        let Some(&(last, _)) = own.last() else {
+        let Some(&(last, _)) = own.last().filter(|_| after < upto) else {
             return Ok(compared);
         };
         after = last;
-        for (seq, hash) in own {
+        for (seq, hash) in own.into_iter().take_while(|(seq, _)| *seq <= upto) {
             compared += 1;
             // Served events the copy has no place for (a seq repeated out of order).
             while served.peek().await?.is_some_and(|e| e.seq < seq) {

@@ -80,6 +80,47 @@ fn an_audit_findings_event_is_an_error_every_console_shows() {
     );
 }
 
+#[test]
+fn a_witness_alarm_is_an_error_every_console_shows() {
+    let mut f = fixture(Role::Supervisor, (160, 40));
+    let alarm = tandem::api::WitnessAlarm {
+        witness: "BEN witness (BEN)".into(),
+        findings: vec![Finding {
+            kind: FindingKind::Fork,
+            seq: Some(77),
+            entity: None,
+            expected: "event 77 as this witness received it".into(),
+            found: "an event 77 that hashes to 12ab".into(),
+        }],
+        findings_total: 5,
+    };
+    let mut e = event(
+        f.app.ctx.mirror.seq + 1,
+        EventKind::WitnessAlarm,
+        &incident(
+            f.app.ctx.me.as_ref().unwrap(),
+            50,
+            "unused",
+            Severity::Low,
+            IncidentStatus::Reported,
+            1,
+        ),
+    );
+    e.entity = EntityKind::Audit;
+    e.data = serde_json::value::to_raw_value(&alarm).unwrap();
+    update(&mut f.app, Action::Net(NetEvent::Event(Box::new(e))));
+    let said = f.app.ctx.messages.last().unwrap();
+    assert_eq!(said.level, Level::Error);
+    assert!(
+        said.text.contains("WITNESS ALARM from BEN witness (BEN)")
+            && said.text.contains("5 finding(s)")
+            && said.text.contains("event 77"),
+        "{}",
+        said.text
+    );
+    assert!(render(&f.app, 160, 40).join("\n").contains("WITNESS ALARM"));
+}
+
 /// An event with a true hash, linked to `prev`.
 fn chained(prev: &str, seq: u64, kind: EventKind, entity: EntityKind, data: &str) -> Event {
     let mut e = Event {
