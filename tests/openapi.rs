@@ -614,6 +614,13 @@ async fn real_answers_match_the_document() {
         c.call(o, M::GET, "/api/v1/audit/checkpoints", path, &[], None)
             .await;
     }
+    for path in [
+        "/api/v1/audit/verify?scope=rows",
+        "/api/v1/audit/verify?scope=some",
+    ] {
+        c.call(o, M::GET, "/api/v1/audit/verify", path, &[], None)
+            .await;
+    }
     // The whole log: an auditor's, with bounds; an alarm, and one refused.
     let auditor = ts.token(Role::Auditor).to_string();
     for (token, path) in [

@@ -145,6 +145,13 @@ async fn rewrite(ts: &TestServer, seq: u64, edit: impl Fn(&str) -> String) {
     }
 }
 
+/// Whether `serve` would refuse to start on the record as it is now.
+async fn refused_at_start(ts: &TestServer) -> bool {
+    tandem::admin::audit::check_at_start(ts.store.as_ref(), &trust_of(&signer()), false)
+        .await
+        .is_err()
+}
+
 fn kinds(f: &Findings) -> Vec<FindingKind> {
     f.list.iter().map(|f| f.kind).collect()
 }
@@ -152,6 +159,10 @@ fn kinds(f: &Findings) -> Vec<FindingKind> {
 #[tokio::test]
 async fn a_clean_record_is_whole_and_a_witness_away_catches_up() {
     let (ts, dir) = witnessed().await;
+    assert!(
+        !refused_at_start(&ts).await,
+        "serve starts on a clean record"
+    );
     let before = ts.head().await;
     // Away for a while: the record moves on and is signed again.
     for n in 0..30 {
@@ -198,6 +209,7 @@ async fn the_last_events_deleted_below_a_signed_checkpoint_are_a_truncation() {
     let head = ts.head().await;
     ts.raw_execute(&format!("DELETE FROM events WHERE seq > {}", head - 5))
         .await;
+    assert!(refused_at_start(&ts).await);
     let f = alarm(once(&ts, dir.path()).await);
     let cut = &f.list[0];
     assert_eq!(cut.kind, FindingKind::Truncation, "{:?}", f.list);
@@ -214,6 +226,7 @@ async fn an_event_deleted_or_edited_in_the_middle_is_found_at_its_seq() {
     let middle = ts.head().await / 2;
     ts.raw_execute(&format!("DELETE FROM events WHERE seq = {middle}"))
         .await;
+    assert!(refused_at_start(&ts).await);
     let f = alarm(once(&ts, dir.path()).await);
     assert_eq!(f.list[0].kind, FindingKind::Fork, "{:?}", f.list);
     assert_eq!(f.list[0].seq, Some(middle));
@@ -227,6 +240,7 @@ async fn an_event_deleted_or_edited_in_the_middle_is_found_at_its_seq() {
         "UPDATE events SET data = replace(data, 'Zuwara', 'Zawiya') WHERE seq = {seq}"
     ))
     .await;
+    assert!(refused_at_start(&ts).await);
     let f = alarm(once(&ts, dir.path()).await);
     assert_eq!(f.list[0].kind, FindingKind::Fork, "{:?}", f.list);
     assert_eq!(f.list[0].seq, Some(seq));
@@ -239,16 +253,13 @@ async fn a_history_rewritten_with_every_later_hash_recomputed_is_a_fork() {
         .raw_i64("SELECT MIN(seq) FROM events WHERE data LIKE '%Tanker convoy%'")
         .await as u64;
     rewrite(&ts, seq, |d| d.replace("Zuwara", "Zawiya")).await;
-    // The server's own check sees a whole chain: only the witness can tell.
-    assert!(
-        ts.store
-            .verify(&trust_of(&signer()))
-            .await
-            .unwrap()
-            .findings
-            .iter()
-            .all(|f| f.kind != FindingKind::Chain)
-    );
+    // The chain is whole again; the server's own check still catches it by
+    // the checkpoint signed after it, which no longer signs the head before it.
+    let own = ts.store.verify(&trust_of(&signer())).await.unwrap();
+    let own: Vec<_> = own.findings.iter().map(|f| f.kind).collect();
+    assert!(!own.contains(&FindingKind::Chain), "{own:?}");
+    assert!(own.contains(&FindingKind::Checkpoint), "{own:?}");
+    assert!(refused_at_start(&ts).await);
     let f = alarm(once(&ts, dir.path()).await);
     assert_eq!(f.list[0].kind, FindingKind::Fork, "{:?}", f.list);
     assert_eq!(f.list[0].seq, Some(seq));
@@ -273,6 +284,7 @@ async fn a_checkpoint_signature_replaced_is_found_on_arrival_and_after() {
     let dir = tempfile::tempdir().unwrap();
     whole(once(&ts, dir.path()).await);
     rewrite(&ts, cp, forged).await;
+    assert!(refused_at_start(&ts).await);
     let f = alarm(once(&ts, dir.path()).await);
     assert_eq!(f.list[0].kind, FindingKind::Fork, "{:?}", f.list);
     assert_eq!(f.list[0].seq, Some(cp));
@@ -289,6 +301,7 @@ async fn an_edited_table_and_an_officer_raised_behind_the_log_are_found() {
     let (ts, dir) = witnessed().await;
     ts.raw_execute("UPDATE incidents SET data = replace(data, 'Zuwara', 'Zawiya')")
         .await;
+    assert!(refused_at_start(&ts).await);
     let f = alarm(once(&ts, dir.path()).await);
     let row = f
         .list
@@ -304,6 +317,7 @@ async fn an_edited_table_and_an_officer_raised_behind_the_log_are_found() {
          WHERE data LIKE '%Newcomer%'",
     )
     .await;
+    assert!(refused_at_start(&ts).await);
     let f = alarm(once(&ts, dir.path()).await);
     assert!(
         f.list.iter().any(|f| f.kind == FindingKind::Row

@@ -22,6 +22,23 @@ pub struct VerifyReport {
     pub findings_total: u64,
 }
 
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyQuery {
+    /// `all` (default): the chain walked and the rows checked; `rows`: only
+    /// the rows against the log (a witness walks the chain on its own copy).
+    pub scope: Option<VerifyScope>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VerifyScope {
+    #[default]
+    All,
+    Rows,
+}
+
 /// Findings listed in one report; the rest are only counted.
 pub const FINDINGS_MAX: usize = 1000;
 

@@ -11,6 +11,15 @@ impl Client {
         self.get("/api/v1/audit/verify").await
     }
 
+    /// The server's check of its rows against the log, without the chain walk.
+    pub async fn verify_rows(&self) -> ClientResult<VerifyReport> {
+        self.send(
+            self.request(Method::GET, "/api/v1/audit/verify")
+                .query(&[("scope", "rows")]),
+        )
+        .await
+    }
+
     /// Up to `limit` events after `after`, whole, with the head now.
     pub async fn log(&self, after: u64, limit: u32) -> ClientResult<LogPage> {
         let q = [("after", after.to_string()), ("limit", limit.to_string())];

@@ -10,17 +10,26 @@ use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiQuery, Authed, Mutation};
 use super::routes::run;
-use crate::api::{LOG_PAGE_MAX, LogPage, LogQuery, Problem, VerifyReport, WitnessAlarm};
+use crate::api::{
+    LOG_PAGE_MAX, LogPage, LogQuery, Problem, VerifyQuery, VerifyReport, VerifyScope, WitnessAlarm,
+};
 use crate::model::Role;
 use crate::store::Command;
 
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])),
-    responses((status = 200, description = "Result of recomputing the hash chain", body = VerifyReport)))]
+    params(VerifyQuery),
+    responses((status = 200, description = "Result of recomputing the hash chain and checking every row against it", body = VerifyReport),
+              (status = 422, description = "Bad `scope`", body = Problem)))]
 pub async fn verify(
     State(state): State<AppState>,
     Authed(_): Authed,
+    ApiQuery(q): ApiQuery<VerifyQuery>,
 ) -> Result<Json<VerifyReport>, ApiError> {
-    Ok(Json(state.store.verify(&state.settings.trust).await?))
+    let report = match q.scope.unwrap_or_default() {
+        VerifyScope::All => state.store.verify(&state.settings.trust).await?,
+        VerifyScope::Rows => state.store.verify_rows().await?,
+    };
+    Ok(Json(report))
 }
 
 #[utoipa::path(get, path = "/api/v1/audit/log", tag = "audit", security(("bearer" = [])),

@@ -27,7 +27,7 @@ use crate::model;
         audit::verify, audit::log, audit::raise_alarm, checkpoints::list, checkpoints::sign_now,
     ),
     components(schemas(
-        Problem, Snapshot, CentreInfo, Me, RotateToken, IssuedToken, model::TokenInfo, model::token::Lockout, model::ownership::Handover, model::ownership::HandoverAsk, model::ownership::Reason, handover::Empty, IncidentDetail, MergeRequest, MergeResult, VerifyReport, crate::api::LogPage, crate::api::WitnessAlarm, crate::api::Finding, crate::api::FindingKind, model::checkpoint::Checkpoint, checkpoints::CheckpointEntry, Health, crate::api::Redacted, crate::api::Skip, model::Tlp,
+        Problem, Snapshot, CentreInfo, Me, RotateToken, IssuedToken, model::TokenInfo, model::token::Lockout, model::ownership::Handover, model::ownership::HandoverAsk, model::ownership::Reason, handover::Empty, IncidentDetail, MergeRequest, MergeResult, VerifyReport, crate::api::LogPage, crate::api::WitnessAlarm, crate::api::VerifyScope, crate::api::Finding, crate::api::FindingKind, model::checkpoint::Checkpoint, checkpoints::CheckpointEntry, Health, crate::api::Redacted, crate::api::Skip, model::Tlp,
         Event, Incident, NewIncident, IncidentPatch, Note, NewNote, Task, NewTask, TaskPatch,
         Agency, Unit, UnitPatch, Officer, model::Location, model::Position,
         model::Centre, model::Category, model::Severity, model::IncidentStatus, model::Source,

