@@ -614,6 +614,90 @@ async fn real_answers_match_the_document() {
         c.call(o, M::GET, "/api/v1/audit/checkpoints", path, &[], None)
             .await;
     }
+    // Shifts: started, refused twice, ended, acknowledged, listed.
+    let duty = ts.token(Role::DutyOfficer).to_string();
+    let shift = c
+        .call(
+            Some(&duty),
+            M::POST,
+            "/api/v1/shifts",
+            "/api/v1/shifts",
+            &[key()],
+            Some(json!({})),
+        )
+        .await;
+    c.call(
+        Some(&duty),
+        M::POST,
+        "/api/v1/shifts",
+        "/api/v1/shifts",
+        &[key()],
+        Some(json!({})),
+    )
+    .await; // 409
+    c.call(
+        Some(&obs),
+        M::POST,
+        "/api/v1/shifts",
+        "/api/v1/shifts",
+        &[key()],
+        Some(json!({})),
+    )
+    .await; // 403
+    let id = shift["id"].as_str().unwrap_or_default().to_string();
+    let end = format!("/api/v1/shifts/{id}/end");
+    let ack = format!("/api/v1/shifts/{id}/handover/ack");
+    c.call(
+        Some(&sup),
+        M::POST,
+        "/api/v1/shifts/{id}/handover/ack",
+        &ack,
+        &[key()],
+        Some(json!({})),
+    )
+    .await; // 409: not ended
+    c.call(
+        Some(&duty),
+        M::POST,
+        "/api/v1/shifts/{id}/end",
+        &end,
+        &[key()],
+        Some(json!({"handover_note": "quiet night"})),
+    )
+    .await;
+    c.call(
+        Some(&duty),
+        M::POST,
+        "/api/v1/shifts/{id}/end",
+        &end,
+        &[key()],
+        Some(json!({"handover_note": 5})),
+    )
+    .await; // 422
+    c.call(
+        Some(&duty),
+        M::POST,
+        "/api/v1/shifts/{id}/handover/ack",
+        &ack,
+        &[key()],
+        Some(json!({})),
+    )
+    .await; // 403: own
+    c.call(
+        Some(&sup),
+        M::POST,
+        "/api/v1/shifts/{id}/handover/ack",
+        &ack,
+        &[key()],
+        Some(json!({})),
+    )
+    .await;
+    for path in [
+        "/api/v1/shifts?centre=TRP&on_duty=false&limit=5",
+        "/api/v1/shifts?limit=0",
+    ] {
+        c.call(o, M::GET, "/api/v1/shifts", path, &[], None).await;
+    }
     for path in [
         "/api/v1/audit/verify?scope=rows",
         "/api/v1/audit/verify?scope=some",

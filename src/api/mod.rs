@@ -6,13 +6,16 @@
 
 pub mod audit;
 pub mod problem;
+pub mod shift;
 
+pub use crate::model::shift::{EndShift, HandoverSummary, Shift};
 pub use crate::model::{
     Agency, Event, Incident, IncidentPatch, NewIncident, NewNote, NewTask, Note, Officer, Task,
     TaskPatch, Unit, UnitPatch,
 };
 pub use audit::*;
 pub use problem::Problem;
+pub use shift::ShiftQuery;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -213,7 +213,7 @@ impl Mirror {
                 Applied::Roster
             }
             EntityKind::Note => Applied::Note(e.entity_id),
-            EntityKind::Token | EntityKind::Access => Applied::Record,
+            EntityKind::Token | EntityKind::Access | EntityKind::Shift => Applied::Record,
             EntityKind::Audit
                 if matches!(
                     e.kind,

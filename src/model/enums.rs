@@ -116,6 +116,11 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Where an officer sits for a shift.
+    Post { DutyOfficer = "duty_officer", Supervisor = "supervisor", LiaisonDesk = "liaison_desk" }
+}
+
+vocabulary! {
     Category {
         SmugglingFuel = "smuggling_fuel", SmugglingWeapons = "smuggling_weapons",
         SmugglingDrugs = "smuggling_drugs", SmugglingGoods = "smuggling_goods",
@@ -183,6 +188,8 @@ vocabulary! {
         TokenIssued = "token.issued", TokenUpdated = "token.updated",
         AuthLockedOut = "auth.locked_out", AuditFindings = "audit.findings",
         AuditCheckpoint = "audit.checkpoint", WitnessAlarm = "witness.alarm",
+        ShiftStarted = "shift.started", ShiftEnded = "shift.ended",
+        HandoverAcknowledged = "handover.acknowledged",
     }
 }
 
@@ -190,5 +197,6 @@ vocabulary! {
     EntityKind {
         Incident = "incident", Note = "note", Task = "task", Agency = "agency", Unit = "unit",
         Officer = "officer", Token = "token", Access = "access", Audit = "audit",
+        Shift = "shift",
     }
 }

@@ -277,6 +277,14 @@ pub fn contacts_audience(agency: Uuid) -> String {
         .done()
 }
 
+/// A shift and its handover: the officers of its centre and its officer.
+pub fn shift_audience(centre: Centre, officer: Uuid) -> String {
+    Tags::default()
+        .add(format_args!("o:{centre}"))
+        .add(format_args!("u:{officer}"))
+        .done()
+}
+
 /// Whether an audience text holds `tag`.
 fn admits_tag(audience: &str, tag: &str) -> bool {
     audience.split_whitespace().any(|t| t == tag)
@@ -343,6 +351,12 @@ impl Viewer {
                 tags.push(format!(" s:{} ", o.centre));
             }
         }
+        Viewer { tags: Some(tags) }
+    }
+
+    /// What every duty officer of `centre` sees: what a handover may list.
+    pub fn officers_of(centre: Centre) -> Viewer {
+        let tags = vec![" * ".into(), " o ".into(), format!(" o:{centre} ")];
         Viewer { tags: Some(tags) }
     }
 

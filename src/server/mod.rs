@@ -12,6 +12,7 @@ mod listen;
 mod me;
 pub mod openapi;
 mod routes;
+mod shifts;
 pub mod signin;
 pub mod tls;
 
@@ -115,6 +116,9 @@ pub fn router(state: AppState) -> Router {
         .route("/agencies", get(agencies))
         .route("/units", get(units))
         .route("/units/{id}", patch(patch_unit))
+        .route("/shifts", get(shifts::list).post(shifts::start))
+        .route("/shifts/{id}/end", post(shifts::end))
+        .route("/shifts/{id}/handover/ack", post(shifts::acknowledge))
         .route("/audit/verify", get(audit::verify))
         .route("/audit/log", get(audit::log))
         .route("/audit/alarms", post(audit::raise_alarm))

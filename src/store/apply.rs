@@ -119,6 +119,23 @@ pub enum Command {
     Checkpoint(Box<crate::model::checkpoint::Signer>),
     /// A witness found the record not as it holds it (auditors and supervisors).
     WitnessAlarm(Box<crate::api::WitnessAlarm>),
+    Shift(ShiftCommand),
+}
+
+/// Commands on shifts.
+#[derive(Debug, Clone)]
+pub enum ShiftCommand {
+    /// The caller's shift, at their centre.
+    Start,
+    /// With the handover generated from the record as the shift ends.
+    End {
+        id: Uuid,
+        note: String,
+        summary: Box<crate::model::shift::HandoverSummary>,
+    },
+    Acknowledge {
+        id: Uuid,
+    },
 }
 
 /// Commands on who may sign in.
@@ -231,6 +248,7 @@ pub enum Row<'a> {
         /// Given when the token is new; its expiry or revocation changes without.
         hash: Option<&'a str>,
     },
+    Shift(&'a crate::model::Shift),
 }
 
 /// What a backend provides inside one open transaction.
@@ -256,6 +274,11 @@ pub trait WriteTx: Send {
     ) -> impl Future<Output = StoreResult<Option<String>>> + Send;
     fn tasks_of(&mut self, incident: Uuid)
     -> impl Future<Output = StoreResult<Vec<String>>> + Send;
+    /// The open shift of an officer, if any (JSON).
+    fn open_shift_of(
+        &mut self,
+        officer: Uuid,
+    ) -> impl Future<Output = StoreResult<Option<String>>> + Send;
     /// The records (JSON) of every token of an officer.
     fn tokens_of(&mut self, officer: Uuid)
     -> impl Future<Output = StoreResult<Vec<String>>> + Send;

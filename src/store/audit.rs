@@ -14,13 +14,14 @@ use crate::model::{EntityKind, Event, EventKind};
 
 /// The tables of the record and the entity each holds. (Tokens are left
 /// out: tokens issued before they had events — migration 0002 — have none.)
-const RECORD: [(&str, EntityKind); 6] = [
+const RECORD: [(&str, EntityKind); 7] = [
     ("incidents", EntityKind::Incident),
     ("tasks", EntityKind::Task),
     ("notes", EntityKind::Note),
     ("units", EntityKind::Unit),
     ("agencies", EntityKind::Agency),
     ("officers", EntityKind::Officer),
+    ("shifts", EntityKind::Shift),
 ];
 
 #[derive(Default)]

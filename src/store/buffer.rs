@@ -18,7 +18,9 @@ use super::queue::Job;
 use super::sql::{Bind, Sql};
 use super::{Logged, StoreError, StoreResult};
 use crate::model::marking;
-use crate::model::{Agency, Centre, EntityKind, Incident, Note, Officer, Task, TokenInfo, Unit};
+use crate::model::{
+    Agency, Centre, EntityKind, Incident, Note, Officer, Shift, Task, TokenInfo, Unit,
+};
 
 /// A stored answer to an idempotent request: actor, key, request hash, answer, time.
 pub type Answer = (String, String, String, Outcome, i64);
@@ -178,6 +180,16 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
         self.inner.tasks_of(incident).await
     }
 
+    async fn open_shift_of(&mut self, officer: Uuid) -> StoreResult<Option<String>> {
+        // Shift rows are written as they are put, so this sees the batch's own.
+        let sql = "SELECT data FROM shifts WHERE officer_id = $1 AND ended_at_ms IS NULL";
+        let found = self
+            .inner
+            .texts(sql, vec![Bind::Text(officer.to_string())])
+            .await?;
+        Ok(found.into_iter().next())
+    }
+
     async fn tokens_of(&mut self, officer: Uuid) -> StoreResult<Vec<String>> {
         let sql = "SELECT data FROM tokens WHERE officer_id = $1 ORDER BY id";
         self.inner
@@ -221,6 +233,7 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
                 write_officer(self.inner, officer, revoked, json).await?
             }
             Row::Token { token, hash } => write_token(self.inner, token, hash, json).await?,
+            Row::Shift(shift) => write_shift(self.inner, shift, json).await?,
         }
         Ok(())
     }
@@ -244,6 +257,11 @@ impl<B: Bulk> WriteTx for Buffered<'_, B> {
                 super::roster::position_audience(self.inner, &unit).await?
             }
             EntityKind::Agency => marking::contacts_audience(c.id),
+            // A handover lists what its centre sees: for its officers only.
+            EntityKind::Shift => {
+                let shift: Shift = serde_json::from_str(&c.json)?;
+                marking::shift_audience(shift.centre, shift.officer_id)
+            }
             EntityKind::Officer | EntityKind::Token | EntityKind::Access | EntityKind::Audit => {
                 marking::EVERYONE.to_string()
             }
@@ -313,6 +331,30 @@ async fn write_officer(
         Bind::Text(json.to_string()),
     ];
     db.execute(sql, binds).await
+}
+
+async fn write_shift(db: &mut impl Sql, shift: &Shift, json: &str) -> StoreResult<()> {
+    // A shift still open has no end: NULL, which the one-open-shift index reads.
+    let ended = match shift.ended_at {
+        Some(_) => "$6",
+        None => "NULL",
+    };
+    let sql = format!(
+        "INSERT INTO shifts (id, centre, officer_id, started_at_ms, data, ended_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, {ended}) \
+         ON CONFLICT (id) DO UPDATE SET ended_at_ms = excluded.ended_at_ms, data = excluded.data"
+    );
+    let mut binds = vec![
+        Bind::Text(shift.id.to_string()),
+        Bind::Text(shift.centre.as_str().into()),
+        Bind::Text(shift.officer_id.to_string()),
+        Bind::Int(super::columns::millis(shift.started_at)),
+        Bind::Text(json.to_string()),
+    ];
+    if let Some(t) = shift.ended_at {
+        binds.push(Bind::Int(super::columns::millis(t)));
+    }
+    db.execute(&sql, binds).await
 }
 
 /// A new token (with its `hash`), or a change of its expiry or revocation.

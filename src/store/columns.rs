@@ -17,6 +17,7 @@ pub fn table(entity: EntityKind) -> Option<&'static str> {
         EntityKind::Unit => "units",
         EntityKind::Officer => "officers",
         EntityKind::Token => "tokens",
+        EntityKind::Shift => "shifts",
         EntityKind::Access | EntityKind::Audit => return None,
     })
 }

@@ -382,6 +382,7 @@ pub async fn decide(
             Ok((reply(201, Some(u.version), u)?, vec![c]))
         }
         Command::Access(c) => super::access::decide(tx, actor, c, now).await,
+        Command::Shift(c) => super::shifts::decide(tx, actor, c, now).await,
         Command::Checkpoint(_) | Command::RecordFindings(_) | Command::WitnessAlarm(_) => {
             super::attest::decide(actor, command, head, now)
         }

@@ -23,6 +23,7 @@ mod queue;
 mod read;
 mod reader;
 mod roster;
+mod shifts;
 mod sql;
 mod sql_store;
 pub mod sqlite;
@@ -31,6 +32,7 @@ mod writer;
 
 pub use apply::{
     AccessCommand, Actor, Command, Idempotency, NewToken, Outcome, OwnershipStep, Request, Retire,
+    ShiftCommand,
 };
 pub use error::StoreError;
 pub use roster::mask_agency;
@@ -148,6 +150,12 @@ pub trait Store: Send + Sync + 'static {
     /// [`Store::verify`] without the chain walk: only the rows against the
     /// log (for a witness, which walks the chain on its own copy).
     fn verify_rows(&self) -> BoxFuture<'_, StoreResult<VerifyReport>>;
+
+    /// Shifts, newest first.
+    fn shifts(
+        &self,
+        q: crate::api::ShiftQuery,
+    ) -> BoxFuture<'_, StoreResult<Vec<crate::model::Shift>>>;
 
     /// Up to `limit` signed checkpoints after `after`, as the events that carry them.
     fn checkpoints(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>>;

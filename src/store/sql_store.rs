@@ -101,6 +101,13 @@ impl<R: Reader> Store for SqlStore<R> {
         Box::pin(async move { audit::verify(&self.reader, &trust).await })
     }
 
+    fn shifts(
+        &self,
+        q: crate::api::ShiftQuery,
+    ) -> BoxFuture<'_, StoreResult<Vec<crate::model::Shift>>> {
+        Box::pin(async move { super::shifts::list(&self.reader, &q).await })
+    }
+
     fn verify_rows(&self) -> BoxFuture<'_, StoreResult<VerifyReport>> {
         Box::pin(audit::verify_rows(&self.reader))
     }

@@ -1,0 +1,233 @@
+//! Shifts over HTTP: start the caller's own, end one (its handover is
+//! generated here, from what the centre's officers see), acknowledge a
+//! handover, and list who is on duty.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{ApiPath, ApiQuery, Authed, Mutation};
+use super::handover::Empty;
+use super::routes::run;
+use crate::api::{EndShift, IncidentQuery, PAGE_MAX, Problem, Shift, ShiftQuery, TaskQuery};
+use crate::model::shift::{CommittedUnit, HandoverSummary, OpenIncident, OverdueTask};
+use crate::model::{Centre, Sla, UnitStatus, Viewer, validate};
+use crate::store::{Command, ShiftCommand, Store, StoreError};
+
+/// Open incidents a handover lists one by one; the rest are counted.
+const LISTED: usize = 50;
+
+#[utoipa::path(post, path = "/api/v1/shifts", tag = "shifts", security(("bearer" = [])), request_body = Empty,
+    params(("Idempotency-Key" = String, Header, description = "Unique per intended change")),
+    responses((status = 201, description = "The caller's shift, on duty from now at their centre", body = Shift),
+              (status = 403, description = "Observers, system and auditor accounts stand no shifts", body = Problem),
+              (status = 409, description = "The caller is already on shift", body = Problem)))]
+pub async fn start(
+    State(state): State<AppState>,
+    Authed(o): Authed,
+    m: Mutation<Empty>,
+) -> Result<Response, ApiError> {
+    run(&state, o, m, Command::Shift(ShiftCommand::Start)).await
+}
+
+#[utoipa::path(post, path = "/api/v1/shifts/{id}/end", tag = "shifts", security(("bearer" = [])), request_body = EndShift,
+    params(("id" = Uuid, Path, description = "Shift id"),
+           ("Idempotency-Key" = String, Header, description = "Unique per intended change")),
+    responses((status = 200, description = "Ended, with the handover generated for the next officer", body = Shift),
+              (status = 403, description = "Neither the shift's officer nor a supervisor of its centre", body = Problem),
+              (status = 404, description = "No such shift", body = Problem),
+              (status = 409, description = "Already ended", body = Problem)))]
+pub async fn end(
+    State(state): State<AppState>,
+    Authed(o): Authed,
+    ApiPath(id): ApiPath<Uuid>,
+    m: Mutation<EndShift>,
+) -> Result<Response, ApiError> {
+    validate::text(
+        "handover_note",
+        &m.body.handover_note,
+        crate::model::shift::NOTE_MAX,
+    )
+    .map_err(StoreError::from)?;
+    // Whoever may end it (its officer, a supervisor of its centre) is of its centre.
+    let summary = summary(state.store.as_ref(), o.centre, OffsetDateTime::now_utc()).await?;
+    let note = m.body.handover_note.clone();
+    let command = ShiftCommand::End {
+        id,
+        note,
+        summary: Box::new(summary),
+    };
+    run(&state, o, m, Command::Shift(command)).await
+}
+
+#[utoipa::path(post, path = "/api/v1/shifts/{id}/handover/ack", tag = "shifts", security(("bearer" = [])), request_body = Empty,
+    params(("id" = Uuid, Path, description = "Shift id"),
+           ("Idempotency-Key" = String, Header, description = "Unique per intended change")),
+    responses((status = 200, description = "The handover is taken", body = Shift),
+              (status = 403, description = "Not an officer of the shift's centre, or its own officer", body = Problem),
+              (status = 404, description = "No such shift", body = Problem),
+              (status = 409, description = "Not ended yet, or already acknowledged", body = Problem)))]
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    Authed(o): Authed,
+    ApiPath(id): ApiPath<Uuid>,
+    m: Mutation<Empty>,
+) -> Result<Response, ApiError> {
+    run(
+        &state,
+        o,
+        m,
+        Command::Shift(ShiftCommand::Acknowledge { id }),
+    )
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/shifts", tag = "shifts", security(("bearer" = [])),
+    params(ShiftQuery),
+    responses((status = 200, description = "Shifts, newest first; the handover of another centre's shift is left out", body = Vec<Shift>),
+              (status = 422, description = "Bad query", body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Authed(o): Authed,
+    ApiQuery(q): ApiQuery<ShiftQuery>,
+) -> Result<Json<Vec<Shift>>, ApiError> {
+    if let Some(n) = q.limit.filter(|n| !(1..=500).contains(n)) {
+        return Err(ApiError::unprocessable(format!(
+            "query parameter `limit`: {n} is outside 1..=500"
+        )));
+    }
+    let mut shifts = state.store.shifts(q).await?;
+    // Who is on duty is for everyone; what a centre hands over is its own.
+    let viewer = Viewer::of(&o);
+    for s in &mut shifts {
+        if !viewer.admits(&crate::model::marking::shift_audience(
+            s.centre,
+            s.officer_id,
+        )) {
+            s.handover = None;
+            s.handover_note = None;
+        }
+    }
+    Ok(Json(shifts))
+}
+
+/// What a shift of `centre` leaves open at `now`, as its officers see it.
+pub async fn summary(
+    store: &dyn Store,
+    centre: Centre,
+    now: OffsetDateTime,
+) -> Result<HandoverSummary, StoreError> {
+    let viewer = Viewer::officers_of(centre);
+    let sla = Sla::default();
+    let mut out = HandoverSummary::default();
+    let mut open = Vec::new();
+    let mut ours = std::collections::HashSet::new();
+    let mut cursor = None;
+    loop {
+        let q = IncidentQuery {
+            limit: Some(PAGE_MAX),
+            cursor: cursor.take(),
+            ..Default::default()
+        };
+        let page = store.search_incidents(q, &viewer).await?;
+        for i in page.items.into_iter().filter(|i| i.status.is_open()) {
+            let item = OpenIncident {
+                id: i.id,
+                reference: i.reference.clone(),
+                title: i.title.clone(),
+                severity: i.severity,
+                status: i.status,
+                age_minutes: (now - i.reported_at).whole_minutes(),
+                overdue: sla.is_overdue(&i, now),
+                last_note: None,
+            };
+            let moving = i
+                .handover
+                .as_ref()
+                .is_some_and(|h| h.from == centre || h.to == centre);
+            if moving {
+                out.handovers.push(item.clone());
+            }
+            if i.centre == centre {
+                ours.insert(i.id);
+                out.open_by_severity.add(i.severity);
+                out.overdue_incidents += u32::from(item.overdue);
+                open.push(item);
+            }
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    open.sort_by_key(|i| {
+        (
+            std::cmp::Reverse(i.severity),
+            std::cmp::Reverse(i.age_minutes),
+        )
+    });
+    open.truncate(LISTED);
+    for item in &mut open {
+        if let Some(detail) = store.incident(item.id, &viewer).await? {
+            item.last_note = detail
+                .notes
+                .iter()
+                .max_by_key(|n| n.at)
+                .map(|n| validate::excerpt(&n.text, 200));
+        }
+    }
+    out.open = open;
+    let mut committed = std::collections::HashSet::new();
+    let mut cursor = None;
+    loop {
+        let q = TaskQuery {
+            open: Some(true),
+            limit: Some(PAGE_MAX),
+            cursor: cursor.take(),
+            ..Default::default()
+        };
+        let page = store.tasks(q, &viewer).await?;
+        for t in page
+            .items
+            .into_iter()
+            .filter(|t| ours.contains(&t.incident_id))
+        {
+            committed.extend(t.unit_id);
+            if let Some(due) = t.due_at.filter(|d| *d < now) {
+                out.overdue_tasks.push(OverdueTask {
+                    id: t.id,
+                    incident_id: t.incident_id,
+                    agency_id: t.agency_id,
+                    action: t.title,
+                    due_at: due,
+                });
+            }
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    out.units_committed = store
+        .units(&viewer)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            committed.contains(&u.id)
+                && matches!(
+                    u.status,
+                    UnitStatus::Assigned | UnitStatus::EnRoute | UnitStatus::OnScene
+                )
+        })
+        .map(|u| CommittedUnit {
+            id: u.id,
+            callsign: u.callsign,
+            status: u.status,
+        })
+        .collect();
+    Ok(out)
+}

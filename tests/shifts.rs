@@ -1,0 +1,285 @@
+//! Shifts on both stores (PostgreSQL with `TANDEM_TEST_STORE=postgres`):
+//! start, end with the generated handover, acknowledge — who may do each,
+//! what each refuses, the events in the log, who sees a centre's handover,
+//! and that the record still verifies with its new table.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TestServer, send};
+use reqwest::Method;
+use serde_json::{Value, json};
+use tandem::api::NewTask;
+use tandem::client::new_key;
+use tandem::model::{Centre, EventKind, Role};
+
+async fn post(ts: &TestServer, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let res = reqwest::Client::new()
+        .post(format!("{}{path}", ts.url))
+        .bearer_auth(token)
+        .header("idempotency-key", new_key())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn officer(ts: &TestServer, name: &str, role: Role, centre: Centre) -> String {
+    tandem::admin::add_officer(ts.store.as_ref(), name, role, centre, None)
+        .await
+        .unwrap()
+        .1
+}
+
+#[tokio::test]
+async fn a_shift_starts_ends_with_its_handover_and_is_acknowledged_by_the_next() {
+    // A short heartbeat: what Benghazi may not see is skipped at the next one.
+    let ts = TestServer::start_with(tandem::server::Settings {
+        heartbeat: Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await;
+    let duty = ts.token(Role::DutyOfficer).to_string();
+    // The centre's picture as the shift ends: a critical and a low incident,
+    // a note, a task past its due time, one incident being handed to Benghazi.
+    let critical = ts.incident("Armed group at the Ras Ajdir crossing").await;
+    let c = ts.client(Role::Supervisor);
+    let critical = c
+        .patch_incident(
+            &new_key(),
+            critical.id,
+            critical.version,
+            &serde_json::from_value(json!({"severity": "critical"})).unwrap(),
+        )
+        .await
+        .unwrap();
+    ts.client(Role::DutyOfficer)
+        .add_note(&new_key(), critical.id, "Second vehicle seen, shots heard")
+        .await
+        .unwrap();
+    let moving = ts.incident("Boat drifting east of Sirte").await;
+    c.handover(
+        &new_key(),
+        moving.id,
+        &tandem::client::call::HandoverStep::Ask {
+            to: Centre::Ben,
+            note: "their waters".into(),
+        },
+    )
+    .await
+    .unwrap();
+    ts.client(Role::DutyOfficer)
+        .create_task(
+            &new_key(),
+            critical.id,
+            &NewTask {
+                agency_id: ts.agency.id,
+                title: "Send the border patrol".into(),
+                unit_id: None,
+                priority: None,
+                due_at: Some(time::OffsetDateTime::now_utc() + time::Duration::seconds(1)),
+                tlp: Default::default(),
+                shared_with: vec![],
+            },
+        )
+        .await
+        .unwrap();
+
+    let (status, shift) = post(&ts, &duty, "/api/v1/shifts", json!({})).await;
+    assert_eq!(status, 201, "{shift}");
+    assert_eq!(shift["centre"], "TRP");
+    assert_eq!(shift["post"], "duty_officer");
+    assert!(shift["ended_at"].is_null());
+    let id = shift["id"].as_str().unwrap().to_string();
+    // One shift at a time.
+    let (status, again) = post(&ts, &duty, "/api/v1/shifts", json!({})).await;
+    assert_eq!(status, 409, "{again}");
+    // On duty now.
+    let (_, _, on_duty) = send(
+        &ts,
+        Some(Role::Observer),
+        Method::GET,
+        "/api/v1/shifts?on_duty=true",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(on_duty.as_array().unwrap().len(), 1);
+
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Another duty officer may not end it; its officer may, once.
+    let other = officer(&ts, "Amal", Role::DutyOfficer, Centre::Trp).await;
+    let end = format!("/api/v1/shifts/{id}/end");
+    let (status, _) = post(&ts, &other, &end, json!({"handover_note": "x"})).await;
+    assert_eq!(status, 403);
+    let (status, ended) = post(
+        &ts,
+        &duty,
+        &end,
+        json!({"handover_note": "Watch Ras Ajdir; BEN owes us an answer on the boat"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{ended}");
+    let h = &ended["handover"];
+    assert_eq!(h["open_by_severity"]["critical"], 1);
+    assert_eq!(
+        h["open"][0]["reference"],
+        critical.reference.as_str(),
+        "most severe first"
+    );
+    assert_eq!(
+        h["open"][0]["last_note"],
+        "Second vehicle seen, shots heard"
+    );
+    assert_eq!(h["overdue_tasks"][0]["action"], "Send the border patrol");
+    assert_eq!(h["handovers"][0]["id"], moving.id.to_string());
+    assert_eq!(
+        ended["handover_note"],
+        "Watch Ras Ajdir; BEN owes us an answer on the boat"
+    );
+    let (status, _) = post(&ts, &duty, &end, json!({})).await;
+    assert_eq!(status, 409, "ended once");
+
+    // The handover: not by its own officer, not by the other centre, once by the next.
+    let ack = format!("/api/v1/shifts/{id}/handover/ack");
+    assert_eq!(post(&ts, &duty, &ack, json!({})).await.0, 403);
+    let fatima = officer(&ts, "Fatima", Role::DutyOfficer, Centre::Ben).await;
+    assert_eq!(post(&ts, &fatima, &ack, json!({})).await.0, 403);
+    let (status, taken) = post(&ts, &other, &ack, json!({})).await;
+    assert_eq!(status, 200, "{taken}");
+    assert!(taken["acknowledged_at"].is_string());
+    assert_eq!(post(&ts, &other, &ack, json!({})).await.0, 409);
+
+    // Benghazi sees who was on duty in Tripoli, not what Tripoli handed over.
+    let ben = tandem::client::Client::new(&ts.url, &fatima).unwrap();
+    let seen: Vec<tandem::api::Shift> = reqwest::Client::new()
+        .get(format!("{}/api/v1/shifts?centre=TRP", ts.url))
+        .bearer_auth(&fatima)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen.len(), 1);
+    assert!(seen[0].handover.is_none() && seen[0].handover_note.is_none());
+    // And its stream skips Tripoli's shift events, which Tripoli's officers get.
+    let kinds =
+        |events: Vec<tandem::api::Event>| events.into_iter().map(|e| e.kind).collect::<Vec<_>>();
+    let mut trp_kinds = Vec::new();
+    let mut s = ts.client(Role::Observer).events(0).await.unwrap();
+    let head = ts.head().await;
+    while let Some(Ok(item)) = s.next().await {
+        if let tandem::api::StreamItem::Event(e) = &item {
+            trp_kinds.push(e.kind);
+        }
+        if item.seq() >= head {
+            break;
+        }
+    }
+    for k in [
+        EventKind::ShiftStarted,
+        EventKind::ShiftEnded,
+        EventKind::HandoverAcknowledged,
+    ] {
+        assert!(trp_kinds.contains(&k), "{k} on Tripoli's stream");
+    }
+    let mut s = ben.events(0).await.unwrap();
+    let mut ben_events = Vec::new();
+    while let Some(Ok(item)) = s.next().await {
+        let seq = item.seq();
+        if let tandem::api::StreamItem::Event(e) = item {
+            ben_events.push(*e);
+        }
+        if seq >= head {
+            break;
+        }
+    }
+    assert!(
+        !kinds(ben_events)
+            .iter()
+            .any(|k| k.as_str().starts_with("shift."))
+    );
+    // The shifts table is part of the record the check compares.
+    let report = ts.store.verify(&Default::default()).await.unwrap();
+    assert!(report.ok, "{:?}", report.findings);
+    ts.raw_execute("UPDATE shifts SET data = replace(data, 'Watch Ras Ajdir', 'All quiet')")
+        .await;
+    let report = ts.store.verify(&Default::default()).await.unwrap();
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.entity.as_deref().is_some_and(|e| e.starts_with("shift "))),
+        "{:?}",
+        report.findings
+    );
+}
+
+#[tokio::test]
+async fn who_stands_shifts_and_who_ends_a_forgotten_one() {
+    let ts = TestServer::start().await;
+    for role in [Role::Observer, Role::System, Role::Auditor] {
+        let (status, _) = post(&ts, ts.token(role), "/api/v1/shifts", json!({})).await;
+        assert_eq!(status, 403, "{role}");
+    }
+    let (status, liaison) = post(&ts, ts.token(Role::Liaison), "/api/v1/shifts", json!({})).await;
+    assert_eq!(status, 201);
+    assert_eq!(liaison["post"], "liaison_desk");
+    assert_eq!(liaison["agency_id"], ts.agency.id.to_string());
+    // Its due end is 13 h after its start.
+    let start = time::OffsetDateTime::parse(
+        liaison["started_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let due = time::OffsetDateTime::parse(
+        liaison["end_due_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert_eq!(due - start, time::Duration::hours(13));
+    // A supervisor of its centre ends a shift forgotten; one of the other centre may not.
+    let id = liaison["id"].as_str().unwrap();
+    let end = format!("/api/v1/shifts/{id}/end");
+    let ben_sup = officer(&ts, "Idris", Role::Supervisor, Centre::Ben).await;
+    assert_eq!(post(&ts, &ben_sup, &end, json!({})).await.0, 403);
+    let (status, ended) = post(&ts, ts.token(Role::Supervisor), &end, json!({})).await;
+    assert_eq!(status, 200, "{ended}");
+    assert_eq!(
+        ended["ended_by"],
+        ts.officer(Role::Supervisor).id.to_string()
+    );
+    // Unknown shift, bad body, bad limit.
+    let nowhere = format!("/api/v1/shifts/{}/end", uuid::Uuid::now_v7());
+    assert_eq!(
+        post(&ts, ts.token(Role::Supervisor), &nowhere, json!({}))
+            .await
+            .0,
+        404
+    );
+    let bad = post(
+        &ts,
+        ts.token(Role::Supervisor),
+        &end,
+        json!({"handover_note": "\u{0007}"}),
+    )
+    .await;
+    assert_eq!(bad.0, 422);
+    let (status, _, _) = send(
+        &ts,
+        Some(Role::Observer),
+        Method::GET,
+        "/api/v1/shifts?limit=0",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    // After it ends, the liaison may start a new one.
+    let (status, _) = post(&ts, ts.token(Role::Liaison), "/api/v1/shifts", json!({})).await;
+    assert_eq!(status, 201);
+}
