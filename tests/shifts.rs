@@ -283,3 +283,43 @@ async fn who_stands_shifts_and_who_ends_a_forgotten_one() {
     let (status, _) = post(&ts, ts.token(Role::Liaison), "/api/v1/shifts", json!({})).await;
     assert_eq!(status, 201);
 }
+
+#[tokio::test]
+async fn the_consoles_shift_commands_find_the_shift_and_say_what_was_handed_over() {
+    use tandem::console::shifts::{ShiftStep, perform};
+    let ts = TestServer::start().await;
+    ts.incident("Fuel smuggling near Zuwara").await;
+    let me = ts.officer(Role::DutyOfficer).clone();
+    let client = ts.client(Role::DutyOfficer);
+    let end = ShiftStep::End {
+        note: "quiet night".into(),
+    };
+    let refused = perform(&client, &me, end.clone()).await.unwrap_err();
+    assert!(refused.contains("not on shift"), "{refused}");
+    let started = perform(&client, &me, ShiftStep::Start).await.unwrap();
+    assert!(
+        started.starts_with("on shift at TRP as duty officer"),
+        "{started}"
+    );
+    let ended = perform(&client, &me, end).await.unwrap();
+    assert!(
+        ended.contains("open: 0 critical, 1 high, 0 medium") && ended.contains("note: quiet night"),
+        "{ended}"
+    );
+    // The next officer of the centre takes it; then nothing waits.
+    let sup = ts.officer(Role::Supervisor).clone();
+    let sup_client = ts.client(Role::Supervisor);
+    let taken = perform(&sup_client, &sup, ShiftStep::Acknowledge)
+        .await
+        .unwrap();
+    assert!(
+        taken.starts_with(
+            "handover from duty_officer officer acknowledged — open: 0 critical, 1 high"
+        ),
+        "{taken}"
+    );
+    let nothing = perform(&sup_client, &sup, ShiftStep::Acknowledge)
+        .await
+        .unwrap_err();
+    assert!(nothing.contains("no handover of TRP waits"), "{nothing}");
+}

@@ -10,6 +10,7 @@ pub mod call;
 mod events;
 pub mod mirror;
 pub mod outbox;
+mod shifts;
 mod tls;
 
 pub use events::{EventStream, parse_sse};

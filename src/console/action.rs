@@ -50,6 +50,8 @@ pub enum NetEvent {
     Skip(u64),
     /// The answer to `:rotate-token`: the new token's record, or why not.
     Rotated(Result<crate::model::TokenInfo, String>),
+    /// The answer to `:shift …` or `:ack-handover`, as a message.
+    Shifted(Result<String, String>),
     Link(Link),
     Me(crate::model::Officer),
     /// The record of the token this console signed in with.
@@ -102,5 +104,7 @@ pub enum Effect {
     Copy(String),
     /// Ask the server for a new token for this officer and use it.
     RotateToken,
+    /// Start or end the officer's shift, or acknowledge a handover.
+    Shift(crate::console::shifts::ShiftStep),
     Quit,
 }

@@ -256,6 +256,7 @@ impl Engine {
                     let _ = self.resync.send(());
                 }
                 Effect::RotateToken => self.rotate_token(),
+                Effect::Shift(step) => self.shift(step),
             }
         }
         if is_net {
@@ -319,6 +320,25 @@ impl Engine {
             };
             let _ = tx.send(Action::Net(NetEvent::Rotated(result)));
         });
+    }
+
+    /// Acts on the officer's shift; the answer comes back as a message.
+    fn shift(&self, step: super::shifts::ShiftStep) {
+        let Some(me) = self.app.ctx.me.clone() else {
+            self.app_say_later("not signed in yet: the server has not answered");
+            return;
+        };
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let result = super::shifts::perform(&client, &me, step).await;
+            let _ = tx.send(Action::Net(NetEvent::Shifted(result)));
+        });
+    }
+
+    fn app_say_later(&self, text: &str) {
+        let _ = self
+            .tx
+            .send(Action::Net(NetEvent::Shifted(Err(text.to_string()))));
     }
 
     /// Writes the local cache if the state moved since the last write.

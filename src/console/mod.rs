@@ -32,6 +32,7 @@ pub mod pending;
 pub mod rotation;
 pub mod run;
 pub mod sessions;
+pub mod shifts;
 pub mod theme;
 pub mod triage;
 pub mod view;

@@ -16,6 +16,7 @@ use super::fixture::*;
 /// A `:` line for a usage as help prints it, its arguments filled in.
 fn sample(usage: &str) -> String {
     usage
+        .replace("start or end [NOTE]", "end quiet night")
         .replace("MARKING [AGENCY…]", "amber ISA")
         .replace("MARKING", "red")
         .replace("[REASON [REFERENCE]]", "duplicate TRP-26-00002")

@@ -280,3 +280,41 @@ fn true_events_raise_no_mismatch_and_an_altered_one_does() {
     assert_eq!(f.app.ctx.mirror.record.mismatch, Some(seq + 2));
     assert!(render(&f.app, 160, 40)[0].contains("RECORD MISMATCH"));
 }
+
+#[test]
+fn shift_commands_ask_the_network_side_and_show_its_answer() {
+    use tandem::console::action::Effect;
+    use tandem::console::shifts::ShiftStep;
+    let mut f = fixture(Role::DutyOfficer, (160, 40));
+    let effects = colon(&mut f.app, "shift end Watch the coast road");
+    assert!(
+        effects.contains(&Effect::Shift(ShiftStep::End {
+            note: "Watch the coast road".into()
+        })),
+        "{effects:?}"
+    );
+    assert!(colon(&mut f.app, "shift start").contains(&Effect::Shift(ShiftStep::Start)));
+    assert!(colon(&mut f.app, "ack-handover").contains(&Effect::Shift(ShiftStep::Acknowledge)));
+    // A word it does not know: said, nothing sent.
+    assert!(colon(&mut f.app, "shift lunch").is_empty());
+    assert!(
+        f.app
+            .ctx
+            .messages
+            .last()
+            .unwrap()
+            .text
+            .contains(":shift start")
+    );
+    update(
+        &mut f.app,
+        Action::Net(NetEvent::Shifted(Ok(
+            "shift ended; handover not yet acknowledged".into(),
+        ))),
+    );
+    assert!(
+        render(&f.app, 160, 40)
+            .join("\n")
+            .contains("handover not yet acknowledged")
+    );
+}

@@ -225,6 +225,14 @@ fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
             Outcome::none()
         }
         Verb::RotateToken => crate::console::rotation::ask(&mut app.ctx),
+        Verb::Shift => {
+            let arg = match &cmd.arg {
+                crate::console::command::Arg::Text(t) => t.clone(),
+                _ => String::new(),
+            };
+            crate::console::shifts::ask(&mut app.ctx, &arg)
+        }
+        Verb::AckHandover => crate::console::shifts::acknowledge(&mut app.ctx),
         Verb::Outbox => Outcome::page(OutboxScreen::default()),
         Verb::Quit => quit(app),
         Verb::Copy => {

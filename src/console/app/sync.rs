@@ -141,6 +141,7 @@ pub fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
         NetEvent::Redacted(r) => return redact(app, &r),
         NetEvent::Skip(through) => app.ctx.mirror.skip(through),
         NetEvent::Rotated(result) => crate::console::rotation::answered(&mut app.ctx, result),
+        NetEvent::Shifted(result) => crate::console::shifts::answered(&mut app.ctx, result),
         NetEvent::Detail(d) => {
             if let Screen::Detail(screen) = &mut app.screen
                 && screen.id == d.incident.id

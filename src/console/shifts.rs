@@ -1,0 +1,150 @@
+//! `:shift start`, `:shift end [NOTE]` and `:ack-handover`: the officer's
+//! own shift from the console. The network side finds the shift concerned
+//! (the officer's open one; the last handover of their centre still
+//! waiting), acts, and the answer comes back as a message naming what the
+//! handover holds.
+
+use uuid::Uuid;
+
+use super::action::Effect;
+use super::components::Outcome;
+use super::context::{Context, Level};
+use crate::api::Shift;
+use crate::client::{Client, new_key};
+
+/// What the officer asked of their shift.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShiftStep {
+    Start,
+    End { note: String },
+    Acknowledge,
+}
+
+/// `:shift start|end [NOTE]`.
+pub fn ask(ctx: &mut Context, arg: &str) -> Option<Outcome> {
+    let arg = arg.trim();
+    let (word, rest) = arg.split_once(char::is_whitespace).unwrap_or((arg, ""));
+    let step = match word {
+        "start" if rest.trim().is_empty() => ShiftStep::Start,
+        "end" => ShiftStep::End {
+            note: rest.trim().to_string(),
+        },
+        _ => {
+            ctx.say(
+                Level::Error,
+                "`:shift start` starts your shift; `:shift end NOTE` ends it with a handover note",
+            );
+            return None;
+        }
+    };
+    Some(effect(ctx, step))
+}
+
+/// `:ack-handover`.
+pub fn acknowledge(ctx: &mut Context) -> Option<Outcome> {
+    Some(effect(ctx, ShiftStep::Acknowledge))
+}
+
+fn effect(ctx: &mut Context, step: ShiftStep) -> Outcome {
+    ctx.say(Level::Info, "asking the server…");
+    Outcome {
+        effects: vec![Effect::Shift(step)],
+        ..Outcome::default()
+    }
+}
+
+/// The server's answer, as the officer reads it.
+pub fn answered(ctx: &mut Context, result: Result<String, String>) {
+    match result {
+        Ok(text) => ctx.say(Level::Info, text),
+        Err(why) => ctx.say(Level::Error, why),
+    }
+}
+
+/// Carries out `step` for officer `me` (of `centre`); the message to show.
+pub async fn perform(
+    client: &Client,
+    me: &crate::model::Officer,
+    step: ShiftStep,
+) -> Result<String, String> {
+    let fail = |e: crate::client::ClientError| e.to_string();
+    match step {
+        ShiftStep::Start => {
+            let s = client.start_shift(&new_key()).await.map_err(fail)?;
+            Ok(format!(
+                "on shift at {} as {} from {}; end it with :shift end NOTE",
+                s.centre,
+                s.post.as_str().replace('_', " "),
+                hhmm(&s)
+            ))
+        }
+        ShiftStep::End { note } => {
+            let open = client.shifts(me.centre, true).await.map_err(fail)?;
+            let Some(mine) = open.iter().find(|s| s.officer_id == me.id) else {
+                return Err("you are not on shift: nothing to end (:shift start)".into());
+            };
+            let s = client
+                .end_shift(&new_key(), mine.id, &note)
+                .await
+                .map_err(fail)?;
+            Ok(format!(
+                "shift ended; handover not yet acknowledged — {}",
+                describe(&s)
+            ))
+        }
+        ShiftStep::Acknowledge => {
+            let ended = client.shifts(me.centre, false).await.map_err(fail)?;
+            let Some(waiting) = waiting_for(&ended, me.id) else {
+                return Err(format!(
+                    "no handover of {} waits for acknowledgement",
+                    me.centre
+                ));
+            };
+            let s = client
+                .acknowledge_handover(&new_key(), waiting)
+                .await
+                .map_err(fail)?;
+            Ok(format!(
+                "handover from {} acknowledged — {}",
+                s.officer_name,
+                describe(&s)
+            ))
+        }
+    }
+}
+
+/// The newest ended shift of another officer whose handover nobody took.
+fn waiting_for(ended: &[Shift], me: Uuid) -> Option<Uuid> {
+    ended
+        .iter()
+        .find(|s| s.officer_id != me && s.acknowledged_at.is_none())
+        .map(|s| s.id)
+}
+
+fn hhmm(s: &Shift) -> String {
+    format!("{:02}:{:02}Z", s.started_at.hour(), s.started_at.minute())
+}
+
+/// A handover in one line: open by severity, overdue, moving, committed, the note.
+pub fn describe(s: &Shift) -> String {
+    let Some(h) = &s.handover else {
+        return "no handover".into();
+    };
+    let c = h.open_by_severity;
+    let mut text = format!(
+        "open: {} critical, {} high, {} medium, {} low; {} overdue; {} overdue task(s); \
+         {} handover(s) between the centres; {} unit(s) committed",
+        c.critical,
+        c.high,
+        c.medium,
+        c.low,
+        h.overdue_incidents,
+        h.overdue_tasks.len(),
+        h.handovers.len(),
+        h.units_committed.len()
+    );
+    if let Some(note) = &s.handover_note {
+        text.push_str(&format!("; note: {note}"));
+    }
+    text
+}
