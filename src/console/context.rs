@@ -191,6 +191,15 @@ impl Context {
             .unwrap_or_else(|| id.to_string())
     }
 
+    /// An officer as the timeline names them, with their centre, so what the
+    /// other centre did reads as theirs: `Fatima Al-Barasi (BEN)`.
+    pub fn officer_at(&self, id: &str) -> String {
+        match id.parse::<Uuid>().ok().and_then(|u| self.mirror.officers.get(&u)) {
+            Some(o) => format!("{} ({})", o.name, o.centre),
+            None => id.to_string(),
+        }
+    }
+
     /// The tasks of one incident, overdue first, then open, by due time.
     pub fn tasks_of(&self, incident: &Uuid) -> Vec<&Task> {
         let mut tasks: Vec<&Task> = self

@@ -211,7 +211,8 @@ fn the_timeline_agrees_with_the_report_and_says_each_thing_once() {
     .unwrap();
     let mut created = event(1, EventKind::IncidentCreated, &i);
     let mut asked = task_event(2, EventKind::TaskCreated, &task);
-    // Entered by an automated feed on Salem's report: the report stays Salem's.
+    // Entered by an automated feed on Salem's report: the report stays
+    // Salem's; every line names the actor's centre.
     created.actor = "sensor-feed".into();
     asked.actor = me.id.to_string();
     update(&mut f.app, code(KeyCode::Enter));
@@ -226,7 +227,7 @@ fn the_timeline_agrees_with_the_report_and_says_each_thing_once() {
     );
     let detail = screen(&f.app);
     assert!(
-        detail.contains("Salem (entered by sensor-feed): reported: critical fuel smuggling"),
+        detail.contains("Salem (TRP) (entered by sensor-feed): reported: critical fuel smuggling"),
         "{detail}"
     );
     assert!(
@@ -234,7 +235,7 @@ fn the_timeline_agrees_with_the_report_and_says_each_thing_once() {
         "the report line agrees: {detail}"
     );
     assert!(
-        detail.contains("Salem: asked LCG-W for a task: Intercept the boat"),
+        detail.contains("Salem (TRP): asked LCG-W for a task: Intercept the boat"),
         "{detail}"
     );
     assert!(!detail.contains("requested task requested"), "{detail}");

@@ -245,7 +245,7 @@ fn timeline(ctx: &Context, events: &[Event]) -> Vec<Line<'static>> {
             time::OffsetDateTime::parse(&e.at, &time::format_description::well_known::Rfc3339)
                 .map(|t| fmt::when(t, ctx.now))
                 .unwrap_or_default();
-        let mut who = ctx.officer_name(&e.actor);
+        let mut who = ctx.officer_at(&e.actor);
         let what = match (e.entity, e.kind) {
             (EntityKind::Incident, kind) => {
                 let Ok(now) = e.entity::<Incident>() else {
@@ -255,7 +255,7 @@ fn timeline(ctx: &Context, events: &[Event]) -> Vec<Line<'static>> {
                     (Some(before), EventKind::IncidentUpdated) => changes(ctx, before, &now),
                     _ => {
                         // The report is the reporter's, whoever entered it.
-                        let reporter = ctx.officer_name(&now.created_by.to_string());
+                        let reporter = ctx.officer_at(&now.created_by.to_string());
                         if reporter != who {
                             who = format!("{reporter} (entered by {who})");
                         }
