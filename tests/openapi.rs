@@ -698,6 +698,8 @@ async fn real_answers_match_the_document() {
     ] {
         c.call(o, M::GET, "/api/v1/shifts", path, &[], None).await;
     }
+    c.call(o, M::GET, "/api/v1/presence", "/api/v1/presence", &[], None)
+        .await;
     for path in [
         "/api/v1/audit/verify?scope=rows",
         "/api/v1/audit/verify?scope=some",

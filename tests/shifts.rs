@@ -323,3 +323,107 @@ async fn the_consoles_shift_commands_find_the_shift_and_say_what_was_handed_over
         .unwrap_err();
     assert!(nothing.contains("no handover of TRP waits"), "{nothing}");
 }
+
+/// Who is connected, as `GET /api/v1/presence` on `url` answers.
+async fn present(url: &str, token: &str) -> Vec<tandem::api::Presence> {
+    reqwest::Client::new()
+        .get(format!("{url}/api/v1/presence"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_spans_instances_and_a_dead_instances_officers_drop_out() {
+    let fast = || tandem::server::Settings {
+        presence_every: Duration::from_millis(100),
+        presence_window: Duration::from_millis(1500),
+        ..Default::default()
+    };
+    let ts = TestServer::start_with(fast()).await;
+    // A second instance over the same database (Benghazi's).
+    let other = tandem::server::spawn_with(
+        ts.store.clone(),
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        fast(),
+    )
+    .unwrap();
+    let other_url = format!("http://{}", other.addr);
+    let fatima = officer(&ts, "Fatima", Role::DutyOfficer, Centre::Ben).await;
+    let obs = ts.token(Role::Observer).to_string();
+    assert!(
+        present(&ts.url, &obs).await.is_empty(),
+        "nobody connected yet"
+    );
+    let salem_stream = ts.client(Role::DutyOfficer).events(0).await.unwrap();
+    let fatima_stream = tandem::client::Client::new(&other_url, &fatima)
+        .unwrap()
+        .events(0)
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let both = loop {
+        let now = present(&ts.url, &obs).await;
+        if now.len() == 2 {
+            break now;
+        }
+        assert!(std::time::Instant::now() < deadline, "{now:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // Each instance answers for both, Tripoli's first.
+    assert_eq!(both[0].centre, Centre::Trp);
+    assert_eq!(both[1].centre, Centre::Ben);
+    assert_eq!(both[1].name, "Fatima");
+    assert_eq!(present(&other_url, &obs).await, both);
+    // A closed stream: gone at the next write.
+    drop(salem_stream);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while present(&ts.url, &obs).await.len() != 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the closed stream still counts"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // An instance that dies without a word (its rows simply stop being
+    // refreshed): its officers drop out within the window.
+    ts.store
+        .beat(
+            uuid::Uuid::now_v7(),
+            vec![tandem::api::Presence {
+                officer_id: uuid::Uuid::now_v7(),
+                name: "Ghost".into(),
+                role: Role::DutyOfficer,
+                centre: Centre::Ben,
+                since: time::OffsetDateTime::now_utc(),
+            }],
+            Duration::from_millis(1500),
+        )
+        .await
+        .unwrap();
+    assert!(
+        present(&ts.url, &obs)
+            .await
+            .iter()
+            .any(|p| p.name == "Ghost")
+    );
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    let after = present(&ts.url, &obs).await;
+    assert!(!after.iter().any(|p| p.name == "Ghost"), "{after:?}");
+    assert!(
+        after.iter().any(|p| p.name == "Fatima"),
+        "the live instance's officer stays"
+    );
+    // A clean stop takes its officers off at once.
+    other.shutdown().await.unwrap();
+    drop(fatima_stream);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !present(&ts.url, &obs).await.is_empty() {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

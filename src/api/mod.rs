@@ -15,7 +15,7 @@ pub use crate::model::{
 };
 pub use audit::*;
 pub use problem::Problem;
-pub use shift::ShiftQuery;
+pub use shift::{Presence, ShiftQuery};
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

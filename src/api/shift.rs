@@ -1,9 +1,25 @@
-//! The wire types of shifts beside the model's: the list's query.
+//! The wire types of shifts beside the model's: the list's query, and who
+//! is connected now.
 
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
-use crate::model::Centre;
+use crate::model::{Centre, Role};
+
+/// An officer connected now (an event stream open on some instance).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Presence {
+    pub officer_id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub centre: Centre,
+    /// Connected without a break since.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub since: OffsetDateTime,
+}
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -194,7 +194,11 @@ impl Context {
     /// An officer as the timeline names them, with their centre, so what the
     /// other centre did reads as theirs: `Fatima Al-Barasi (BEN)`.
     pub fn officer_at(&self, id: &str) -> String {
-        match id.parse::<Uuid>().ok().and_then(|u| self.mirror.officers.get(&u)) {
+        match id
+            .parse::<Uuid>()
+            .ok()
+            .and_then(|u| self.mirror.officers.get(&u))
+        {
             Some(o) => format!("{} ({})", o.name, o.centre),
             None => id.to_string(),
         }

@@ -26,8 +26,8 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiQuery, Authed};
-use crate::api::{EventsQuery, Problem, Redacted};
-use crate::model::{Agency, EntityKind, Event, EventKind, Unit, Viewer};
+use crate::api::{EventsQuery, Presence, Problem, Redacted};
+use crate::model::{Agency, EntityKind, Event, EventKind, Officer, Unit, Viewer};
 use crate::store::{Logged, Published, Store};
 
 /// How far behind a cursor may be and still be replayed; further back, re-snapshot (410).
@@ -40,9 +40,14 @@ const PAGE: u32 = 200;
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 const HEARTBEAT_FRAME: &[u8] = b":heartbeat\n\n";
 
-/// Event streams open per officer.
+/// Event streams open per officer, and since when the officer has held one.
 #[derive(Default)]
-pub struct Streams(Mutex<HashMap<Uuid, usize>>);
+pub struct Streams(Mutex<HashMap<Uuid, Held>>);
+
+struct Held {
+    count: usize,
+    present: Presence,
+}
 
 /// One open stream, counted until dropped.
 struct Slot {
@@ -51,26 +56,41 @@ struct Slot {
 }
 
 impl Streams {
-    fn open(self: &Arc<Self>, officer: Uuid, max: usize) -> Option<Slot> {
+    fn open(self: &Arc<Self>, officer: &Officer, max: usize) -> Option<Slot> {
         let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let n = open.entry(officer).or_default();
-        if *n >= max {
+        let held = open.entry(officer.id).or_insert_with(|| Held {
+            count: 0,
+            present: Presence {
+                officer_id: officer.id,
+                name: officer.name.clone(),
+                role: officer.role,
+                centre: officer.centre,
+                since: time::OffsetDateTime::now_utc(),
+            },
+        });
+        if held.count >= max {
             return None;
         }
-        *n += 1;
+        held.count += 1;
         Some(Slot {
             streams: self.clone(),
-            officer,
+            officer: officer.id,
         })
+    }
+
+    /// The officers holding a stream on this instance now.
+    pub fn present(&self) -> Vec<Presence> {
+        let open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        open.values().map(|h| h.present.clone()).collect()
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
         let mut open = self.streams.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = open.get_mut(&self.officer) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
+        if let Some(held) = open.get_mut(&self.officer) {
+            held.count = held.count.saturating_sub(1);
+            if held.count == 0 {
                 open.remove(&self.officer);
             }
         }
@@ -94,7 +114,7 @@ pub async fn stream(
         .transpose()
         .map_err(|_| ApiError::bad_request("Last-Event-ID must be a seq number"))?;
     let max = state.settings.streams_per_officer;
-    let slot = state.streams.open(officer.id, max).ok_or_else(|| {
+    let slot = state.streams.open(&officer, max).ok_or_else(|| {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too-many-streams",

@@ -11,6 +11,7 @@ mod handover;
 mod listen;
 mod me;
 pub mod openapi;
+mod presence;
 mod routes;
 mod shifts;
 pub mod signin;
@@ -75,6 +76,10 @@ pub struct Settings {
     pub checkpoint_every: Duration,
     /// Both centres' public keys, for checking checkpoints in `audit/verify`.
     pub trust: crate::model::checkpoint::Trust,
+    /// How often this instance writes who is connected to it.
+    pub presence_every: Duration,
+    /// How long a connection counts without a fresh write (a dead instance's drop out after it).
+    pub presence_window: Duration,
 }
 
 impl Default for Settings {
@@ -91,6 +96,8 @@ impl Default for Settings {
             signer: None,
             checkpoint_every: checkpoints::EVERY,
             trust: Default::default(),
+            presence_every: presence::EVERY,
+            presence_window: presence::WINDOW,
         }
     }
 }
@@ -117,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/units", get(units))
         .route("/units/{id}", patch(patch_unit))
         .route("/shifts", get(shifts::list).post(shifts::start))
+        .route("/presence", get(presence::list))
         .route("/shifts/{id}/end", post(shifts::end))
         .route("/shifts/{id}/handover/ack", post(shifts::acknowledge))
         .route("/audit/verify", get(audit::verify))
@@ -198,11 +206,19 @@ pub fn spawn_with(
             shutdown.clone(),
         ));
     }
+    let streams: Arc<events::Streams> = Arc::default();
+    tokio::spawn(presence::beat(
+        store.clone(),
+        streams.clone(),
+        settings.presence_every,
+        settings.presence_window,
+        shutdown.clone(),
+    ));
     let app = router(AppState {
         store,
         shutdown: shutdown.clone(),
         replay: Arc::new(Semaphore::new(settings.replay_readers.max(1))),
-        streams: Arc::default(),
+        streams,
         signin: Arc::new(signin::Limiter::new(settings.signin_failures_per_minute)),
         settings,
     });

@@ -17,6 +17,7 @@ mod decide;
 mod error;
 mod handover;
 pub mod postgres;
+mod presence;
 mod publish;
 mod query;
 mod queue;
@@ -150,6 +151,21 @@ pub trait Store: Send + Sync + 'static {
     /// [`Store::verify`] without the chain walk: only the rows against the
     /// log (for a witness, which walks the chain on its own copy).
     fn verify_rows(&self) -> BoxFuture<'_, StoreResult<VerifyReport>>;
+
+    /// Replaces `instance`'s list of officers connected (and sweeps rows
+    /// older than `window`, a dead instance's).
+    fn beat(
+        &self,
+        instance: Uuid,
+        present: Vec<crate::api::Presence>,
+        window: std::time::Duration,
+    ) -> BoxFuture<'_, StoreResult<()>>;
+
+    /// Officers connected to some instance, as seen within `window`.
+    fn presence(
+        &self,
+        window: std::time::Duration,
+    ) -> BoxFuture<'_, StoreResult<Vec<crate::api::Presence>>>;
 
     /// Shifts, newest first.
     fn shifts(

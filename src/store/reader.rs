@@ -54,6 +54,13 @@ pub trait Reader: Send + Sync + 'static {
         closed_within_hours: u32,
         viewer: Viewer,
     ) -> impl Future<Output = StoreResult<BoxStream<'static, StoreResult<String>>>> + Send;
+
+    /// Statements in one transaction, beside the writer: only for what is
+    /// not part of the record (presence).
+    fn write(
+        &self,
+        statements: Vec<(String, Vec<Bind>)>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
 }
 
 /// What differs between the databases the shared reads run on.
@@ -97,6 +104,16 @@ where
 
     async fn events(&self, sql: String, binds: Vec<Bind>) -> StoreResult<Vec<EventRow>> {
         acquire(self).await?.events(&sql, binds).await
+    }
+
+    async fn write(&self, statements: Vec<(String, Vec<Bind>)>) -> StoreResult<()> {
+        let mut conn = acquire(self).await?;
+        let mut tx = conn.begin().await?;
+        for (sql, binds) in statements {
+            (*tx).execute(&sql, binds).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn snapshot(

@@ -101,6 +101,26 @@ impl<R: Reader> Store for SqlStore<R> {
         Box::pin(async move { audit::verify(&self.reader, &trust).await })
     }
 
+    fn beat(
+        &self,
+        instance: Uuid,
+        present: Vec<crate::api::Presence>,
+        window: std::time::Duration,
+    ) -> BoxFuture<'_, StoreResult<()>> {
+        let now = time::OffsetDateTime::now_utc();
+        Box::pin(async move {
+            super::presence::beat(&self.reader, instance, &present, now, window).await
+        })
+    }
+
+    fn presence(
+        &self,
+        window: std::time::Duration,
+    ) -> BoxFuture<'_, StoreResult<Vec<crate::api::Presence>>> {
+        let now = time::OffsetDateTime::now_utc();
+        Box::pin(super::presence::list(&self.reader, now, window))
+    }
+
     fn shifts(
         &self,
         q: crate::api::ShiftQuery,
