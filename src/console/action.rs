@@ -50,6 +50,8 @@ pub enum NetEvent {
     Skip(u64),
     /// The answer to `:rotate-token`: the new token's record, or why not.
     Rotated(Result<crate::model::TokenInfo, String>),
+    /// Shifts on duty now at both centres.
+    OnDuty(Vec<crate::api::Shift>),
     /// The answer to `:shift …` or `:ack-handover`, as a message.
     Shifted(Result<String, String>),
     Link(Link),

@@ -48,6 +48,8 @@ pub struct Context {
     pub me: Option<Officer>,
     /// When the token this console signed in with stops working.
     pub token_expires: Option<OffsetDateTime>,
+    /// Shifts on duty now at both centres, as last asked.
+    pub on_duty: Vec<crate::api::Shift>,
     pub server: String,
     pub link: Link,
     pub synced: bool,
@@ -94,6 +96,7 @@ impl Context {
             places,
             me: None,
             token_expires: None,
+            on_duty: Vec::new(),
             server: config.server.clone(),
             link: Link::Connecting,
             synced: false,

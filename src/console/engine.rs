@@ -60,6 +60,8 @@ pub struct Engine {
     wake: Arc<Notify>,
     resync: UnboundedSender<()>,
     details: UnboundedSender<Uuid>,
+    /// Asks again who is on duty (after a shift command).
+    duty_changed: Arc<Notify>,
     paths: Paths,
     saved_seq: u64,
     /// What only a terminal can do (the bell, the clipboard), for `run` to carry out.
@@ -148,6 +150,12 @@ impl Engine {
             wake.clone(),
         ));
         tokio::spawn(net::details(client.clone(), tx.clone(), details_rx));
+        let duty_changed = Arc::new(Notify::new());
+        tokio::spawn(net::on_duty(
+            client.clone(),
+            tx.clone(),
+            duty_changed.clone(),
+        ));
         Ok(Engine {
             client,
             app,
@@ -157,6 +165,7 @@ impl Engine {
             wake,
             resync,
             details,
+            duty_changed,
             paths,
             saved_seq,
             terminal: Vec::new(),
@@ -329,9 +338,11 @@ impl Engine {
             return;
         };
         let (client, tx) = (self.client.clone(), self.tx.clone());
+        let duty_changed = self.duty_changed.clone();
         tokio::spawn(async move {
             let result = super::shifts::perform(&client, &me, step).await;
             let _ = tx.send(Action::Net(NetEvent::Shifted(result)));
+            duty_changed.notify_one();
         });
     }
 

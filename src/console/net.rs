@@ -240,3 +240,28 @@ pub async fn sync(
         backoff = (backoff * 2).min(BACKOFF_MAX);
     }
 }
+
+/// Who is on duty at both centres, asked every 30 s (and at once after a
+/// shift command); a failed ask keeps the last answer.
+pub async fn on_duty(client: Client, actions: UnboundedSender<Action>, wake: Arc<Notify>) {
+    loop {
+        let mut all = Vec::new();
+        let mut ok = true;
+        for centre in crate::model::Centre::ALL {
+            match client.shifts(*centre, true).await {
+                Ok(list) => all.extend(list),
+                Err(_) => ok = false,
+            }
+        }
+        if ok {
+            send(&actions, NetEvent::OnDuty(all));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+            _ = wake.notified() => {}
+        }
+        if actions.is_closed() {
+            return;
+        }
+    }
+}

@@ -318,3 +318,54 @@ fn shift_commands_ask_the_network_side_and_show_its_answer() {
             .contains("handover not yet acknowledged")
     );
 }
+
+#[test]
+fn the_header_names_who_is_on_duty_at_both_centres_where_there_is_room() {
+    use tandem::model::shift::Shift;
+    let mut f = fixture(Role::DutyOfficer, (200, 60));
+    let person = |name: &str, role: Role, centre: Centre| Officer {
+        id: uuid::Uuid::now_v7(),
+        name: name.into(),
+        role,
+        centre,
+        agency_id: None,
+    };
+    let now = f.app.ctx.now;
+    let shifts = vec![
+        Shift::start(
+            &person("Salem Al-Tarhuni", Role::DutyOfficer, Centre::Trp),
+            uuid::Uuid::now_v7(),
+            now,
+        )
+        .unwrap(),
+        Shift::start(
+            &person("Amal", Role::Supervisor, Centre::Trp),
+            uuid::Uuid::now_v7(),
+            now,
+        )
+        .unwrap(),
+        Shift::start(
+            &person("Fatima Al-Barasi", Role::DutyOfficer, Centre::Ben),
+            uuid::Uuid::now_v7(),
+            now,
+        )
+        .unwrap(),
+    ];
+    update(&mut f.app, Action::Net(NetEvent::OnDuty(shifts)));
+    let wide = render(&f.app, 200, 60);
+    assert!(
+        wide[0].contains("TRP: Salem DO · Amal SUP │ BEN: Fatima DO"),
+        "{}",
+        wide[0]
+    );
+    // At 80 columns the link state and the clock keep their place; who is
+    // on duty gives way (to counts, or to nothing).
+    let narrow = render(&f.app, 80, 24);
+    assert!(
+        narrow[0].contains("LIVE") || narrow[0].contains("CONNECTING"),
+        "{}",
+        narrow[0]
+    );
+    assert!(narrow[0].contains("Z"), "the clock: {}", narrow[0]);
+    assert!(!narrow[0].contains("Fatima"), "{}", narrow[0]);
+}

@@ -97,6 +97,7 @@ pub fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
     match e {
         NetEvent::Me(me) => app.ctx.me = Some(me),
         NetEvent::Token(t) => app.ctx.token_expires = Some(t.expires_at),
+        NetEvent::OnDuty(shifts) => app.ctx.on_duty = shifts,
         NetEvent::Link(link) => {
             let ctx = &mut app.ctx;
             if link == Link::Live && ctx.link != Link::Live {

@@ -1,6 +1,7 @@
 //! The top line: centre, officer, role, link state (and what it does not
 //! cover: failing sends), seq, outbox, the record as this console checked
-//! it, and the clock in UTC and Libya time.
+//! it, who is on duty at both centres where there is room, and the clock in
+//! UTC and Libya time.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -35,6 +36,56 @@ pub fn link_state(ctx: &Context) -> String {
             format!("LIVE · SENDS FAILING since {}", fmt::hhmm(*since))
         }
         _ => link_label(ctx),
+    }
+}
+
+/// `TRP: Salem DO · Amal SUP │ BEN: Fatima DO`, then the same as counts;
+/// nothing when nobody's shift is known.
+pub fn on_duty(ctx: &Context) -> Vec<String> {
+    if ctx.on_duty.is_empty() {
+        return Vec::new();
+    }
+    let centres = crate::model::Centre::ALL;
+    let names: Vec<String> = centres
+        .iter()
+        .map(|c| {
+            let here: Vec<String> = ctx
+                .on_duty
+                .iter()
+                .filter(|s| s.centre == *c)
+                .map(|s| {
+                    let first = s.officer_name.split_whitespace().next().unwrap_or("?");
+                    format!("{} {}", ctx.text(first), post(s.post))
+                })
+                .collect();
+            let list = if here.is_empty() {
+                "—".into()
+            } else {
+                here.join(" · ")
+            };
+            format!("{c}: {list}")
+        })
+        .collect();
+    let counts: Vec<String> = centres
+        .iter()
+        .map(|c| {
+            format!(
+                "{c} {}",
+                ctx.on_duty.iter().filter(|s| s.centre == *c).count()
+            )
+        })
+        .collect();
+    vec![
+        format!(" {} ", names.join(" │ ")),
+        format!(" on duty {} ", counts.join(" │ ")),
+    ]
+}
+
+fn post(p: crate::model::Post) -> &'static str {
+    match p {
+        crate::model::Post::DutyOfficer => "DO",
+        crate::model::Post::Supervisor => "SUP",
+        crate::model::Post::LiaisonDesk => "LIA",
     }
 }
 
@@ -86,12 +137,18 @@ pub fn draw(f: &mut Frame, ctx: &Context, area: Rect) {
         }
         None => " TANDEM  signing in… · ".into(),
     };
-    let left = vec![
+    let mut left = vec![
         Span::raw(who),
         Span::styled(link_state(ctx), link_style),
         Span::raw(tail),
         Span::styled(record_text, record_style),
     ];
+    // Who is on duty gives way first: names, else counts, else nothing.
+    let used: usize = left.iter().map(|s| s.content.width()).sum();
+    let spare = (area.width as usize).saturating_sub(used + right.width());
+    if let Some(duty) = on_duty(ctx).into_iter().find(|d| d.width() < spare) {
+        left.push(Span::raw(duty));
+    }
     let used: usize = left.iter().map(|s| s.content.width()).sum();
     let gap = (area.width as usize).saturating_sub(used + right.width());
     let mut spans = left;
