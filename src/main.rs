@@ -117,11 +117,46 @@ enum Cmd {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Reports, through the API (server and token as for the console).
+    Report {
+        #[command(subcommand)]
+        command: ReportCmd,
+    },
     /// Check an exported record (`tandem admin audit export`) with nothing
     /// but the file and the centres' public keys.
     Audit {
         #[command(subcommand)]
         command: AuditFileCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// What happened at one centre over a shift, a window or a day.
+    Shift {
+        #[command(flatten)]
+        connection: ConsoleArgs,
+        #[arg(long)]
+        centre: tandem::model::Centre,
+        /// A shift's id: its start to its end (or now).
+        #[arg(long, conflicts_with_all = ["from", "last", "day"])]
+        shift: Option<uuid::Uuid>,
+        /// Start (RFC 3339), with --to (default now).
+        #[arg(long, conflicts_with_all = ["last", "day"])]
+        from: Option<String>,
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// The last hours or minutes (`8h`, `90m`).
+        #[arg(long, conflicts_with = "day")]
+        last: Option<String>,
+        /// A day, 00:00 to 24:00 Libya time (`2026-11-30`).
+        #[arg(long)]
+        day: Option<String>,
+        #[arg(long, default_value = "md", value_parser = ["md", "csv", "json"])]
+        format: String,
+        /// Write here (0600) rather than to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -429,6 +464,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     std::process::exit(3);
                 }
             }
+        }
+        Some(Cmd::Report {
+            command:
+                ReportCmd::Shift {
+                    connection,
+                    centre,
+                    shift,
+                    from,
+                    to,
+                    last,
+                    day,
+                    format,
+                    out,
+                },
+        }) => {
+            let client = connect(connection)?;
+            let window = tandem::client::report::Window {
+                shift,
+                from,
+                to,
+                last,
+                day,
+            };
+            let text = tandem::client::report::render(&client, centre, window, &format).await?;
+            match out {
+                Some(path) => tandem::paths::write_file(&path, text.as_bytes(), true)?,
+                None => print!("{text}"),
+            }
+            Ok(())
         }
         Some(Cmd::Audit {
             command: AuditFileCmd::Verify { file, trust },

@@ -701,6 +701,13 @@ async fn real_answers_match_the_document() {
     c.call(o, M::GET, "/api/v1/presence", "/api/v1/presence", &[], None)
         .await;
     for path in [
+        "/api/v1/reports/shift?centre=TRP",
+        "/api/v1/reports/shift?centre=TRP&from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z",
+    ] {
+        c.call(o, M::GET, "/api/v1/reports/shift", path, &[], None)
+            .await;
+    }
+    for path in [
         "/api/v1/audit/verify?scope=rows",
         "/api/v1/audit/verify?scope=some",
     ] {

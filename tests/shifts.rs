@@ -427,3 +427,140 @@ async fn presence_spans_instances_and_a_dead_instances_officers_drop_out() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shift_report_counts_a_scripted_shift() {
+    let ts = TestServer::start().await;
+    let duty = ts.client(Role::DutyOfficer);
+    let (_, shift) = post(
+        &ts,
+        ts.token(Role::DutyOfficer),
+        "/api/v1/shifts",
+        json!({}),
+    )
+    .await;
+    // Three reports: two high fuel smuggling at Ras Ajdir (one acknowledged
+    // at once, within the 5-minute SLA), one critical migration at Zuwara.
+    let a = ts.incident("Tankers at the crossing").await;
+    ts.incident("More tankers at the crossing").await;
+    let mut third = common::new_incident("Boat with 40 people");
+    third.category = tandem::model::Category::IrregularMigration;
+    third.severity = tandem::model::Severity::Critical;
+    third.location.sector = Some("Zuwara".into());
+    third.location.crossing = None;
+    let c = duty.create_incident(&new_key(), &third).await.unwrap();
+    duty.patch_incident(
+        &new_key(),
+        a.id,
+        a.version,
+        &serde_json::from_value(json!({"status": "acknowledged"})).unwrap(),
+    )
+    .await
+    .unwrap();
+    // Tasks: LCG-W asked twice, one declined by its liaison.
+    let t1 = ts.task(&a).await;
+    ts.task(&c).await;
+    ts.client(Role::Liaison)
+        .patch_task(
+            &new_key(),
+            t1.id,
+            t1.version,
+            &serde_json::from_value(json!({"status": "declined", "reason": "no boat free"}))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let end = format!("/api/v1/shifts/{}/end", shift["id"].as_str().unwrap());
+    post(
+        &ts,
+        ts.token(Role::DutyOfficer),
+        &end,
+        json!({"handover_note": "Zuwara boat open"}),
+    )
+    .await;
+
+    let now = time::OffsetDateTime::now_utc();
+    let r = duty
+        .shift_report(
+            Centre::Trp,
+            now - time::Duration::hours(1),
+            now + time::Duration::minutes(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.new_incidents, 3);
+    assert_eq!(r.by_category["smuggling_fuel"], 2);
+    assert_eq!(r.by_category["irregular_migration"], 1);
+    assert_eq!(r.by_sector["Ras Ajdir"], 2);
+    assert_eq!(r.by_sector["Zuwara"], 1);
+    assert_eq!((r.by_severity.critical, r.by_severity.high), (1, 2));
+    let high = r
+        .sla
+        .iter()
+        .find(|l| l.severity == tandem::model::Severity::High)
+        .unwrap();
+    assert_eq!(
+        (high.incidents, high.acknowledged_in_time, high.percent),
+        (2, 1, 50.0)
+    );
+    let critical = r
+        .sla
+        .iter()
+        .find(|l| l.severity == tandem::model::Severity::Critical)
+        .unwrap();
+    assert_eq!((critical.incidents, critical.acknowledged_in_time), (1, 0));
+    assert_eq!(r.still_open.len(), 3);
+    assert_eq!(r.still_open[0].reference, c.reference, "most severe first");
+    assert_eq!(r.tasks.len(), 1);
+    assert_eq!(
+        (
+            r.tasks[0].agency.as_str(),
+            r.tasks[0].requested,
+            r.tasks[0].declined
+        ),
+        ("LCG-W", 2, 1)
+    );
+    assert_eq!(r.on_duty.len(), 1);
+    assert_eq!(
+        r.on_duty[0].handover_note.as_deref(),
+        Some("Zuwara boat open")
+    );
+    // A window that runs backwards, or is too long, is refused.
+    let bad = duty
+        .shift_report(Centre::Trp, now, now - time::Duration::hours(1))
+        .await;
+    assert_eq!(bad.unwrap_err().status(), Some(422));
+    let bad = duty
+        .shift_report(Centre::Trp, now - time::Duration::days(40), now)
+        .await;
+    assert_eq!(bad.unwrap_err().status(), Some(422));
+
+    // The command line renders it.
+    let run = |format: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
+            .args([
+                "report", "shift", "--centre", "TRP", "--last", "2h", "--format", format,
+            ])
+            .args(["--server", &ts.url, "--token", ts.token(Role::Observer)])
+            .args(["--config", "/nonexistent/config.toml"])
+            .output()
+            .unwrap()
+    };
+    let md = run("md");
+    assert!(
+        md.status.success(),
+        "{}",
+        String::from_utf8_lossy(&md.stderr)
+    );
+    let md = String::from_utf8_lossy(&md.stdout).to_string();
+    assert!(md.contains("# Shift report — Tripoli JBSC (TRP)"), "{md}");
+    assert!(md.contains("## New incidents: 3"), "{md}");
+    assert!(md.contains("| high | 2 | 1 | 50.0 |"), "{md}");
+    assert!(md.contains("| LCG-W | 2 | 0 | 1 | 0 |"), "{md}");
+    let csv = String::from_utf8_lossy(&run("csv").stdout).to_string();
+    assert!(csv.starts_with("section,key,value\n"), "{csv}");
+    assert!(csv.contains("category,irregular_migration,1\n"), "{csv}");
+    let json: tandem::model::report::ShiftReport =
+        serde_json::from_slice(&run("json").stdout).unwrap();
+    assert_eq!(json.new_incidents, 3);
+}

@@ -10,6 +10,7 @@ pub mod call;
 mod events;
 pub mod mirror;
 pub mod outbox;
+pub mod report;
 mod shifts;
 mod tls;
 

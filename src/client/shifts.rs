@@ -40,6 +40,26 @@ impl Client {
             .await
     }
 
+    /// The shift report of `centre` over `[from, to)`.
+    pub async fn shift_report(
+        &self,
+        centre: Centre,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> ClientResult<crate::model::report::ShiftReport> {
+        let rfc = |t: time::OffsetDateTime| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+        };
+        let q = [
+            ("centre", centre.as_str().to_string()),
+            ("from", rfc(from)),
+            ("to", rfc(to)),
+        ];
+        self.send(self.request(Method::GET, "/api/v1/reports/shift").query(&q))
+            .await
+    }
+
     /// Shifts of `centre`, newest first: on duty now, or ended.
     pub async fn shifts(&self, centre: Centre, on_duty: bool) -> ClientResult<Vec<Shift>> {
         let q = [

@@ -14,6 +14,8 @@ pub mod marking;
 pub mod note;
 pub mod officer;
 pub mod ownership;
+pub mod report;
+pub mod report_render;
 pub mod roster;
 pub mod shift;
 pub mod sla;

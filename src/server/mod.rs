@@ -12,6 +12,7 @@ mod listen;
 mod me;
 pub mod openapi;
 mod presence;
+mod reports;
 mod routes;
 mod shifts;
 pub mod signin;
@@ -125,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route("/units/{id}", patch(patch_unit))
         .route("/shifts", get(shifts::list).post(shifts::start))
         .route("/presence", get(presence::list))
+        .route("/reports/shift", get(reports::shift))
         .route("/shifts/{id}/end", post(shifts::end))
         .route("/shifts/{id}/handover/ack", post(shifts::acknowledge))
         .route("/audit/verify", get(audit::verify))
