@@ -218,6 +218,18 @@ fn demo_headless_prints_a_url_and_a_token_that_work() {
         .block_on(tandem::client::Client::new(&url, &token).unwrap().me())
         .unwrap();
     assert_eq!(me.role, tandem::model::Role::DutyOfficer);
+    // Officers on shift at both centres, and a handover waiting for this one.
+    let client = tandem::client::Client::new(&url, &token).unwrap();
+    let (trp, ben, ended) = rt.block_on(async {
+        use tandem::model::Centre;
+        (
+            client.shifts(Centre::Trp, true).await.unwrap(),
+            client.shifts(Centre::Ben, true).await.unwrap(),
+            client.shifts(Centre::Trp, false).await.unwrap(),
+        )
+    });
+    assert_eq!((trp.len(), ben.len()), (1, 2), "{trp:?} {ben:?}");
+    assert!(ended[0].acknowledged_at.is_none() && ended[0].handover.is_some());
     child.kill().unwrap();
     child.wait().unwrap();
 }
@@ -236,7 +248,7 @@ fn a_bad_console_config_is_reported_with_its_path_line_and_key() {
 
 #[test]
 fn every_bench_workload_runs_on_tiny_sizes_and_reports() {
-    let cases: [(&[&str], &[&str]); 6] = [
+    let cases: [(&[&str], &[&str]); 7] = [
         (
             &["writes", "--clients", "2", "--seconds", "1"],
             &[
@@ -281,6 +293,14 @@ fn every_bench_workload_runs_on_tiny_sizes_and_reports() {
         (
             &["verify", "--events", "2000"],
             &["verify: ", "events and their rows", "no finding"],
+        ),
+        (
+            &["witness", "--events", "300"],
+            &[
+                "witness: 300 events from an empty copy",
+                "the record is whole",
+                "again with nothing new",
+            ],
         ),
     ];
     for (args, says) in cases {

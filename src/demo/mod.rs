@@ -77,6 +77,7 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
     let store = store::open(&db.display().to_string())
         .await
         .with_context(|| format!("opening {}", db.display()))?;
+    let mut fresh = false;
     let credentials = match read_credentials(&creds_path) {
         Some(c)
             if !store
@@ -111,6 +112,7 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
             }
             let c = populate(store.as_ref()).await?;
             crate::paths::write_file(&creds_path, &serde_json::to_vec_pretty(&c)?, true)?;
+            fresh = true;
             c
         }
     };
@@ -119,6 +121,16 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
     let server = crate::server::spawn(store, listener)?;
     let url = format!("http://{}", server.addr);
+    if fresh {
+        shifts_on_stage(&url, &credentials).await;
+    }
+    // Benghazi's duty officer is connected (presence) while the demo runs.
+    let ben = Client::new(&url, &credentials.ben_duty)?;
+    tokio::spawn(async move {
+        if let Ok(mut stream) = ben.events(0).await {
+            while let Some(Ok(_)) = stream.next().await {}
+        }
+    });
     let crew = crew(&url, &credentials)?;
     let (stop_sim, stop) = tokio::sync::watch::channel(false);
     tokio::spawn(simulator::run(
@@ -133,6 +145,32 @@ pub async fn start(opts: &DemoOptions) -> anyhow::Result<Demo> {
         server,
         stop_sim,
     })
+}
+
+/// Officers on shift at both centres, and the night shift's handover from
+/// Omar waiting for the console's officer (`:shift start`, `:ack-handover`).
+async fn shifts_on_stage(url: &str, c: &Credentials) {
+    let key = crate::client::new_key;
+    let result: anyhow::Result<()> = async {
+        let omar = Client::new(url, &c.trp_colleague)?;
+        let night = omar.start_shift(&key()).await?;
+        omar.end_shift(
+            &key(),
+            night.id,
+            "Ras Ajdir busy all night; the Zuwara boat report still open — ask LCG-W for an update",
+        )
+        .await?;
+        Client::new(url, &c.supervisor)?.start_shift(&key()).await?;
+        Client::new(url, &c.ben_duty)?.start_shift(&key()).await?;
+        if let Some(t) = &c.ben_supervisor {
+            Client::new(url, t)?.start_shift(&key()).await?;
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!("demo: putting officers on shift: {e:#}");
+    }
 }
 
 fn read_credentials(path: &Path) -> Option<Credentials> {
