@@ -339,7 +339,7 @@ fn the_header_names_who_is_on_duty_at_both_centres_where_there_is_room() {
         )
         .unwrap(),
         Shift::start(
-            &person("Amal", Role::Supervisor, Centre::Trp),
+            &person("Col. Amal Haddad", Role::Supervisor, Centre::Trp),
             uuid::Uuid::now_v7(),
             now,
         )

@@ -54,7 +54,12 @@ pub fn on_duty(ctx: &Context) -> Vec<String> {
                 .iter()
                 .filter(|s| s.centre == *c)
                 .map(|s| {
-                    let first = s.officer_name.split_whitespace().next().unwrap_or("?");
+                    // The given name, past a rank (`Col.`, `Maj.`).
+                    let first = s
+                        .officer_name
+                        .split_whitespace()
+                        .find(|w| !w.ends_with('.'))
+                        .unwrap_or("?");
                     format!("{} {}", ctx.text(first), post(s.post))
                 })
                 .collect();
