@@ -107,6 +107,14 @@ pub enum Effect {
     /// Ask the server for a new token for this officer and use it.
     RotateToken,
     /// Start or end the officer's shift, or acknowledge a handover.
-    Shift(crate::console::shifts::ShiftStep),
+    Shift(ShiftStep),
     Quit,
+}
+
+/// What the officer asked of their shift (`:shift start|end`, `:ack-handover`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShiftStep {
+    Start,
+    End { note: String },
+    Acknowledge,
 }

@@ -6,19 +6,12 @@
 
 use uuid::Uuid;
 
+pub use super::action::ShiftStep;
 use super::action::Effect;
 use super::components::Outcome;
 use super::context::{Context, Level};
 use crate::api::Shift;
 use crate::client::{Client, new_key};
-
-/// What the officer asked of their shift.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ShiftStep {
-    Start,
-    End { note: String },
-    Acknowledge,
-}
 
 /// `:shift start|end [NOTE]`.
 pub fn ask(ctx: &mut Context, arg: &str) -> Option<Outcome> {
