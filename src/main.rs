@@ -87,7 +87,7 @@ enum Cmd {
         #[arg(long, global = true, default_value_t = 1)]
         instances: usize,
         #[command(subcommand)]
-        workload: Option<BenchCmd>,
+        workload: Option<tandem::bench::cli::BenchCmd>,
     },
     /// Officers, tokens and seed data, straight against the database.
     Admin {
@@ -183,67 +183,6 @@ struct ConsoleArgs {
     /// Config file (default: the platform config dir's tandem/config.toml).
     #[arg(long)]
     config: Option<PathBuf>,
-}
-
-#[derive(Subcommand, Clone, Copy)]
-enum BenchCmd {
-    /// Acknowledged mutations/s from concurrent HTTP clients, beside raw SQLite.
-    Writes {
-        #[arg(long, default_value_t = 64)]
-        clients: usize,
-        #[arg(long, default_value_t = 20)]
-        seconds: u64,
-        /// Run twice, side by side: without checkpoints, then signing one
-        /// every N ms (production signs every 5 minutes).
-        #[arg(long)]
-        checkpoint_every_ms: Option<u64>,
-    },
-    /// Commit-to-arrival latency of the event stream.
-    Sse {
-        #[arg(long, default_value_t = 100)]
-        subscribers: usize,
-        #[arg(long, default_value_t = 500)]
-        rate: u64,
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        /// Every subscriber an observer and every incident TLP:GREEN: no
-        /// filtering (the default mixes roles, agencies and markings).
-        #[arg(long)]
-        all_green: bool,
-    },
-    /// Console frame, event-apply and re-filter times with a large state.
-    Console {
-        #[arg(long, default_value_t = 100_000)]
-        incidents: usize,
-        #[arg(long, default_value_t = 2)]
-        tasks_per_incident: usize,
-    },
-    /// Outbox drain after a cut, and catch-up after events elsewhere.
-    Offline {
-        #[arg(long, default_value_t = 1_000)]
-        actions: usize,
-        #[arg(long, default_value_t = 10_000)]
-        missed: usize,
-        #[arg(long, default_value_t = 20_000)]
-        history: usize,
-    },
-    /// Snapshot time and memory with many incidents and tasks.
-    Snapshot {
-        #[arg(long, default_value_t = 100_000)]
-        incidents: usize,
-        #[arg(long, default_value_t = 2)]
-        tasks_per_incident: usize,
-    },
-    /// `audit verify` (chain and rows) over a long record.
-    Verify {
-        #[arg(long, default_value_t = 1_000_000)]
-        events: usize,
-    },
-    /// `tandem witness --once` catching up on a long record, then again.
-    Witness {
-        #[arg(long, default_value_t = 1_000_000)]
-        events: usize,
-    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -359,79 +298,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 instances,
                 checkpoint_every: None,
             };
-            let all = [
-                BenchCmd::Writes {
-                    clients: 64,
-                    seconds: 20,
-                    checkpoint_every_ms: None,
-                },
-                BenchCmd::Sse {
-                    subscribers: 100,
-                    rate: 500,
-                    seconds: 10,
-                    all_green: false,
-                },
-                BenchCmd::Snapshot {
-                    incidents: 100_000,
-                    tasks_per_incident: 2,
-                },
-                BenchCmd::Console {
-                    incidents: 100_000,
-                    tasks_per_incident: 2,
-                },
-                BenchCmd::Offline {
-                    actions: 1_000,
-                    missed: 10_000,
-                    history: 20_000,
-                },
-            ];
-            let chosen = workload.map(|w| vec![w]).unwrap_or_else(|| all.to_vec());
-            for w in chosen {
-                let line = match w {
-                    BenchCmd::Writes {
-                        clients,
-                        seconds,
-                        checkpoint_every_ms,
-                    } => {
-                        let plain = tandem::bench::writes(&target, clients, seconds).await?;
-                        match checkpoint_every_ms {
-                            None => plain,
-                            Some(ms) => {
-                                let signing = tandem::bench::Target {
-                                    checkpoint_every: Some(std::time::Duration::from_millis(ms)),
-                                    ..target.clone()
-                                };
-                                let signed =
-                                    tandem::bench::writes(&signing, clients, seconds).await?;
-                                format!("{plain}\n{signed}")
-                            }
-                        }
-                    }
-                    BenchCmd::Sse {
-                        subscribers,
-                        rate,
-                        seconds,
-                        all_green,
-                    } => tandem::bench::sse(&target, subscribers, rate, seconds, all_green).await?,
-                    BenchCmd::Console {
-                        incidents,
-                        tasks_per_incident,
-                    } => tandem::bench::console(incidents, tasks_per_incident)?,
-                    BenchCmd::Offline {
-                        actions,
-                        missed,
-                        history,
-                    } => tandem::bench::offline(actions, missed, history).await?,
-                    BenchCmd::Snapshot {
-                        incidents,
-                        tasks_per_incident,
-                    } => tandem::bench::snapshot(incidents, tasks_per_incident).await?,
-                    BenchCmd::Verify { events } => tandem::bench::verify(events).await?,
-                    BenchCmd::Witness { events } => tandem::bench::witness(events).await?,
-                };
-                println!("{line}");
-            }
-            Ok(())
+            tandem::bench::cli::run(&target, workload).await
         }
         Some(Cmd::Admin { database, command }) => admin::cli::run(database, command).await,
         Some(Cmd::Witness {

@@ -4,6 +4,7 @@
 //! SQLite file and drives it over real HTTP; the load generator shares the
 //! machine, as the targets require.
 
+pub mod cli;
 mod console;
 mod offline;
 pub mod proxy;

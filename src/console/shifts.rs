@@ -6,8 +6,8 @@
 
 use uuid::Uuid;
 
-pub use super::action::ShiftStep;
 use super::action::Effect;
+pub use super::action::ShiftStep;
 use super::components::Outcome;
 use super::context::{Context, Level};
 use crate::api::Shift;
