@@ -351,10 +351,21 @@ fn the_header_names_who_is_on_duty_at_both_centres_where_there_is_room() {
         )
         .unwrap(),
     ];
-    update(&mut f.app, Action::Net(NetEvent::OnDuty(shifts)));
+    update(&mut f.app, Action::Net(NetEvent::OnDuty(shifts.clone())));
     let wide = render(&f.app, 200, 60);
     assert!(
         wide[0].contains("TRP: Salem DO · Amal SUP │ BEN: Fatima DO"),
+        "{}",
+        wide[0]
+    );
+    // Amal forgot to end hers: 13 hours on, the header says so.
+    let mut forgotten = shifts;
+    forgotten[1].started_at -= time::Duration::hours(14);
+    forgotten[1].end_due_at -= time::Duration::hours(14);
+    update(&mut f.app, Action::Net(NetEvent::OnDuty(forgotten)));
+    let wide = render(&f.app, 200, 60);
+    assert!(
+        wide[0].contains("Amal SUP (end overdue) │ BEN: Fatima DO"),
         "{}",
         wide[0]
     );

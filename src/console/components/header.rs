@@ -60,7 +60,13 @@ pub fn on_duty(ctx: &Context) -> Vec<String> {
                         .split_whitespace()
                         .find(|w| !w.ends_with('.'))
                         .unwrap_or("?");
-                    format!("{} {}", ctx.text(first), post(s.post))
+                    // A shift forgotten (13 h on) says so, in words.
+                    let late = if ctx.now > s.end_due_at && s.ended_at.is_none() {
+                        " (end overdue)"
+                    } else {
+                        ""
+                    };
+                    format!("{} {}{late}", ctx.text(first), post(s.post))
                 })
                 .collect();
             let list = if here.is_empty() {
