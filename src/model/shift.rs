@@ -177,10 +177,10 @@ impl Shift {
                 self.officer_name, self.centre
             )));
         }
+        validate::text("handover_note", note, NOTE_MAX)?;
         if !self.is_open() {
             return Err(self.transition("ended", "the shift has already ended"));
         }
-        validate::text("handover_note", note, NOTE_MAX)?;
         let mut next = self.clone();
         next.ended_at = Some(now);
         next.ended_by = Some(actor.id);

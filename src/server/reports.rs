@@ -130,20 +130,10 @@ async fn incidents(
         ..Default::default()
     }));
     for q in queries {
-        let mut q = IncidentQuery {
-            limit: Some(PAGE_MAX),
-            ..q
-        };
-        loop {
-            let page = store.search_incidents(q.clone(), viewer).await?;
-            for i in page.items {
-                found.insert(i.id, i);
-            }
-            match page.next_cursor {
-                Some(c) => q.cursor = Some(c),
-                None => break,
-            }
-        }
+        super::shifts::for_each_incident(store, q, viewer, |i| {
+            found.insert(i.id, i);
+        })
+        .await?;
     }
     Ok(found.into_values().collect())
 }

@@ -15,7 +15,7 @@ use super::handover::Empty;
 use super::routes::run;
 use crate::api::{EndShift, IncidentQuery, PAGE_MAX, Problem, Shift, ShiftQuery, TaskQuery};
 use crate::model::shift::{CommittedUnit, HandoverSummary, OpenIncident, OverdueTask};
-use crate::model::{Centre, Sla, UnitStatus, Viewer, validate};
+use crate::model::{Centre, Incident, Sla, UnitStatus, Viewer, validate};
 use crate::store::{Command, ShiftCommand, Store, StoreError};
 
 /// Open incidents a handover lists one by one; the rest are counted.
@@ -47,14 +47,25 @@ pub async fn end(
     ApiPath(id): ApiPath<Uuid>,
     m: Mutation<EndShift>,
 ) -> Result<Response, ApiError> {
-    validate::text(
-        "handover_note",
-        &m.body.handover_note,
-        crate::model::shift::NOTE_MAX,
-    )
-    .map_err(StoreError::from)?;
-    // Whoever may end it (its officer, a supervisor of its centre) is of its centre.
-    let summary = summary(state.store.as_ref(), o.centre, OffsetDateTime::now_utc()).await?;
+    // The handover reads the whole centre: generated only for a caller who
+    // may end this open shift. Anyone else's request goes on with an empty
+    // one, for the command to refuse (404, 403 or 409) at no cost.
+    let open = state
+        .store
+        .shifts(ShiftQuery {
+            centre: Some(o.centre),
+            on_duty: Some(true),
+            limit: Some(500),
+        })
+        .await?;
+    let may_end = open
+        .iter()
+        .any(|s| s.id == id && (s.officer_id == o.id || o.role == crate::model::Role::Supervisor));
+    let summary = if may_end {
+        summary(state.store.as_ref(), o.centre, OffsetDateTime::now_utc()).await?
+    } else {
+        HandoverSummary::default()
+    };
     let note = m.body.handover_note.clone();
     let command = ShiftCommand::End {
         id,
@@ -115,6 +126,25 @@ pub async fn list(
     Ok(Json(shifts))
 }
 
+/// Calls `each` on every incident `q` finds, a page at a time (none held
+/// beyond its page).
+pub(super) async fn for_each_incident(
+    store: &dyn Store,
+    mut q: IncidentQuery,
+    viewer: &Viewer,
+    mut each: impl FnMut(Incident),
+) -> Result<(), StoreError> {
+    q.limit = Some(PAGE_MAX);
+    loop {
+        let page = store.search_incidents(q.clone(), viewer).await?;
+        page.items.into_iter().for_each(&mut each);
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => return Ok(()),
+        }
+    }
+}
+
 /// What a shift of `centre` leaves open at `now`, as its officers see it.
 pub async fn summary(
     store: &dyn Store,
@@ -126,44 +156,35 @@ pub async fn summary(
     let mut out = HandoverSummary::default();
     let mut open = Vec::new();
     let mut ours = std::collections::HashSet::new();
-    let mut cursor = None;
-    loop {
-        let q = IncidentQuery {
-            limit: Some(PAGE_MAX),
-            cursor: cursor.take(),
-            ..Default::default()
+    for_each_incident(store, IncidentQuery::default(), &viewer, |i| {
+        if !i.status.is_open() {
+            return;
+        }
+        let item = OpenIncident {
+            id: i.id,
+            reference: i.reference.clone(),
+            title: i.title.clone(),
+            severity: i.severity,
+            status: i.status,
+            age_minutes: (now - i.reported_at).whole_minutes(),
+            overdue: sla.is_overdue(&i, now),
+            last_note: None,
         };
-        let page = store.search_incidents(q, &viewer).await?;
-        for i in page.items.into_iter().filter(|i| i.status.is_open()) {
-            let item = OpenIncident {
-                id: i.id,
-                reference: i.reference.clone(),
-                title: i.title.clone(),
-                severity: i.severity,
-                status: i.status,
-                age_minutes: (now - i.reported_at).whole_minutes(),
-                overdue: sla.is_overdue(&i, now),
-                last_note: None,
-            };
-            let moving = i
-                .handover
-                .as_ref()
-                .is_some_and(|h| h.from == centre || h.to == centre);
-            if moving {
-                out.handovers.push(item.clone());
-            }
-            if i.centre == centre {
-                ours.insert(i.id);
-                out.open_by_severity.add(i.severity);
-                out.overdue_incidents += u32::from(item.overdue);
-                open.push(item);
-            }
+        let moving = i
+            .handover
+            .as_ref()
+            .is_some_and(|h| h.from == centre || h.to == centre);
+        if moving {
+            out.handovers.push(item.clone());
         }
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
+        if i.centre == centre {
+            ours.insert(i.id);
+            out.open_by_severity.add(i.severity);
+            out.overdue_incidents += u32::from(item.overdue);
+            open.push(item);
         }
-    }
+    })
+    .await?;
     open.sort_by_key(|i| {
         (
             std::cmp::Reverse(i.severity),
