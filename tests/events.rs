@@ -141,7 +141,14 @@ async fn a_quiet_stream_sends_heartbeats_and_still_delivers_events() {
         }
     };
     read_until(":heartbeat\n\n:heartbeat\n\n", &mut text).await;
-    assert!(!text.contains("data:"), "nothing happened, yet: {text:?}");
+    // Nothing happened yet: no event of the log, only who is connected (the
+    // observer has no attention queue).
+    assert!(!text.contains("id:"), "nothing happened, yet: {text:?}");
+    assert_eq!(
+        text.matches("data:").count(),
+        text.matches("event: presence.changed\ndata:").count(),
+        "{text:?}"
+    );
     let created = ts.incident("after the silence").await;
     let frame = format!("id: {}\nevent: incident.created\ndata: {{", head + 1);
     read_until(&frame, &mut text).await;

@@ -149,12 +149,10 @@ async fn drain(mut s: EventStream, sentinel: Uuid) -> (HashSet<Uuid>, HashSet<Uu
             .expect("the stream went quiet before the sentinel")
             .expect("the stream ended")
             .unwrap();
-        assert!(
-            item.seq() > last,
-            "seq went back: {} after {last}",
-            item.seq()
-        );
-        last = item.seq();
+        // Attention and presence frames are not of the log.
+        let Some(seq) = item.seq() else { continue };
+        assert!(seq > last, "seq went back: {seq} after {last}");
+        last = seq;
         match item {
             StreamItem::Event(e) => {
                 seen.insert(e.entity_id);
@@ -170,7 +168,7 @@ async fn drain(mut s: EventStream, sentinel: Uuid) -> (HashSet<Uuid>, HashSet<Uu
             StreamItem::Redacted(r) => {
                 redacted.insert(r.entity_id);
             }
-            StreamItem::Skip(_) => {}
+            StreamItem::Skip(_) | StreamItem::Attention(_) | StreamItem::Presence(_) => {}
         }
     }
 }
@@ -630,6 +628,7 @@ async fn snapshot_and_stream_never_leak(plans: Vec<Plan>) {
                     mirror.redact(&r).unwrap();
                 }
                 StreamItem::Skip(s) => mirror.skip(s.through),
+                StreamItem::Attention(_) | StreamItem::Presence(_) => {}
             }
         }
         let visible: HashSet<Uuid> = all

@@ -176,7 +176,7 @@ async fn a_shift_starts_ends_with_its_handover_and_is_acknowledged_by_the_next()
         if let tandem::api::StreamItem::Event(e) = &item {
             trp_kinds.push(e.kind);
         }
-        if item.seq() >= head {
+        if item.seq() >= Some(head) {
             break;
         }
     }
@@ -194,7 +194,7 @@ async fn a_shift_starts_ends_with_its_handover_and_is_acknowledged_by_the_next()
         if let tandem::api::StreamItem::Event(e) = item {
             ben_events.push(*e);
         }
-        if seq >= head {
+        if seq >= Some(head) {
             break;
         }
     }

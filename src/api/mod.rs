@@ -8,6 +8,7 @@ pub mod audit;
 pub mod problem;
 pub mod shift;
 
+pub use crate::model::attention::{AttentionItem, AttentionQueue, MarkSeen};
 pub use crate::model::shift::{EndShift, HandoverSummary, Shift};
 pub use crate::model::{
     Agency, Event, Incident, IncidentPatch, NewIncident, NewNote, NewTask, Note, Officer, Task,
@@ -110,14 +111,20 @@ pub enum StreamItem {
     Event(Box<Event>),
     Redacted(Redacted),
     Skip(Skip),
+    /// `event: attention`: the officer's attention queue, whenever it changes.
+    Attention(AttentionQueue),
+    /// `event: presence.changed`: who is connected now, when that changes.
+    Presence(Vec<Presence>),
 }
 
 impl StreamItem {
-    pub fn seq(&self) -> u64 {
+    /// The log position this message moves the cursor to, if it is about the log.
+    pub fn seq(&self) -> Option<u64> {
         match self {
-            StreamItem::Event(e) => e.seq,
-            StreamItem::Redacted(r) => r.seq,
-            StreamItem::Skip(s) => s.through,
+            StreamItem::Event(e) => Some(e.seq),
+            StreamItem::Redacted(r) => Some(r.seq),
+            StreamItem::Skip(s) => Some(s.through),
+            StreamItem::Attention(_) | StreamItem::Presence(_) => None,
         }
     }
 }

@@ -59,6 +59,8 @@ fn item(name: &str, data: &str) -> serde_json::Result<StreamItem> {
     Ok(match name {
         "skip" => StreamItem::Skip(serde_json::from_str(data)?),
         "redacted" => StreamItem::Redacted(serde_json::from_str(data)?),
+        "attention" => StreamItem::Attention(serde_json::from_str(data)?),
+        "presence.changed" => StreamItem::Presence(serde_json::from_str(data)?),
         _ => StreamItem::Event(Box::new(serde_json::from_str(data)?)),
     })
 }

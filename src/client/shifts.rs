@@ -1,5 +1,6 @@
 //! Shifts from the client side: start the officer's own, end it with a
-//! handover note, acknowledge a handover, list who is on duty.
+//! handover note, acknowledge a handover, list who is on duty; the
+//! officer's attention queue and its seen-marks.
 
 use reqwest::Method;
 use uuid::Uuid;
@@ -68,6 +69,25 @@ impl Client {
             ("limit", "50".to_string()),
         ];
         self.send(self.request(Method::GET, "/api/v1/shifts").query(&q))
+            .await
+    }
+}
+
+impl Client {
+    /// What needs this officer now.
+    pub async fn attention(&self) -> ClientResult<crate::api::AttentionQueue> {
+        self.send(self.request(Method::GET, "/api/v1/attention"))
+            .await
+    }
+
+    /// Marks attention items seen; the queue as it is then.
+    pub async fn mark_seen(
+        &self,
+        key: &str,
+        items: Vec<String>,
+    ) -> ClientResult<crate::api::AttentionQueue> {
+        let body = crate::api::MarkSeen { items };
+        self.mutate(Method::POST, "/api/v1/attention/seen", key, None, &body)
             .await
     }
 }

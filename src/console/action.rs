@@ -52,6 +52,10 @@ pub enum NetEvent {
     Rotated(Result<crate::model::TokenInfo, String>),
     /// Shifts on duty now at both centres.
     OnDuty(Vec<crate::api::Shift>),
+    /// The officer's attention queue, as the server pushed it.
+    Attention(crate::api::AttentionQueue),
+    /// Who is connected now, as the server pushed it.
+    Presence(Vec<crate::api::Presence>),
     /// The answer to `:shift …` or `:ack-handover`, as a message.
     Shifted(Result<String, String>),
     Link(Link),

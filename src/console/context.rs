@@ -50,6 +50,10 @@ pub struct Context {
     pub token_expires: Option<OffsetDateTime>,
     /// Shifts on duty now at both centres, as last asked.
     pub on_duty: Vec<crate::api::Shift>,
+    /// What needs this officer now, as the server last pushed it.
+    pub attention: crate::api::AttentionQueue,
+    /// Who is connected now at both centres, as the server last pushed it.
+    pub connected: Vec<crate::api::Presence>,
     pub server: String,
     pub link: Link,
     pub synced: bool,
@@ -97,6 +101,8 @@ impl Context {
             me: None,
             token_expires: None,
             on_duty: Vec::new(),
+            attention: Default::default(),
+            connected: Vec::new(),
             server: config.server.clone(),
             link: Link::Connecting,
             synced: false,

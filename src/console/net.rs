@@ -191,11 +191,15 @@ pub async fn sync(
                     // A silent link ends the stream with an error (read timeout).
                     next = stream.next() => match next {
                         Some(Ok(item)) => {
-                            cursor = Some(item.seq());
+                            if let Some(seq) = item.seq() {
+                                cursor = Some(seq);
+                            }
                             send(&actions, match item {
                                 StreamItem::Event(e) => NetEvent::Event(e),
                                 StreamItem::Redacted(r) => NetEvent::Redacted(r),
                                 StreamItem::Skip(s) => NetEvent::Skip(s.through),
+                                StreamItem::Attention(q) => NetEvent::Attention(q),
+                                StreamItem::Presence(p) => NetEvent::Presence(p),
                             });
                         }
                         Some(Err(e)) => return Err(e),

@@ -115,6 +115,13 @@ vocabulary! {
     }
 }
 
+impl Role {
+    /// Stands shifts and works the picture: has an attention queue.
+    pub fn triages(self) -> bool {
+        matches!(self, Role::DutyOfficer | Role::Supervisor | Role::Liaison)
+    }
+}
+
 vocabulary! {
     /// Where an officer sits for a shift.
     Post { DutyOfficer = "duty_officer", Supervisor = "supervisor", LiaisonDesk = "liaison_desk" }

@@ -3,6 +3,7 @@
 //! Pure by design — no I/O, no async — so the server, the store and the
 //! console all apply exactly the same rules.
 
+pub mod attention;
 pub mod chain;
 pub mod checkpoint;
 mod enums;

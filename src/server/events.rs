@@ -24,9 +24,11 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::AppState;
+use super::attention::{Attention, Items};
 use super::error::ApiError;
 use super::extract::{ApiQuery, Authed};
 use crate::api::{EventsQuery, Presence, Problem, Redacted};
+use crate::model::attention::AttentionItem;
 use crate::model::{Agency, EntityKind, Event, EventKind, Officer, Unit, Viewer};
 use crate::store::{Logged, Published, Store};
 
@@ -133,7 +135,21 @@ pub async fn stream(
         ));
     }
     let heartbeat = state.settings.heartbeat;
+    // The first of each goes out as soon as the stream is live.
+    let mut attention = officer
+        .role
+        .triages()
+        .then(|| state.attention.watch(officer.centre))
+        .flatten();
+    if let Some(a) = &mut attention {
+        a.mark_changed();
+    }
+    let mut presence = state.presence.clone();
+    presence.mark_changed();
     let feed = Feed {
+        hub: state.attention.clone(),
+        attention,
+        presence: Some(presence),
         store: state.store.clone(),
         replay: state.replay.clone(),
         officer: officer.id,
@@ -161,6 +177,11 @@ pub async fn stream(
 }
 
 struct Feed {
+    hub: Arc<Attention>,
+    /// The officer's centre's attention items (none for accounts that do not triage).
+    attention: Option<watch::Receiver<Items>>,
+    /// Who is connected, as this instance last read it.
+    presence: Option<watch::Receiver<Option<Arc<Vec<Presence>>>>>,
     store: Arc<dyn Store>,
     replay: Arc<Semaphore>,
     /// The officer the stream is for; it ends when they are revoked.
@@ -256,7 +277,39 @@ fn skip_frame(through: u64) -> Bytes {
     ))
 }
 
+/// A message that is not an event of the log: no `id`, so the client's
+/// resume point stays where the log left it.
+fn json_frame(name: &str, data: &impl serde::Serialize) -> Option<Bytes> {
+    let json = serde_json::to_string(data).ok()?;
+    Some(Bytes::from(format!("event: {name}\ndata: {json}\n\n")))
+}
+
+/// The next value a watch holds (`None` in it is "not read yet"); never
+/// ready without a watch, or once its sender is gone.
+async fn changed<T: Clone>(rx: &mut Option<watch::Receiver<Option<T>>>) -> Option<T> {
+    loop {
+        let Some(r) = rx.as_mut() else {
+            return std::future::pending().await;
+        };
+        if r.changed().await.is_err() {
+            *rx = None;
+            continue;
+        }
+        if let Some(v) = r.borrow_and_update().clone() {
+            return Some(v);
+        }
+    }
+}
+
 type Next = Option<(Result<Bytes, std::convert::Infallible>, Feed)>;
+
+/// What woke a live stream.
+enum Woke {
+    Live(Result<Arc<Published>, broadcast::error::RecvError>),
+    Quiet,
+    Attention(Option<Arc<Vec<AttentionItem>>>),
+    Presence(Option<Arc<Vec<Presence>>>),
+}
 
 impl Feed {
     async fn next(mut self) -> Next {
@@ -293,18 +346,31 @@ impl Feed {
                 }
                 continue;
             }
-            let received = tokio::select! {
-                r = self.live.recv() => Some(r),
-                _ = tokio::time::sleep_until(self.quiet_until) => None,
+            let woke = tokio::select! {
+                r = self.live.recv() => Woke::Live(r),
+                _ = tokio::time::sleep_until(self.quiet_until) => Woke::Quiet,
                 _ = self.shutdown.wait_for(|stop| *stop) => return None,
+                items = changed(&mut self.attention) => Woke::Attention(items),
+                list = changed(&mut self.presence) => Woke::Presence(list),
             };
-            let Some(received) = received else {
-                if self.skipped {
+            let received = match woke {
+                Woke::Live(r) => r,
+                Woke::Quiet if self.skipped => {
                     self.skipped = false;
                     let through = self.last;
                     return self.send(skip_frame(through));
                 }
-                return self.send(Bytes::from_static(HEARTBEAT_FRAME));
+                Woke::Quiet => return self.send(Bytes::from_static(HEARTBEAT_FRAME)),
+                Woke::Attention(items) => match self.attention_frame(items).await {
+                    Some(bytes) => return self.send(bytes),
+                    None => continue,
+                },
+                Woke::Presence(list) => {
+                    match list.and_then(|l| json_frame("presence.changed", &*l)) {
+                        Some(bytes) => return self.send(bytes),
+                        None => continue,
+                    }
+                }
             };
             match received {
                 Ok(p) if p.logged.event.seq <= self.last => continue,
@@ -323,6 +389,18 @@ impl Feed {
                 // A gap or a lag: the log has what the broadcast dropped.
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => self.catching_up = true,
                 Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    /// The officer's queue from their centre's `items`, as a frame.
+    async fn attention_frame(&self, items: Option<Arc<Vec<AttentionItem>>>) -> Option<Bytes> {
+        let items = items?;
+        match self.hub.queue_of(self.officer, &items).await {
+            Ok(queue) => json_frame("attention", &queue),
+            Err(e) => {
+                tracing::warn!("reading seen-marks for a stream: {e}");
+                None
             }
         }
     }

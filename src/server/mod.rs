@@ -1,6 +1,7 @@
 //! The HTTP server: axum routes over a [`Store`], guarded against what
 //! arrives around the happy path, and stopped gracefully.
 
+mod attention;
 mod audit;
 mod checkpoints;
 mod error;
@@ -47,6 +48,10 @@ pub struct AppState {
     pub replay: Arc<Semaphore>,
     /// Failed sign-ins per client address and token prefix.
     pub signin: Arc<signin::Limiter>,
+    /// Each centre's attention queue, pushed on the streams.
+    pub attention: Arc<attention::Attention>,
+    /// Who is connected, pushed on the streams when it changes.
+    pub presence: watch::Receiver<Option<Arc<Vec<crate::api::Presence>>>>,
 }
 
 /// What a server may be tuned with; the defaults are the production values.
@@ -126,6 +131,8 @@ pub fn router(state: AppState) -> Router {
         .route("/units/{id}", patch(patch_unit))
         .route("/shifts", get(shifts::list).post(shifts::start))
         .route("/presence", get(presence::list))
+        .route("/attention", get(attention::http::queue))
+        .route("/attention/seen", post(attention::http::mark_seen))
         .route("/reports/shift", get(reports::shift))
         .route("/shifts/{id}/end", post(shifts::end))
         .route("/shifts/{id}/handover/ack", post(shifts::acknowledge))
@@ -209,19 +216,24 @@ pub fn spawn_with(
         ));
     }
     let streams: Arc<events::Streams> = Arc::default();
+    let (present, presence) = watch::channel(None);
     tokio::spawn(presence::beat(
         store.clone(),
         streams.clone(),
+        present,
         settings.presence_every,
         settings.presence_window,
         shutdown.clone(),
     ));
+    let attention = attention::Attention::spawn(store.clone(), shutdown.clone());
     let app = router(AppState {
         store,
         shutdown: shutdown.clone(),
         replay: Arc::new(Semaphore::new(settings.replay_readers.max(1))),
         streams,
         signin: Arc::new(signin::Limiter::new(settings.signin_failures_per_minute)),
+        attention,
+        presence,
         settings,
     });
     let task = tokio::spawn(listen::serve(

@@ -1,7 +1,9 @@
 //! Presence: which officers are connected now (an event stream open), at
 //! which centre, since when — across every instance over the database.
 //! Each instance writes its own list every few seconds; an instance that
-//! dies stops writing, and its officers drop out within the window.
+//! dies stops writing, and its officers drop out within the window. After
+//! each write the instance reads the whole list back, and its streams send
+//! it (`presence.changed`) when someone came or went: at most once a beat.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +40,7 @@ pub async fn list(
 pub async fn beat(
     store: Arc<dyn Store>,
     streams: Arc<Streams>,
+    present: watch::Sender<Option<Arc<Vec<Presence>>>>,
     every: Duration,
     window: Duration,
     mut shutdown: watch::Receiver<bool>,
@@ -46,6 +49,19 @@ pub async fn beat(
     loop {
         if let Err(e) = store.beat(instance, streams.present(), window).await {
             tracing::warn!("writing who is connected: {e}");
+        }
+        match store.presence(window).await {
+            // Pushed on the streams only when someone came or went.
+            Ok(now) => {
+                present.send_if_modified(|was| {
+                    let changed = was.as_deref() != Some(&now);
+                    if changed {
+                        *was = Some(Arc::new(now));
+                    }
+                    changed
+                });
+            }
+            Err(e) => tracing::warn!("reading who is connected: {e}"),
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

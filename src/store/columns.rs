@@ -31,3 +31,13 @@ pub fn millis(t: OffsetDateTime) -> i64 {
 pub fn search_text(i: &Incident) -> String {
     format!("{}\n{}\n{}", i.reference, i.title, i.description).to_lowercase()
 }
+
+/// The centre whose answer a pending handover waits for.
+pub fn awaiting(i: &Incident) -> Option<&'static str> {
+    i.handover.as_deref().map(|h| h.awaits().as_str())
+}
+
+/// When a task falls due.
+pub fn due_ms(t: &crate::model::Task) -> Option<i64> {
+    t.due_at.map(millis)
+}

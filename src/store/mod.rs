@@ -8,6 +8,7 @@
 
 mod access;
 mod apply;
+mod attention;
 mod attest;
 mod audit;
 pub mod buffer;
@@ -35,6 +36,7 @@ pub use apply::{
     AccessCommand, Actor, Command, Idempotency, NewToken, Outcome, OwnershipStep, Request, Retire,
     ShiftCommand,
 };
+pub use attention::AttentionState;
 pub use error::StoreError;
 pub use roster::mask_agency;
 
@@ -50,7 +52,9 @@ use crate::api::{
     Agency, Event, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit, VerifyReport,
 };
 use crate::model::checkpoint::Trust;
-use crate::model::{Officer, TokenInfo, Viewer};
+use crate::model::{Centre, Officer, TokenInfo, Viewer};
+use std::collections::HashSet;
+use time::OffsetDateTime;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -175,6 +179,25 @@ pub trait Store: Send + Sync + 'static {
 
     /// Up to `limit` signed checkpoints after `after`, as the events that carry them.
     fn checkpoints(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>>;
+
+    /// What asks for the attention of `centre`'s officers by state at `now`.
+    fn attention_state(
+        &self,
+        centre: Centre,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'_, StoreResult<AttentionState>>;
+
+    /// An incident's owning centre and reference.
+    fn incident_of(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<(Centre, String)>>>;
+
+    /// An entity's data as the event before `seq` left it.
+    fn before(&self, entity_id: Uuid, seq: u64) -> BoxFuture<'_, StoreResult<Option<String>>>;
+
+    /// The attention items `officer` has marked seen.
+    fn seen(&self, officer: Uuid) -> BoxFuture<'_, StoreResult<HashSet<String>>>;
+
+    /// Marks attention items seen by `officer`, durably.
+    fn mark_seen(&self, officer: Uuid, items: Vec<String>) -> BoxFuture<'_, StoreResult<()>>;
 }
 
 /// Opens the store a database URL names: `postgres://…`, `sqlite://PATH` or a bare path.

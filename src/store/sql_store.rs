@@ -9,6 +9,7 @@ use futures::stream::BoxStream;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use super::attention::{self, AttentionState};
 use super::queue::Queue;
 use super::reader::Reader;
 use super::{Credential, Logged, OfficerRecord, Outcome, Published, Request, Store, StoreResult};
@@ -17,8 +18,10 @@ use crate::api::{
     Agency, Event, Incident, IncidentDetail, IncidentQuery, Page, Task, TaskQuery, Unit,
     VerifyReport,
 };
-use crate::model::Viewer;
 use crate::model::checkpoint::Trust;
+use crate::model::{Centre, Viewer};
+use std::collections::HashSet;
+use time::OffsetDateTime;
 
 /// Events kept for live subscribers; one that falls further behind resyncs from the log.
 pub const LIVE_BUFFER: usize = 65_536;
@@ -134,5 +137,30 @@ impl<R: Reader> Store for SqlStore<R> {
 
     fn checkpoints(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>> {
         Box::pin(audit::checkpoints(&self.reader, after, limit))
+    }
+
+    fn attention_state(
+        &self,
+        centre: Centre,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'_, StoreResult<AttentionState>> {
+        Box::pin(attention::state(&self.reader, centre, now))
+    }
+
+    fn incident_of(&self, id: Uuid) -> BoxFuture<'_, StoreResult<Option<(Centre, String)>>> {
+        Box::pin(attention::incident_of(&self.reader, id))
+    }
+
+    fn before(&self, entity_id: Uuid, seq: u64) -> BoxFuture<'_, StoreResult<Option<String>>> {
+        Box::pin(attention::before(&self.reader, entity_id, seq))
+    }
+
+    fn seen(&self, officer: Uuid) -> BoxFuture<'_, StoreResult<HashSet<String>>> {
+        Box::pin(attention::seen(&self.reader, officer))
+    }
+
+    fn mark_seen(&self, officer: Uuid, items: Vec<String>) -> BoxFuture<'_, StoreResult<()>> {
+        let now = OffsetDateTime::now_utc();
+        Box::pin(async move { attention::mark_seen(&self.reader, officer, &items, now).await })
     }
 }

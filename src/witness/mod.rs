@@ -300,9 +300,10 @@ async fn follow(
             None => anyhow::bail!("the event stream ended"),
             Some(Err(e)) => return Err(e.into()),
             Some(Ok(StreamItem::Event(e))) => e,
+            Some(Ok(StreamItem::Attention(_) | StreamItem::Presence(_))) => continue,
             Some(Ok(other)) => anyhow::bail!(
                 "the stream withheld seq {} from the witness: is its account an auditor?",
-                other.seq()
+                other.seq().unwrap_or_default()
             ),
         };
         let events = [*e];

@@ -98,6 +98,8 @@ pub fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
         NetEvent::Me(me) => app.ctx.me = Some(me),
         NetEvent::Token(t) => app.ctx.token_expires = Some(t.expires_at),
         NetEvent::OnDuty(shifts) => app.ctx.on_duty = shifts,
+        NetEvent::Attention(q) => app.ctx.attention = q,
+        NetEvent::Presence(p) => app.ctx.connected = p,
         NetEvent::Link(link) => {
             let ctx = &mut app.ctx;
             if link == Link::Live && ctx.link != Link::Live {

@@ -27,7 +27,7 @@ use crate::model::marking::incident_audience;
 use crate::model::{Agency, Event, Incident, Note, Task, Unit};
 use crate::store::apply::Head;
 use crate::store::buffer::{Answer, Bulk, apply_batch};
-use crate::store::columns::{millis, search_text};
+use crate::store::columns::{awaiting, due_ms, millis, search_text};
 use crate::store::queue::Job;
 use crate::store::sql::{Bind, Sql};
 use crate::store::writer::{Attempt, Backend};
@@ -173,13 +173,15 @@ impl Bulk for PgConnection {
             };
             sqlx::query(
                 "INSERT INTO incidents (id, reference, centre, status, severity, category, lead_agency_id, is_open,
-                 closed_at_ms, reported_at_ms, search, version, data, audience)
+                 closed_at_ms, reported_at_ms, search, version, data, audience, awaiting)
                  SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                      $8::bool[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[], $13::text[], $14::text[])
+                                      $8::bool[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[], $13::text[], $14::text[],
+                                      $15::text[])
                  ON CONFLICT (id) DO UPDATE SET reference = EXCLUDED.reference, centre = EXCLUDED.centre, status = EXCLUDED.status,
                  severity = EXCLUDED.severity, category = EXCLUDED.category, lead_agency_id = EXCLUDED.lead_agency_id,
                  is_open = EXCLUDED.is_open, closed_at_ms = EXCLUDED.closed_at_ms, reported_at_ms = EXCLUDED.reported_at_ms,
-                 search = EXCLUDED.search, version = EXCLUDED.version, data = EXCLUDED.data, audience = EXCLUDED.audience",
+                 search = EXCLUDED.search, version = EXCLUDED.version, data = EXCLUDED.data, audience = EXCLUDED.audience,
+                 awaiting = EXCLUDED.awaiting",
             )
             .bind(col(&|i| i.id.to_string()))
             .bind(col(&|i| i.reference.clone()))
@@ -195,6 +197,7 @@ impl Bulk for PgConnection {
             .bind(chunk.iter().map(|(i, _)| i.version as i64).collect::<Vec<i64>>())
             .bind(chunk.iter().map(|(_, j)| j.clone()).collect::<Vec<String>>())
             .bind(col(&incident_audience))
+            .bind(chunk.iter().map(|(i, _)| awaiting(i)).collect::<Vec<Option<&str>>>())
             .execute(&mut *self)
             .await?;
         }
@@ -204,12 +207,13 @@ impl Bulk for PgConnection {
     async fn write_tasks(&mut self, rows: &[(Task, String, String)]) -> StoreResult<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             sqlx::query(
-                "INSERT INTO tasks (id, incident_id, agency_id, status, is_open, version, data, audience, unit_id)
+                "INSERT INTO tasks (id, incident_id, agency_id, status, is_open, version, data, audience, unit_id,
+                 due_at_ms)
                  SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bigint[], $7::text[],
-                                      $8::text[], $9::text[])
+                                      $8::text[], $9::text[], $10::bigint[])
                  ON CONFLICT (id) DO UPDATE SET incident_id = EXCLUDED.incident_id, agency_id = EXCLUDED.agency_id,
                  status = EXCLUDED.status, is_open = EXCLUDED.is_open, version = EXCLUDED.version, data = EXCLUDED.data,
-                 audience = EXCLUDED.audience, unit_id = EXCLUDED.unit_id",
+                 audience = EXCLUDED.audience, unit_id = EXCLUDED.unit_id, due_at_ms = EXCLUDED.due_at_ms",
             )
             .bind(chunk.iter().map(|(t, _, _)| t.id.to_string()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|(t, _, _)| t.incident_id.to_string()).collect::<Vec<_>>())
@@ -220,6 +224,7 @@ impl Bulk for PgConnection {
             .bind(chunk.iter().map(|(_, j, _)| j.clone()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|(_, _, a)| a.clone()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|(t, _, _)| t.unit_id.map(|u| u.to_string())).collect::<Vec<Option<String>>>())
+            .bind(chunk.iter().map(|(t, _, _)| due_ms(t)).collect::<Vec<Option<i64>>>())
             .execute(&mut *self)
             .await?;
         }

@@ -6,7 +6,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::model::marking::incident_audience;
 use crate::model::{Agency, Incident, Note, Task, Unit};
 use crate::store::buffer::{Answer, Bulk};
-use crate::store::columns::{millis, search_text};
+use crate::store::columns::{awaiting, due_ms, millis, search_text};
 use crate::store::{Logged, StoreResult};
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
@@ -17,7 +17,8 @@ impl Bulk for SqliteConnection {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut b: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "INSERT OR REPLACE INTO incidents (id, reference, centre, status, severity, category, \
-                 lead_agency_id, is_open, closed_at_ms, reported_at_ms, search, version, data, audience) ",
+                 lead_agency_id, is_open, closed_at_ms, reported_at_ms, search, version, data, audience, \
+                 awaiting) ",
             );
             b.push_values(chunk, |mut r, (i, json)| {
                 r.push_bind(i.id.to_string())
@@ -33,7 +34,8 @@ impl Bulk for SqliteConnection {
                     .push_bind(search_text(i))
                     .push_bind(i.version as i64)
                     .push_bind(json.clone())
-                    .push_bind(incident_audience(i));
+                    .push_bind(incident_audience(i))
+                    .push_bind(awaiting(i));
             });
             b.build().execute(&mut *self).await?;
         }
@@ -44,7 +46,7 @@ impl Bulk for SqliteConnection {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut b: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "INSERT OR REPLACE INTO tasks (id, incident_id, agency_id, status, is_open, version, data, \
-                 audience, unit_id) ",
+                 audience, unit_id, due_at_ms) ",
             );
             b.push_values(chunk, |mut r, (t, json, audience)| {
                 r.push_bind(t.id.to_string())
@@ -55,7 +57,8 @@ impl Bulk for SqliteConnection {
                     .push_bind(t.version as i64)
                     .push_bind(json.clone())
                     .push_bind(audience.clone())
-                    .push_bind(t.unit_id.map(|u| u.to_string()));
+                    .push_bind(t.unit_id.map(|u| u.to_string()))
+                    .push_bind(due_ms(t));
             });
             b.build().execute(&mut *self).await?;
         }
