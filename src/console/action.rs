@@ -56,6 +56,8 @@ pub enum NetEvent {
     Attention(crate::api::AttentionQueue),
     /// Who is connected now, as the server pushed it.
     Presence(Vec<crate::api::Presence>),
+    /// The last shifts ended at both centres, newest first.
+    Handovers(Vec<crate::api::Shift>),
     /// The answer to `:shift …` or `:ack-handover`, as a message.
     Shifted(Result<String, String>),
     Link(Link),
@@ -112,6 +114,10 @@ pub enum Effect {
     RotateToken,
     /// Start or end the officer's shift, or acknowledge a handover.
     Shift(ShiftStep),
+    /// Mark attention items seen (not queued: a personal mark, sent once).
+    MarkSeen(Vec<String>),
+    /// A shift started or ended somewhere: ask who is on duty now.
+    DutyChanged,
     Quit,
 }
 

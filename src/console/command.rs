@@ -81,7 +81,9 @@ verbs! {
     Help = "help", None, true, "help", "this help";
     Messages = "messages", None, true, "messages", "message history";
     Me = "me", None, true, "me", "who you are signed in as, and when your token expires";
-    Shift = "shift", Text, true, "shift start or end [NOTE]", "start your shift, or end it with a handover note (the handover lists what stays open)";
+    Shift = "shift", Text, true, "shift [start or end [NOTE]]", "the shift screen; start your shift, or end it (the handover dialog shows what stays open and takes your note)";
+    Attention = "attention", None, true, "attention", "what needs you now, most pressing first";
+    Seen = "mark-seen", None, true, "mark-seen", "on the attention screen: mark the item seen";
     AckHandover = "ack-handover", None, true, "ack-handover", "acknowledge the last handover of your centre";
     RotateToken = "rotate-token", None, true, "rotate-token", "a new token for yourself, kept for the next start (the old one works 10 minutes more)";
     Outbox = "outbox", None, true, "outbox", "the outbox: pending, conflicted and refused changes";

@@ -54,6 +54,9 @@ pub struct Context {
     pub attention: crate::api::AttentionQueue,
     /// Who is connected now at both centres, as the server last pushed it.
     pub connected: Vec<crate::api::Presence>,
+    /// The last shifts ended at both centres, newest first (the other
+    /// centre's without their handover).
+    pub handovers: Vec<crate::api::Shift>,
     pub server: String,
     pub link: Link,
     pub synced: bool,
@@ -103,6 +106,7 @@ impl Context {
             on_duty: Vec::new(),
             attention: Default::default(),
             connected: Vec::new(),
+            handovers: Vec::new(),
             server: config.server.clone(),
             link: Link::Connecting,
             synced: false,

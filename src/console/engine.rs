@@ -266,6 +266,8 @@ impl Engine {
                 }
                 Effect::RotateToken => self.rotate_token(),
                 Effect::Shift(step) => self.shift(step),
+                Effect::MarkSeen(keys) => self.mark_seen(keys),
+                Effect::DutyChanged => self.duty_changed.notify_one(),
             }
         }
         if is_net {
@@ -343,6 +345,18 @@ impl Engine {
             let result = super::shifts::perform(&client, &me, step).await;
             let _ = tx.send(Action::Net(NetEvent::Shifted(result)));
             duty_changed.notify_one();
+        });
+    }
+
+    /// Marks attention items seen; the server answers with the queue.
+    fn mark_seen(&self, keys: Vec<String>) {
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let event = match client.mark_seen(&crate::client::new_key(), keys).await {
+                Ok(queue) => NetEvent::Attention(queue),
+                Err(e) => NetEvent::Shifted(Err(format!("marking seen: {e}"))),
+            };
+            let _ = tx.send(Action::Net(event));
         });
     }
 

@@ -20,6 +20,7 @@ pub enum Layer {
     Tasks,
     Detail,
     Outbox,
+    Attention,
     Help,
     Messages,
 }
@@ -33,6 +34,7 @@ impl Layer {
             Layer::Tasks => "Tasks",
             Layer::Detail => "Incident detail",
             Layer::Outbox => "Outbox",
+            Layer::Attention => "Attention",
             Layer::Help => "Help",
             Layer::Messages => "Messages",
         }
@@ -114,6 +116,8 @@ pub fn defaults() -> Vec<Binding> {
         b("help", Global, V::Help, &["?", "f1"]),
         b("messages", Global, V::Messages, &["m"]),
         b("outbox", Global, V::Outbox, &["o"]),
+        b("attention", Global, V::Attention, &["!"]),
+        b("shift", Global, V::Shift, &["S"]),
         b("quit", Global, V::Quit, &["q"]),
         b("mark", Feed, V::Mark, &["space"]),
         b("filter", Global, V::Filter, &["/"]),
@@ -124,6 +128,7 @@ pub fn defaults() -> Vec<Binding> {
         b("sort-tasks", Tasks, V::Sort, &["f6"]),
         b("reapply", Outbox, V::Reapply, &["r"]),
         b("discard", Outbox, V::Discard, &["x"]),
+        b("mark-seen", Attention, V::Seen, &["x"]),
     ];
     for (layer, what) in searchable {
         let name = |s: &'static str| -> &'static str {

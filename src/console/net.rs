@@ -245,8 +245,9 @@ pub async fn sync(
     }
 }
 
-/// Who is on duty at both centres, asked every 30 s (and at once after a
-/// shift command); a failed ask keeps the last answer.
+/// Who is on duty at both centres and the last shifts ended, asked every
+/// 30 s (and at once after a shift command or a shift event); a failed ask
+/// keeps the last answer.
 pub async fn on_duty(client: Client, actions: UnboundedSender<Action>, wake: Arc<Notify>) {
     loop {
         let mut all = Vec::new();
@@ -260,6 +261,14 @@ pub async fn on_duty(client: Client, actions: UnboundedSender<Action>, wake: Arc
         if ok {
             send(&actions, NetEvent::OnDuty(all));
         }
+        let mut ended = Vec::new();
+        for centre in crate::model::Centre::ALL {
+            if let Ok(list) = client.shifts(*centre, false).await {
+                ended.extend(list.into_iter().take(5));
+            }
+        }
+        ended.sort_by(|a, b| b.ended_at.cmp(&a.ended_at));
+        send(&actions, NetEvent::Handovers(ended));
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(30)) => {}
             _ = wake.notified() => {}

@@ -1,5 +1,6 @@
 //! `:shift start`, `:shift end [NOTE]` and `:ack-handover`: the officer's
-//! own shift from the console. The network side finds the shift concerned
+//! own shift from the console (`:shift end` alone opens the handover
+//! dialog: what the handover will hold, and a note field). The network side finds the shift concerned
 //! (the officer's open one; the last handover of their centre still
 //! waiting), acts, and the answer comes back as a message naming what the
 //! handover holds.
@@ -10,8 +11,11 @@ use super::action::Effect;
 pub use super::action::ShiftStep;
 use super::components::Outcome;
 use super::context::{Context, Level};
-use crate::api::Shift;
+use super::dialogs::Dialog;
+use super::dialogs::line::{LineDialog, Purpose};
+use crate::api::{HandoverSummary, Shift};
 use crate::client::{Client, new_key};
+use crate::model::handover_summary::Summarizer;
 
 /// `:shift start|end [NOTE]`.
 pub fn ask(ctx: &mut Context, arg: &str) -> Option<Outcome> {
@@ -19,18 +23,39 @@ pub fn ask(ctx: &mut Context, arg: &str) -> Option<Outcome> {
     let (word, rest) = arg.split_once(char::is_whitespace).unwrap_or((arg, ""));
     let step = match word {
         "start" if rest.trim().is_empty() => ShiftStep::Start,
+        // No note yet: the dialog shows what the handover will hold and takes one.
+        "end" if rest.trim().is_empty() => {
+            let preview = describe_summary(&preview(ctx), None);
+            return Outcome::dialog(Dialog::Line(LineDialog::new(
+                Purpose::Handover { preview },
+                "",
+            )));
+        }
         "end" => ShiftStep::End {
             note: rest.trim().to_string(),
         },
         _ => {
             ctx.say(
                 Level::Error,
-                "`:shift start` starts your shift; `:shift end NOTE` ends it with a handover note",
+                "`:shift` opens the shift screen; `:shift start` starts your shift; \
+                 `:shift end [NOTE]` ends it with a handover note",
             );
             return None;
         }
     };
     Some(effect(ctx, step))
+}
+
+/// The handover as it would be generated now, from what this console holds.
+fn preview(ctx: &Context) -> HandoverSummary {
+    let centre = ctx
+        .me
+        .as_ref()
+        .map_or(crate::model::Centre::Trp, |m| m.centre);
+    let mut sum = Summarizer::new(centre, ctx.now);
+    ctx.mirror.incidents.values().for_each(|i| sum.incident(i));
+    ctx.mirror.tasks.values().for_each(|t| sum.task(t));
+    sum.finish(ctx.mirror.units.values())
 }
 
 /// `:ack-handover`.
@@ -120,9 +145,13 @@ fn hhmm(s: &Shift) -> String {
 
 /// A handover in one line: open by severity, overdue, moving, committed, the note.
 pub fn describe(s: &Shift) -> String {
-    let Some(h) = &s.handover else {
-        return "no handover".into();
-    };
+    match &s.handover {
+        Some(h) => describe_summary(h, s.handover_note.as_deref()),
+        None => "no handover".into(),
+    }
+}
+
+pub fn describe_summary(h: &HandoverSummary, note: Option<&str>) -> String {
     let c = h.open_by_severity;
     let mut text = format!(
         "open: {} critical, {} high, {} medium, {} low; {} overdue; {} overdue task(s); \
@@ -136,7 +165,7 @@ pub fn describe(s: &Shift) -> String {
         h.handovers.len(),
         h.units_committed.len()
     );
-    if let Some(note) = &s.handover_note {
+    if let Some(note) = note {
         text.push_str(&format!("; note: {note}"));
     }
     text

@@ -9,6 +9,7 @@ pub mod checkpoint;
 mod enums;
 mod error;
 pub mod event;
+pub mod handover_summary;
 pub mod incident;
 pub mod lifecycle;
 pub mod marking;

@@ -7,7 +7,10 @@ use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Centre, DomainError, IncidentStatus, Officer, Post, Role, Severity, validate};
+pub use super::handover_summary::{
+    CommittedUnit, HandoverSummary, OpenIncident, OverdueTask, SeverityCounts,
+};
+use super::{Centre, DomainError, Officer, Post, Role, validate};
 
 /// A shift not ended this long after its start is shown as overdue to end.
 pub const OVERDUE_AFTER: Duration = Duration::hours(13);
@@ -43,77 +46,6 @@ pub struct Shift {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub acknowledged_at: Option<OffsetDateTime>,
     pub version: u64,
-}
-
-/// The handover a shift leaves: what is still open for its centre, most
-/// severe and oldest first, what is overdue, what moves between the
-/// centres, and the units committed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct HandoverSummary {
-    /// Open incidents of the centre, by severity.
-    pub open_by_severity: SeverityCounts,
-    /// The first of them, most severe and oldest first (at most 50).
-    pub open: Vec<OpenIncident>,
-    /// Open incidents past the triage SLA, unacknowledged.
-    pub overdue_incidents: u32,
-    /// Open tasks of the centre's incidents past their due time.
-    pub overdue_tasks: Vec<OverdueTask>,
-    /// Incidents waiting on a handover to or from the other centre.
-    pub handovers: Vec<OpenIncident>,
-    /// Units assigned, en route or on scene.
-    pub units_committed: Vec<CommittedUnit>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct SeverityCounts {
-    pub critical: u32,
-    pub high: u32,
-    pub medium: u32,
-    pub low: u32,
-}
-
-impl SeverityCounts {
-    pub fn add(&mut self, s: Severity) {
-        let n = match s {
-            Severity::Critical => &mut self.critical,
-            Severity::High => &mut self.high,
-            Severity::Medium => &mut self.medium,
-            Severity::Low => &mut self.low,
-        };
-        *n = n.saturating_add(1);
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct OpenIncident {
-    pub id: Uuid,
-    pub reference: String,
-    pub title: String,
-    pub severity: Severity,
-    pub status: IncidentStatus,
-    /// Minutes since it was reported, when the shift ended.
-    pub age_minutes: i64,
-    pub overdue: bool,
-    /// The last note's text (shortened), if any.
-    pub last_note: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct OverdueTask {
-    pub id: Uuid,
-    pub incident_id: Uuid,
-    pub agency_id: Uuid,
-    pub action: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub due_at: OffsetDateTime,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct CommittedUnit {
-    pub id: Uuid,
-    pub callsign: String,
-    pub status: super::UnitStatus,
 }
 
 /// `POST /api/v1/shifts/{id}/end`.

@@ -14,12 +14,9 @@ use super::extract::{ApiPath, ApiQuery, Authed, Mutation};
 use super::handover::Empty;
 use super::routes::run;
 use crate::api::{EndShift, IncidentQuery, PAGE_MAX, Problem, Shift, ShiftQuery, TaskQuery};
-use crate::model::shift::{CommittedUnit, HandoverSummary, OpenIncident, OverdueTask};
-use crate::model::{Centre, Incident, Sla, UnitStatus, Viewer, validate};
+use crate::model::handover_summary::{HandoverSummary, Summarizer};
+use crate::model::{Centre, Incident, Viewer, validate};
 use crate::store::{Command, ShiftCommand, Store, StoreError};
-
-/// Open incidents a handover lists one by one; the rest are counted.
-const LISTED: usize = 50;
 
 #[utoipa::path(post, path = "/api/v1/shifts", tag = "shifts", security(("bearer" = [])), request_body = Empty,
     params(("Idempotency-Key" = String, Header, description = "Unique per intended change")),
@@ -152,57 +149,11 @@ pub async fn summary(
     now: OffsetDateTime,
 ) -> Result<HandoverSummary, StoreError> {
     let viewer = Viewer::officers_of(centre);
-    let sla = Sla::default();
-    let mut out = HandoverSummary::default();
-    let mut open = Vec::new();
-    let mut ours = std::collections::HashSet::new();
+    let mut sum = Summarizer::new(centre, now);
     for_each_incident(store, IncidentQuery::default(), &viewer, |i| {
-        if !i.status.is_open() {
-            return;
-        }
-        let item = OpenIncident {
-            id: i.id,
-            reference: i.reference.clone(),
-            title: i.title.clone(),
-            severity: i.severity,
-            status: i.status,
-            age_minutes: (now - i.reported_at).whole_minutes(),
-            overdue: sla.is_overdue(&i, now),
-            last_note: None,
-        };
-        let moving = i
-            .handover
-            .as_ref()
-            .is_some_and(|h| h.from == centre || h.to == centre);
-        if moving {
-            out.handovers.push(item.clone());
-        }
-        if i.centre == centre {
-            ours.insert(i.id);
-            out.open_by_severity.add(i.severity);
-            out.overdue_incidents += u32::from(item.overdue);
-            open.push(item);
-        }
+        sum.incident(&i)
     })
     .await?;
-    open.sort_by_key(|i| {
-        (
-            std::cmp::Reverse(i.severity),
-            std::cmp::Reverse(i.age_minutes),
-        )
-    });
-    open.truncate(LISTED);
-    for item in &mut open {
-        if let Some(detail) = store.incident(item.id, &viewer).await? {
-            item.last_note = detail
-                .notes
-                .iter()
-                .max_by_key(|n| n.at)
-                .map(|n| validate::excerpt(&n.text, 200));
-        }
-    }
-    out.open = open;
-    let mut committed = std::collections::HashSet::new();
     let mut cursor = None;
     loop {
         let q = TaskQuery {
@@ -212,43 +163,22 @@ pub async fn summary(
             ..Default::default()
         };
         let page = store.tasks(q, &viewer).await?;
-        for t in page
-            .items
-            .into_iter()
-            .filter(|t| ours.contains(&t.incident_id))
-        {
-            committed.extend(t.unit_id);
-            if let Some(due) = t.due_at.filter(|d| *d < now) {
-                out.overdue_tasks.push(OverdueTask {
-                    id: t.id,
-                    incident_id: t.incident_id,
-                    agency_id: t.agency_id,
-                    action: t.title,
-                    due_at: due,
-                });
-            }
-        }
+        page.items.iter().for_each(|t| sum.task(t));
         match page.next_cursor {
             Some(c) => cursor = Some(c),
             None => break,
         }
     }
-    out.units_committed = store
-        .units(&viewer)
-        .await?
-        .into_iter()
-        .filter(|u| {
-            committed.contains(&u.id)
-                && matches!(
-                    u.status,
-                    UnitStatus::Assigned | UnitStatus::EnRoute | UnitStatus::OnScene
-                )
-        })
-        .map(|u| CommittedUnit {
-            id: u.id,
-            callsign: u.callsign,
-            status: u.status,
-        })
-        .collect();
+    let units = store.units(&viewer).await?;
+    let mut out = sum.finish(&units);
+    for item in &mut out.open {
+        if let Some(detail) = store.incident(item.id, &viewer).await? {
+            item.last_note = detail
+                .notes
+                .iter()
+                .max_by_key(|n| n.at)
+                .map(|n| validate::excerpt(&n.text, 200));
+        }
+    }
     Ok(out)
 }

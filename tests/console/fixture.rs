@@ -281,3 +281,32 @@ pub fn a_task(app: &App) -> Task {
         .as_ref()
         .clone()
 }
+
+/// The queue the server would push for this console's picture (made by the
+/// model's own rules), with Omar's handover waiting at the top.
+pub fn attention_of(app: &App) -> tandem::api::AttentionQueue {
+    use tandem::model::attention::{for_officer, from_incident, from_shift};
+    let me = app.ctx.me.clone().unwrap();
+    let mut items: Vec<_> = app
+        .ctx
+        .mirror
+        .incidents
+        .values()
+        .flat_map(|i| from_incident(i, me.centre))
+        .collect();
+    let omar = Officer {
+        name: "Omar Haddad".into(),
+        ..officer(Role::DutyOfficer)
+    };
+    let shift = Shift::start(&omar, Uuid::now_v7(), NOW - Duration::hours(9))
+        .unwrap()
+        .end(
+            &omar,
+            "Ghat quiet; Ras Ajdir busy",
+            Default::default(),
+            NOW - Duration::minutes(5),
+        )
+        .unwrap();
+    items.extend(from_shift(&shift));
+    for_officer(&items, me.id, &Default::default())
+}

@@ -16,7 +16,7 @@ use super::fixture::*;
 /// A `:` line for a usage as help prints it, its arguments filled in.
 fn sample(usage: &str) -> String {
     usage
-        .replace("start or end [NOTE]", "end quiet night")
+        .replace("[start or end [NOTE]]", "end quiet night")
         .replace("MARKING [AGENCY…]", "amber ISA")
         .replace("MARKING", "red")
         .replace("[REASON [REFERENCE]]", "duplicate TRP-26-00002")
@@ -102,6 +102,14 @@ fn go_to(app: &mut App, layer: Layer) {
         }
         Layer::Detail => {
             update(app, code(KeyCode::Enter));
+        }
+        Layer::Attention => {
+            let q = attention_of(app);
+            update(
+                app,
+                Action::Net(tandem::console::action::NetEvent::Attention(q)),
+            );
+            update(app, key('!'));
         }
         Layer::Outbox => {
             let effects = update(app, key('4'));

@@ -3,6 +3,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod duty;
 mod fixture;
 mod help;
 mod marking;

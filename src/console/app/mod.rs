@@ -12,12 +12,14 @@ use uuid::Uuid;
 
 use super::action::{Action, Effect};
 use super::command::{self, Arg, Cmd, Verb};
+use super::components::attention::AttentionScreen;
 use super::components::detail::DetailScreen;
 use super::components::feed::FeedPane;
 use super::components::help::HelpScreen;
 use super::components::messages::MessagesScreen;
 use super::components::outbox::OutboxScreen;
 use super::components::roster::RosterPane;
+use super::components::shift::ShiftScreen;
 use super::components::tasks::TasksPane;
 use super::components::{Component, Go, Outcome};
 use super::config::Config;
@@ -225,15 +227,20 @@ fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
             Outcome::none()
         }
         Verb::RotateToken => crate::console::rotation::ask(&mut app.ctx),
-        Verb::Shift => {
-            let arg = match &cmd.arg {
-                crate::console::command::Arg::Text(t) => t.clone(),
-                _ => String::new(),
-            };
-            crate::console::shifts::ask(&mut app.ctx, &arg)
-        }
+        Verb::Shift => match &cmd.arg {
+            crate::console::command::Arg::Text(t) => crate::console::shifts::ask(&mut app.ctx, t),
+            _ => Outcome::page(ShiftScreen),
+        },
         Verb::AckHandover => crate::console::shifts::acknowledge(&mut app.ctx),
         Verb::Outbox => Outcome::page(OutboxScreen::default()),
+        Verb::Attention => Outcome::page(AttentionScreen::new(&app.ctx)),
+        Verb::Seen => {
+            app.ctx.say(
+                Level::Error,
+                "`:mark-seen` marks an item of the attention screen (!)",
+            );
+            Outcome::none()
+        }
         Verb::Quit => quit(app),
         Verb::Copy => {
             let reference = app
@@ -324,6 +331,12 @@ fn finish(app: &mut App, mut dialog: Dialog, step: Step) -> Vec<Effect> {
         Step::Confirmed(Confirmed::Quit) => vec![Effect::Quit],
         Step::Confirmed(Confirmed::Reapply { seq, call }) => vec![Effect::Reapply { seq, call }],
         Step::Confirmed(Confirmed::Discard(seq)) => vec![Effect::Discard(seq)],
+        Step::Confirmed(Confirmed::EndShift(note)) => {
+            app.ctx.say(Level::Info, "ending your shift…");
+            vec![Effect::Shift(crate::console::shifts::ShiftStep::End {
+                note,
+            })]
+        }
         Step::Filter { text, done } => {
             match (app.feed.set_filter(&text, &app.ctx), &mut dialog) {
                 (Ok(n), Dialog::Line(d)) if !done => {

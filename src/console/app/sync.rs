@@ -100,6 +100,7 @@ pub fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
         NetEvent::OnDuty(shifts) => app.ctx.on_duty = shifts,
         NetEvent::Attention(q) => app.ctx.attention = q,
         NetEvent::Presence(p) => app.ctx.connected = p,
+        NetEvent::Handovers(h) => app.ctx.handovers = h,
         NetEvent::Link(link) => {
             let ctx = &mut app.ctx;
             if link == Link::Live && ctx.link != Link::Live {
@@ -225,6 +226,9 @@ pub fn apply_event(app: &mut App, e: &Event) -> Vec<Effect> {
         }
     };
     let mut effects = Vec::new();
+    if e.entity == EntityKind::Shift {
+        effects.push(Effect::DutyChanged);
+    }
     match applied {
         Applied::Incident { id, new } => {
             if let (Some(want), Some(i)) = (

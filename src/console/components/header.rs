@@ -1,7 +1,7 @@
 //! The top line: centre, officer, role, link state (and what it does not
 //! cover: failing sends), seq, outbox, the record as this console checked
-//! it, who is on duty at both centres where there is room, and the clock in
-//! UTC and Libya time.
+//! it, what needs the officer's attention, who is on duty at both centres
+//! where there is room, and the clock in UTC and Libya time.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -120,8 +120,13 @@ pub fn draw(f: &mut Frame, ctx: &Context, area: Rect) {
         }
         _ => String::new(),
     };
+    // Outbox troubles are counted once, above.
+    let attention = match ctx.attention.unseen {
+        0 => String::new(),
+        n => format!(" · ATTENTION {n}"),
+    };
     let tail = format!(
-        " · seq {} · outbox {}{troubles}{expiring} ",
+        " · seq {} · outbox {}{troubles}{attention}{expiring} ",
         ctx.mirror.seq,
         ctx.pending()
     );

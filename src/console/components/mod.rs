@@ -24,6 +24,7 @@
 //! }
 //! ```
 
+pub mod attention;
 pub mod detail;
 pub mod feed;
 pub mod header;
@@ -32,6 +33,7 @@ pub mod messages;
 pub mod outbox;
 pub mod roster;
 pub mod scroll;
+pub mod shift;
 pub mod tasks;
 
 use ratatui::Frame;

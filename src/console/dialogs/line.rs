@@ -29,6 +29,11 @@ pub enum Purpose {
     Note(Uuid),
     Duplicate(Uuid),
     Search,
+    /// The note that ends the officer's shift; `preview` is what the
+    /// handover will hold, shown under the line.
+    Handover {
+        preview: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,10 +49,14 @@ pub struct LineDialog {
 
 impl LineDialog {
     pub fn new(purpose: Purpose, text: &str) -> LineDialog {
+        let note = match &purpose {
+            Purpose::Handover { preview } => Some((false, preview.clone())),
+            _ => None,
+        };
         LineDialog {
             purpose,
             line: LineInput::with(text),
-            note: None,
+            note,
             history: Vec::new(),
             at: None,
         }
@@ -108,6 +117,8 @@ impl LineDialog {
                         target: Some(*id),
                     },
                     Purpose::Search => Step::Search(text),
+                    // A shift may end with nothing to add: the summary says it.
+                    Purpose::Handover { .. } => Step::Confirmed(super::Confirmed::EndShift(text)),
                 }
             }
             Edit::Cancel => match &self.purpose {
@@ -118,7 +129,9 @@ impl LineDialog {
                 _ => Step::Close,
             },
             Edit::Changed => {
-                if !matches!(self.note, Some((true, _))) || self.purpose == Purpose::Command {
+                let keep = matches!(self.note, Some((true, _)))
+                    || matches!(self.purpose, Purpose::Handover { .. });
+                if !keep || self.purpose == Purpose::Command {
                     self.note = None;
                 }
                 match self.purpose {
@@ -152,6 +165,10 @@ impl LineDialog {
                 "> ",
             ),
             Purpose::Search => ("Search this screen — Enter finds, n/N next/previous".into(), "/"),
+            Purpose::Handover { .. } => (
+                "End your shift — handover note for the next officer · Enter ends · Esc keeps you on".into(),
+                "> ",
+            ),
         };
         // A long refusal wraps rather than being cut at the screen's edge.
         let note: Vec<Line<'static>> = match &self.note {

@@ -37,6 +37,8 @@ pub enum Confirmed {
     },
     /// Drop an outbox entry for good.
     Discard(i64),
+    /// End the officer's shift with this handover note.
+    EndShift(String),
 }
 
 /// How a key left a dialog.
