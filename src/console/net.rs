@@ -267,7 +267,7 @@ pub async fn on_duty(client: Client, actions: UnboundedSender<Action>, wake: Arc
                 ended.extend(list.into_iter().take(5));
             }
         }
-        ended.sort_by(|a, b| b.ended_at.cmp(&a.ended_at));
+        ended.sort_by_key(|s| std::cmp::Reverse(s.ended_at));
         send(&actions, NetEvent::Handovers(ended));
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(30)) => {}

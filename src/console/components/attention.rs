@@ -106,9 +106,7 @@ impl Component for AttentionScreen {
             Verb::Back | Verb::Attention => Outcome::go(Go::Main),
             Verb::Open => match rows(ctx).get(self.selected)? {
                 Row::Outbox(_) => Outcome::page(OutboxScreen::default()),
-                Row::Item(i) if i.rule == Rule::HandoverWaiting => {
-                    Outcome::page(ShiftScreen::default())
-                }
+                Row::Item(i) if i.rule == Rule::HandoverWaiting => Outcome::page(ShiftScreen),
                 Row::Item(i) => Outcome::go(Go::Detail(i.incident_id?)),
             },
             Verb::Seen => {
