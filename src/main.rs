@@ -152,7 +152,7 @@ enum ReportCmd {
         /// A day, 00:00 to 24:00 Libya time (`2026-11-30`).
         #[arg(long)]
         day: Option<String>,
-        #[arg(long, default_value = "md", value_parser = ["md", "csv", "json"])]
+        #[arg(long, default_value = "md", value_parser = ["md", "csv", "json", "html"])]
         format: String,
         /// Write here (0600) rather than to standard output.
         #[arg(long)]

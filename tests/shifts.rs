@@ -443,7 +443,7 @@ async fn the_shift_report_counts_a_scripted_shift() {
     // at once, within the 5-minute SLA), one critical migration at Zuwara.
     let a = ts.incident("Tankers at the crossing").await;
     ts.incident("More tankers at the crossing").await;
-    let mut third = common::new_incident("Boat with 40 people");
+    let mut third = common::new_incident("Boat with 40 people <b>adrift</b>");
     third.category = tandem::model::Category::IrregularMigration;
     third.severity = tandem::model::Severity::Critical;
     third.location.sector = Some("Zuwara".into());
@@ -509,6 +509,15 @@ async fn the_shift_report_counts_a_scripted_shift() {
         .find(|l| l.severity == tandem::model::Severity::Critical)
         .unwrap();
     assert_eq!((critical.incidents, critical.acknowledged_in_time), (1, 0));
+    // Per hour of the window, by severity: all three in the buckets.
+    assert_eq!((r.bucket_minutes, r.per_bucket.len()), (60, 2));
+    let (mut all, mut critical) = (0, 0);
+    for b in &r.per_bucket {
+        let s = b.by_severity;
+        all += s.critical + s.high + s.medium + s.low;
+        critical += s.critical;
+    }
+    assert_eq!((all, critical), (3, 1));
     assert_eq!(r.still_open.len(), 3);
     assert_eq!(r.still_open[0].reference, c.reference, "most severe first");
     assert_eq!(r.tasks.len(), 1);
@@ -563,4 +572,23 @@ async fn the_shift_report_counts_a_scripted_shift() {
     let json: tandem::model::report::ShiftReport =
         serde_json::from_slice(&run("json").stdout).unwrap();
     assert_eq!(json.new_incidents, 3);
+    let html = run("html");
+    assert!(html.status.success());
+    let html = String::from_utf8_lossy(&html.stdout).to_string();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("<h1>Shift report — Tripoli JBSC (TRP)</h1>"));
+    // Two charts drawn as SVG, labelled in words: the legend's severities, the sectors.
+    assert_eq!(html.matches("<svg").count(), 2, "{html}");
+    for label in ["critical", "high", "Ras Ajdir", "Zuwara"] {
+        assert!(
+            html.contains(&format!(">\n{label}\n</text>")),
+            "{label}: {html}"
+        );
+    }
+    // Self-contained and safe: nothing fetched, the title's markup escaped.
+    for outside in ["<script", "<link", "src=", "href="] {
+        assert!(!html.contains(outside), "{outside} in {html}");
+    }
+    assert!(html.contains("Boat with 40 people &lt;b&gt;adrift&lt;/b&gt;"));
+    assert!(!html.contains("<b>adrift"));
 }

@@ -49,6 +49,7 @@ pub async fn render(
     Ok(match format {
         "json" => serde_json::to_string_pretty(&report)? + "\n",
         "csv" => report_render::csv(&report),
+        "html" => crate::model::report_html::html(&report),
         _ => report_render::markdown(&report),
     })
 }

@@ -17,6 +17,7 @@ pub mod note;
 pub mod officer;
 pub mod ownership;
 pub mod report;
+pub mod report_html;
 pub mod report_render;
 pub mod roster;
 pub mod shift;

@@ -40,6 +40,37 @@ pub struct ShiftReport {
     pub handovers: Vec<OpenIncident>,
     /// Shifts of the centre overlapping the window.
     pub on_duty: Vec<OnDuty>,
+    /// The width of each bucket of `per_bucket`: an hour, or a day over four days.
+    #[serde(default)]
+    pub bucket_minutes: u32,
+    /// New incidents per bucket from `from`, by severity (for the charts).
+    #[serde(default)]
+    pub per_bucket: Vec<Bucket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Bucket {
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub start: OffsetDateTime,
+    pub by_severity: SeverityCounts,
+}
+
+/// Hourly buckets up to four days, daily beyond; never more than this many.
+const BUCKETS_MAX: i64 = 400;
+
+/// The buckets of `[from, to)`: their width in minutes and their starts.
+fn buckets(from: OffsetDateTime, to: OffsetDateTime) -> (u32, Vec<Bucket>) {
+    let span = (to - from).whole_minutes().max(0);
+    let width: i64 = if span <= 96 * 60 { 60 } else { 1440 };
+    let n = ((span + width - 1) / width).clamp(0, BUCKETS_MAX);
+    let list = (0..n)
+        .map(|k| Bucket {
+            start: from + time::Duration::minutes(k * width),
+            by_severity: SeverityCounts::default(),
+        })
+        .collect();
+    (width as u32, list)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -108,12 +139,23 @@ pub fn build(i: Inputs<'_>) -> ShiftReport {
         tasks: Vec::new(),
         handovers: Vec::new(),
         on_duty: Vec::new(),
+        bucket_minutes: 0,
+        per_bucket: Vec::new(),
     };
+    (r.bucket_minutes, r.per_bucket) = buckets(i.from, i.to);
+    let width = i64::from(r.bucket_minutes.max(1));
     let mut sla: BTreeMap<Severity, (u32, u32)> = BTreeMap::new();
     for x in ours().filter(|x| in_window(x.reported_at)) {
         r.new_incidents += 1;
         *r.by_category.entry(x.category.as_str().into()).or_default() += 1;
         r.by_severity.add(x.severity);
+        let k = (x.reported_at - i.from).whole_minutes() / width;
+        if let Some(b) = usize::try_from(k)
+            .ok()
+            .and_then(|k| r.per_bucket.get_mut(k))
+        {
+            b.by_severity.add(x.severity);
+        }
         let sector = x.location.sector.clone().unwrap_or_else(|| "—".into());
         *r.by_sector.entry(sector).or_default() += 1;
         let line = sla.entry(x.severity).or_default();
