@@ -13,10 +13,9 @@ use utoipa::IntoParams;
 use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiQuery, Authed};
-use crate::api::{IncidentQuery, PAGE_MAX, Problem, ShiftQuery, TaskQuery};
+use crate::api::{Problem, ShiftQuery};
 use crate::model::report::{Inputs, ShiftReport, build};
-use crate::model::{Centre, Incident, IncidentStatus, Sla, Viewer};
-use crate::store::{Store, StoreError};
+use crate::model::{Centre, Sla, Viewer};
 
 /// Longest window a report covers.
 const LONGEST: Duration = Duration::days(31);
@@ -53,24 +52,7 @@ pub async fn shift(
     }
     let viewer = Viewer::of(&o);
     let store = state.store.as_ref();
-    let incidents = incidents(store, q.centre, from, to, &viewer).await?;
-    let mut tasks = Vec::new();
-    for i in incidents
-        .iter()
-        .filter(|i| i.reported_at >= from && i.reported_at < to)
-    {
-        let page = store
-            .tasks(
-                TaskQuery {
-                    incident: Some(i.id),
-                    limit: Some(PAGE_MAX),
-                    ..Default::default()
-                },
-                &viewer,
-            )
-            .await?;
-        tasks.extend(page.items);
-    }
+    let (incidents, tasks) = store.report_sources(q.centre, from, to, &viewer).await?;
     let shifts = store
         .shifts(ShiftQuery {
             centre: Some(q.centre),
@@ -101,39 +83,4 @@ fn instant(name: &str, text: Option<&str>) -> Result<Option<OffsetDateTime>, Api
         })
     })
     .transpose()
-}
-
-/// The centre's incidents reported in the window, and those open now.
-async fn incidents(
-    store: &dyn Store,
-    centre: Centre,
-    from: OffsetDateTime,
-    to: OffsetDateTime,
-    viewer: &Viewer,
-) -> Result<Vec<Incident>, StoreError> {
-    let mut found: std::collections::BTreeMap<uuid::Uuid, Incident> = Default::default();
-    let open = [
-        IncidentStatus::Reported,
-        IncidentStatus::Acknowledged,
-        IncidentStatus::Responding,
-        IncidentStatus::Contained,
-    ];
-    let window = IncidentQuery {
-        centre: Some(centre),
-        since: from.format(&Rfc3339).ok(),
-        until: to.format(&Rfc3339).ok(),
-        ..Default::default()
-    };
-    let queries = std::iter::once(window).chain(open.into_iter().map(|status| IncidentQuery {
-        centre: Some(centre),
-        status: Some(status),
-        ..Default::default()
-    }));
-    for q in queries {
-        super::shifts::for_each_incident(store, q, viewer, |i| {
-            found.insert(i.id, i);
-        })
-        .await?;
-    }
-    Ok(found.into_values().collect())
 }

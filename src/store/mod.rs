@@ -180,6 +180,16 @@ pub trait Store: Send + Sync + 'static {
     /// Up to `limit` signed checkpoints after `after`, as the events that carry them.
     fn checkpoints(&self, after: u64, limit: u32) -> BoxFuture<'_, StoreResult<Vec<Event>>>;
 
+    /// A shift report's rows: `centre`'s incidents reported in `[from, to)`
+    /// or open now, and the tasks of those reported in the window.
+    fn report_sources(
+        &self,
+        centre: Centre,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        viewer: &Viewer,
+    ) -> BoxFuture<'_, StoreResult<(Vec<Incident>, Vec<crate::model::Task>)>>;
+
     /// What asks for the attention of `centre`'s officers by state at `now`.
     fn attention_state(
         &self,

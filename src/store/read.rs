@@ -282,3 +282,45 @@ fn page<T: DeserializeOwned>(rows: Vec<(String, String)>, limit: u32) -> StoreRe
         .collect::<Result<_, _>>()?;
     Ok(Page { items, next_cursor })
 }
+
+/// What a shift report of `centre` over `[from_ms, to_ms)` reads, as
+/// `viewer` may see it: the centre's incidents reported in the window or
+/// open now, and the tasks of those reported in the window — each one query.
+pub async fn report_sources<R: Reader>(
+    r: &R,
+    centre: crate::model::Centre,
+    from_ms: i64,
+    to_ms: i64,
+    viewer: &Viewer,
+) -> StoreResult<(Vec<Incident>, Vec<Task>)> {
+    let mut sql = Sql::new("SELECT data FROM incidents WHERE centre = ");
+    sql.bind(text(centre.as_str()));
+    sql.push(" AND (is_open OR (reported_at_ms >= ")
+        .bind(Bind::Int(from_ms))
+        .push(" AND reported_at_ms < ")
+        .bind(Bind::Int(to_ms))
+        .push("))");
+    seen_by::<R>(&mut sql, "audience", viewer);
+    let incidents = r
+        .texts(sql.text, sql.binds)
+        .await?
+        .iter()
+        .map(|j| serde_json::from_str(j))
+        .collect::<Result<Vec<Incident>, _>>()?;
+    let mut sql = Sql::new(
+        "SELECT t.data FROM tasks t JOIN incidents i ON i.id = t.incident_id WHERE i.centre = ",
+    );
+    sql.bind(text(centre.as_str()));
+    sql.push(" AND i.reported_at_ms >= ")
+        .bind(Bind::Int(from_ms))
+        .push(" AND i.reported_at_ms < ")
+        .bind(Bind::Int(to_ms));
+    seen_by::<R>(&mut sql, "t.audience", viewer);
+    let tasks = r
+        .texts(sql.text, sql.binds)
+        .await?
+        .iter()
+        .map(|j| serde_json::from_str(j))
+        .collect::<Result<Vec<Task>, _>>()?;
+    Ok((incidents, tasks))
+}

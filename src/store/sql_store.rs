@@ -139,6 +139,20 @@ impl<R: Reader> Store for SqlStore<R> {
         Box::pin(audit::checkpoints(&self.reader, after, limit))
     }
 
+    fn report_sources(
+        &self,
+        centre: Centre,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        viewer: &Viewer,
+    ) -> BoxFuture<'_, StoreResult<(Vec<Incident>, Vec<Task>)>> {
+        use super::columns::millis;
+        let viewer = viewer.clone();
+        Box::pin(async move {
+            read::report_sources(&self.reader, centre, millis(from), millis(to), &viewer).await
+        })
+    }
+
     fn attention_state(
         &self,
         centre: Centre,
