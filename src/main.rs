@@ -297,6 +297,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 postgres,
                 instances,
                 checkpoint_every: None,
+                no_attention: false,
             };
             tandem::bench::cli::run(&target, workload).await
         }

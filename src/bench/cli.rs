@@ -30,6 +30,9 @@ pub enum BenchCmd {
         /// filtering (the default mixes roles, agencies and markings).
         #[arg(long)]
         all_green: bool,
+        /// Run twice, side by side: streams without the attention queue, then with it.
+        #[arg(long)]
+        attention_side_by_side: bool,
     },
     /// Console frame, event-apply and re-filter times with a large state.
     Console {
@@ -53,6 +56,13 @@ pub enum BenchCmd {
         incidents: usize,
         #[arg(long, default_value_t = 2)]
         tasks_per_incident: usize,
+    },
+    /// The shift report and the attention queue over a long history.
+    Report {
+        #[arg(long, default_value_t = 100_000)]
+        incidents: usize,
+        #[arg(long, default_value_t = 72)]
+        hours: i64,
     },
     /// `audit verify` (chain and rows) over a long record.
     Verify {
@@ -79,6 +89,7 @@ pub async fn run(target: &Target, workload: Option<BenchCmd>) -> anyhow::Result<
             rate: 500,
             seconds: 10,
             all_green: false,
+            attention_side_by_side: false,
         },
         BenchCmd::Snapshot {
             incidents: 100_000,
@@ -120,7 +131,20 @@ pub async fn run(target: &Target, workload: Option<BenchCmd>) -> anyhow::Result<
                 rate,
                 seconds,
                 all_green,
-            } => super::sse(target, subscribers, rate, seconds, all_green).await?,
+                attention_side_by_side,
+            } => {
+                let with = super::sse(target, subscribers, rate, seconds, all_green);
+                if attention_side_by_side {
+                    let without = super::Target {
+                        no_attention: true,
+                        ..target.clone()
+                    };
+                    let off = super::sse(&without, subscribers, rate, seconds, all_green).await?;
+                    format!("{off}\n{}", with.await?)
+                } else {
+                    with.await?
+                }
+            }
             BenchCmd::Console {
                 incidents,
                 tasks_per_incident,
@@ -134,6 +158,7 @@ pub async fn run(target: &Target, workload: Option<BenchCmd>) -> anyhow::Result<
                 incidents,
                 tasks_per_incident,
             } => super::snapshot(incidents, tasks_per_incident).await?,
+            BenchCmd::Report { incidents, hours } => super::report(incidents, hours).await?,
             BenchCmd::Verify { events } => super::verify(events).await?,
             BenchCmd::Witness { events } => super::witness(events).await?,
         };

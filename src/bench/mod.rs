@@ -8,6 +8,7 @@ pub mod cli;
 mod console;
 mod offline;
 pub mod proxy;
+mod report;
 mod snapshot;
 mod sse;
 mod verify;
@@ -25,6 +26,7 @@ use crate::store::{self, Store};
 
 pub use console::console;
 pub use offline::offline;
+pub use report::report;
 pub use snapshot::snapshot;
 pub use sse::sse;
 pub use verify::verify;
@@ -40,6 +42,8 @@ pub struct Target {
     pub instances: usize,
     /// Sign a checkpoint this often (with a bench key) while the log moves.
     pub checkpoint_every: Option<Duration>,
+    /// Streams without their attention queue (to measure what it costs).
+    pub no_attention: bool,
 }
 
 impl Target {
@@ -47,6 +51,11 @@ impl Target {
         let store = match &self.postgres {
             Some(_) => format!("PostgreSQL, {} instance(s)", self.instances.max(1)),
             None => "SQLite".into(),
+        };
+        let store = if self.no_attention {
+            format!("{store}, no attention queue")
+        } else {
+            store
         };
         match self.checkpoint_every {
             Some(every) => format!("{store}, a checkpoint signed every {every:?}"),
@@ -124,7 +133,7 @@ impl BenchServer {
         )
         .await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let settings = match target.checkpoint_every {
+        let mut settings = match target.checkpoint_every {
             Some(every) => server::Settings {
                 signer: Some(Arc::new(crate::model::checkpoint::Signer::from_secret(
                     Centre::Trp,
@@ -135,12 +144,20 @@ impl BenchServer {
             },
             None => server::Settings::default(),
         };
+        settings.attention = !target.no_attention;
         let running = server::spawn_with(store.clone(), listener, settings)?;
         let mut urls = vec![format!("http://{}", running.addr)];
         let mut others = Vec::new();
         for _ in 1..target.instances.max(1) {
             let s = store::open(&url).await?;
-            let r = server::spawn(s, tokio::net::TcpListener::bind("127.0.0.1:0").await?)?;
+            let r = server::spawn_with(
+                s,
+                tokio::net::TcpListener::bind("127.0.0.1:0").await?,
+                server::Settings {
+                    attention: !target.no_attention,
+                    ..server::Settings::default()
+                },
+            )?;
             urls.push(format!("http://{}", r.addr));
             others.push(r);
         }

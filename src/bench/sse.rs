@@ -12,7 +12,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::{BenchServer, Target, ms, percentile};
 use crate::client::{Client, new_key};
-use crate::model::{Centre, Role, Tlp};
+use crate::model::{Centre, Role, Severity, Tlp};
 
 /// The subscribers' officers, in turn: (role, centre, agency of a liaison).
 const PROFILES: [(Role, Centre, Option<&str>); 8] = [
@@ -107,6 +107,9 @@ pub async fn sse(
                 tick.tick().await;
                 let mut n = super::writes_incident(w as usize * 1_000_000 + i as usize);
                 n.title = format!("sse bench {w}/{i}");
+                // Every severity: the high and critical ones change the
+                // attention queue of the centre's officers as they arrive.
+                n.severity = Severity::ALL[i as usize % Severity::ALL.len()];
                 if !all_green {
                     n.tlp = Tlp::ALL[(i as usize + w as usize) % Tlp::ALL.len()];
                     n.lead_agency_id = lead;

@@ -40,11 +40,17 @@ pub struct Attention {
     queues: HashMap<Centre, watch::Sender<Items>>,
     /// Items raised by events, per centre, newest last.
     raised: Mutex<HashMap<Centre, VecDeque<AttentionItem>>>,
+    push: bool,
 }
 
 impl Attention {
-    /// Starts following the log until `shutdown`.
-    pub fn spawn(store: Arc<dyn Store>, shutdown: watch::Receiver<bool>) -> Arc<Attention> {
+    /// Starts following the log until `shutdown`; `push: false` leaves the
+    /// streams without their queue (requests still read it).
+    pub fn spawn(
+        store: Arc<dyn Store>,
+        shutdown: watch::Receiver<bool>,
+        push: bool,
+    ) -> Arc<Attention> {
         let live = store.subscribe();
         let hub = Arc::new(Attention {
             store,
@@ -53,13 +59,17 @@ impl Attention {
                 .map(|c| (*c, watch::channel(None).0))
                 .collect(),
             raised: Mutex::default(),
+            push,
         });
         tokio::spawn(hub.clone().follow(live, shutdown));
         hub
     }
 
-    /// `centre`'s items as they change.
+    /// `centre`'s items as they change (none when not pushed).
     pub fn watch(&self, centre: Centre) -> Option<watch::Receiver<Items>> {
+        if !self.push {
+            return None;
+        }
         self.queues.get(&centre).map(|q| q.subscribe())
     }
 
@@ -110,7 +120,7 @@ impl Attention {
         let mut next_read = Instant::now();
         let mut refresh_at = Instant::now() + REFRESH;
         loop {
-            if !dirty.is_empty() && Instant::now() >= next_read {
+            if !dirty.is_empty() && Instant::now() >= next_read && self.push {
                 for c in std::mem::take(&mut dirty) {
                     self.publish(c).await;
                 }

@@ -86,6 +86,9 @@ pub struct Settings {
     pub presence_every: Duration,
     /// How long a connection counts without a fresh write (a dead instance's drop out after it).
     pub presence_window: Duration,
+    /// Push each officer's attention queue on their stream (off only to
+    /// measure what it costs).
+    pub attention: bool,
 }
 
 impl Default for Settings {
@@ -104,6 +107,7 @@ impl Default for Settings {
             trust: Default::default(),
             presence_every: presence::EVERY,
             presence_window: presence::WINDOW,
+            attention: true,
         }
     }
 }
@@ -225,7 +229,8 @@ pub fn spawn_with(
         settings.presence_window,
         shutdown.clone(),
     ));
-    let attention = attention::Attention::spawn(store.clone(), shutdown.clone());
+    let attention =
+        attention::Attention::spawn(store.clone(), shutdown.clone(), settings.attention);
     let app = router(AppState {
         store,
         shutdown: shutdown.clone(),

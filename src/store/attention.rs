@@ -50,9 +50,12 @@ pub async fn state<R: Reader>(
         .await?;
     let overdue = r
         .pairs(
+            // `centre || ''`: walk the tasks by due time and stop at the
+            // limit, rather than every incident of the centre (SQLite would
+            // take the equality's index).
             "SELECT t.data, i.reference FROM tasks t JOIN incidents i ON i.id = t.incident_id \
-             WHERE t.is_open AND t.due_at_ms IS NOT NULL AND t.due_at_ms < $2 AND i.centre = $1 \
-             ORDER BY t.due_at_ms LIMIT $3"
+             WHERE t.is_open AND t.due_at_ms IS NOT NULL AND t.due_at_ms < $2 \
+             AND i.centre || '' = $1 ORDER BY t.due_at_ms LIMIT $3"
                 .into(),
             vec![c(), Bind::Int(millis(now)), Bind::Int(ROWS)],
         )

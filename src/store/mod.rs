@@ -13,7 +13,7 @@ mod attest;
 mod audit;
 pub mod buffer;
 mod closing;
-mod columns;
+pub mod columns;
 mod decide;
 mod error;
 mod handover;

@@ -55,6 +55,15 @@ pub trait Reader: Send + Sync + 'static {
         viewer: Viewer,
     ) -> impl Future<Output = StoreResult<BoxStream<'static, StoreResult<String>>>> + Send;
 
+    /// The `data` of every row of `source` (`table t WHERE …`, its binds
+    /// first), as pages of rows joined by commas: a few round trips for
+    /// many rows, rather than one per row.
+    fn pages(
+        &self,
+        source: String,
+        binds: Vec<Bind>,
+    ) -> impl Future<Output = StoreResult<Vec<String>>> + Send;
+
     /// Statements in one transaction, beside the writer: only for what is
     /// not part of the record (presence).
     fn write(
@@ -104,6 +113,22 @@ where
 
     async fn events(&self, sql: String, binds: Vec<Bind>) -> StoreResult<Vec<EventRow>> {
         acquire(self).await?.events(&sql, binds).await
+    }
+
+    async fn pages(&self, source: String, binds: Vec<Bind>) -> StoreResult<Vec<String>> {
+        let mut conn = acquire(self).await?;
+        let sql = DB::snapshot_page(&source, &format!("${}", binds.len() + 1));
+        let mut key = DB::FIRST_KEY.to_string();
+        let mut out = Vec::new();
+        loop {
+            let mut page_binds = binds.clone();
+            page_binds.push(Bind::Text(key));
+            let (Some(rows), Some(last)) = conn.nullable_pair(&sql, page_binds).await? else {
+                return Ok(out);
+            };
+            out.push(rows);
+            key = last;
+        }
     }
 
     async fn write(&self, statements: Vec<(String, Vec<Bind>)>) -> StoreResult<()> {
