@@ -70,6 +70,7 @@ pub async fn sse(
         let mut stream = client.events(head).await?;
         readers.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(total);
+            let mut queues = 0usize;
             loop {
                 match tokio::time::timeout(Duration::from_secs(10), stream.next()).await {
                     Ok(Some(Ok(crate::api::StreamItem::Event(e)))) => {
@@ -78,11 +79,12 @@ pub async fn sse(
                         let d = OffsetDateTime::now_utc() - at;
                         lat.push(Duration::try_from(d).unwrap_or_default());
                         if e.data.get().contains(END) {
-                            return (lat, true);
+                            return (lat, true, queues);
                         }
                     }
+                    Ok(Some(Ok(crate::api::StreamItem::Attention(_)))) => queues += 1,
                     Ok(Some(Ok(_))) => {}
-                    _ => return (lat, false),
+                    _ => return (lat, false, queues),
                 }
             }
         }));
@@ -135,17 +137,19 @@ pub async fn sse(
         .await?;
     let mut lat = Vec::new();
     let mut short = 0;
+    let mut queues = 0;
     for r in readers {
-        let (l, ended) = r.await?;
+        let (l, ended, q) = r.await?;
         if !ended {
             short += 1;
         }
+        queues += q;
         lat.extend(l);
     }
     lat.sort();
     server.stop().await?;
     Ok(format!(
-        "sse ({}, {}): {subscribers} subscribers, {} events in {:.1} s ({:.0}/s): {} deliveries, {short} subscribers short; commit-to-arrival p50 {}, p99 {}, max {} (the write's answer: p50 {}, p99 {})",
+        "sse ({}, {}): {subscribers} subscribers, {} events in {:.1} s ({:.0}/s): {} deliveries, {short} subscribers short, {queues} attention queues pushed; commit-to-arrival p50 {}, p99 {}, max {} (the write's answer: p50 {}, p99 {})",
         target.describe(),
         if all_green {
             "all green, unfiltered"

@@ -4,7 +4,7 @@
 //! by itself (a change by the other centre, a task declined or done) is read
 //! once, whatever the number of streams, into a short list per centre; and
 //! a change to what a centre's queue is made of by state (incidents, tasks,
-//! shifts) marks the centre to be read again, at most twice a second. Each
+//! shifts) marks the centre to be read again, at most once a second. Each
 //! stream watches its centre's items and, when they change, sends its
 //! officer their queue with their own seen-marks.
 
@@ -26,8 +26,9 @@ use crate::store::{Published, Store, StoreResult};
 /// A centre's items as last read, `None` until the first read.
 pub type Items = Option<Arc<Vec<AttentionItem>>>;
 
-/// Least time between two reads of one centre's queue.
-const SETTLE: Duration = Duration::from_millis(500);
+/// Least time between two reads of the queues: an officer reads them
+/// within a second, and a burst of events costs one read.
+const SETTLE: Duration = Duration::from_secs(1);
 /// A queue is read again this often anyway: tasks fall overdue with no event.
 const REFRESH: Duration = Duration::from_secs(30);
 /// Event-raised items are dropped after a day (seen or not).

@@ -149,6 +149,8 @@ pub async fn stream(
     let feed = Feed {
         hub: state.attention.clone(),
         attention,
+        queue_due: None,
+        spread: Duration::from_millis((officer.id.as_u128() % 1000) as u64),
         presence: Some(presence),
         store: state.store.clone(),
         replay: state.replay.clone(),
@@ -180,6 +182,11 @@ struct Feed {
     hub: Arc<Attention>,
     /// The officer's centre's attention items (none for accounts that do not triage).
     attention: Option<watch::Receiver<Items>>,
+    /// Items read and not yet sent, and when to send them.
+    queue_due: Option<(Instant, Arc<Vec<AttentionItem>>)>,
+    /// This stream's place in the second after a queue changes: the
+    /// streams of a centre send theirs spread over it, not all at once.
+    spread: Duration,
     /// Who is connected, as this instance last read it.
     presence: Option<watch::Receiver<Option<Arc<Vec<Presence>>>>>,
     store: Arc<dyn Store>,
@@ -308,7 +315,17 @@ enum Woke {
     Live(Result<Arc<Published>, broadcast::error::RecvError>),
     Quiet,
     Attention(Option<Arc<Vec<AttentionItem>>>),
+    /// Its place in the spread came: send the queue read last.
+    QueueDue,
     Presence(Option<Arc<Vec<Presence>>>),
+}
+
+/// When a queue waits to be sent; never without one.
+async fn due<T>(queue: &Option<(Instant, T)>) {
+    match queue {
+        Some((at, _)) => tokio::time::sleep_until(*at).await,
+        None => std::future::pending().await,
+    }
 }
 
 impl Feed {
@@ -346,11 +363,15 @@ impl Feed {
                 }
                 continue;
             }
+            // Events first: the queue and who is connected go out when no
+            // event waits, so they never delay one.
             let woke = tokio::select! {
+                biased;
                 r = self.live.recv() => Woke::Live(r),
                 _ = tokio::time::sleep_until(self.quiet_until) => Woke::Quiet,
                 _ = self.shutdown.wait_for(|stop| *stop) => return None,
                 items = changed(&mut self.attention) => Woke::Attention(items),
+                _ = due(&self.queue_due) => Woke::QueueDue,
                 list = changed(&mut self.presence) => Woke::Presence(list),
             };
             let received = match woke {
@@ -361,10 +382,22 @@ impl Feed {
                     return self.send(skip_frame(through));
                 }
                 Woke::Quiet => return self.send(Bytes::from_static(HEARTBEAT_FRAME)),
-                Woke::Attention(items) => match self.attention_frame(items).await {
-                    Some(bytes) => return self.send(bytes),
-                    None => continue,
-                },
+                Woke::Attention(Some(items)) => {
+                    let at = match &self.queue_due {
+                        Some((at, _)) => *at,
+                        None => Instant::now() + self.spread,
+                    };
+                    self.queue_due = Some((at, items));
+                    continue;
+                }
+                Woke::Attention(None) => continue,
+                Woke::QueueDue => {
+                    let items = self.queue_due.take().map(|(_, items)| items);
+                    match self.attention_frame(items).await {
+                        Some(bytes) => return self.send(bytes),
+                        None => continue,
+                    }
+                }
                 Woke::Presence(list) => {
                     match list.and_then(|l| json_frame("presence.changed", &*l)) {
                         Some(bytes) => return self.send(bytes),

@@ -24,8 +24,8 @@ const SEEN_KEPT_MS: i64 = 7 * 24 * 3600 * 1000;
 /// (hidden records are filtered by the caller).
 #[derive(Debug, Default)]
 pub struct AttentionState {
-    /// Open critical and high incidents of the centre not acknowledged, and
-    /// incidents whose handover waits for the centre's answer.
+    /// Open critical and high incidents of the centre not acknowledged
+    /// (newest first), and incidents whose handover waits for the centre's answer.
     pub incidents: Vec<Incident>,
     /// Open tasks of the centre's incidents past due, with the incident's reference.
     pub overdue: Vec<(Task, String)>,
@@ -39,15 +39,22 @@ pub async fn state<R: Reader>(
     now: OffsetDateTime,
 ) -> StoreResult<AttentionState> {
     let c = || Bind::Text(centre.as_str().into());
-    let incidents = r
+    let mut incidents = r
         .texts(
             "SELECT data FROM incidents WHERE is_open AND status = 'reported' \
              AND severity IN ('critical', 'high') AND centre = $1 \
-             UNION ALL SELECT data FROM incidents WHERE awaiting = $1 AND is_open LIMIT $2"
+             ORDER BY reported_at_ms DESC LIMIT $2"
                 .into(),
             vec![c(), Bind::Int(ROWS)],
         )
         .await?;
+    incidents.extend(
+        r.texts(
+            "SELECT data FROM incidents WHERE awaiting = $1 AND is_open LIMIT $2".into(),
+            vec![c(), Bind::Int(ROWS)],
+        )
+        .await?,
+    );
     let overdue = r
         .pairs(
             // `centre || ''`: walk the tasks by due time and stop at the

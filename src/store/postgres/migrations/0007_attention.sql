@@ -8,7 +8,7 @@ UPDATE incidents SET awaiting = CASE
         THEN data::jsonb #>> '{handover,to}'
     ELSE data::jsonb #>> '{handover,from}' END;
 CREATE INDEX incidents_awaiting ON incidents (awaiting) WHERE awaiting IS NOT NULL;
-CREATE INDEX incidents_unacknowledged ON incidents (centre)
+CREATE INDEX incidents_unacknowledged ON incidents (centre, reported_at_ms)
     WHERE is_open AND status = 'reported' AND severity IN ('critical', 'high');
 
 ALTER TABLE tasks ADD COLUMN due_at_ms BIGINT;
