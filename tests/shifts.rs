@@ -592,3 +592,40 @@ async fn the_shift_report_counts_a_scripted_shift() {
     assert!(html.contains("Boat with 40 people &lt;b&gt;adrift&lt;/b&gt;"));
     assert!(!html.contains("<b>adrift"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_killed_takes_its_officers_off_within_the_window() {
+    let ts = TestServer::start().await;
+    // A second instance, the real binary, over the same database.
+    let (mut other, other_url) = common::serve_binary(&ts.database_url());
+    let fatima = officer(&ts, "Fatima", Role::DutyOfficer, Centre::Ben).await;
+    let head = ts.head().await;
+    let stream = tandem::client::Client::new(&other_url, &fatima)
+        .unwrap()
+        .events(head)
+        .await
+        .unwrap();
+    let obs = ts.token(Role::Observer).to_string();
+    let listed = |list: &[tandem::api::Presence]| list.iter().any(|p| p.name == "Fatima");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !listed(&present(&ts.url, &obs).await) {
+        assert!(std::time::Instant::now() < deadline, "never listed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // SIGKILL: no clean stop takes her off; her rows stop being refreshed.
+    other.kill().unwrap();
+    other.wait().unwrap();
+    let killed = std::time::Instant::now();
+    assert!(
+        listed(&present(&ts.url, &obs).await),
+        "gone before expiring"
+    );
+    while listed(&present(&ts.url, &obs).await) {
+        assert!(
+            killed.elapsed() < Duration::from_secs(31),
+            "still listed 31 s after the kill"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    drop(stream);
+}

@@ -25,7 +25,7 @@ pub fn ask(ctx: &mut Context, arg: &str) -> Option<Outcome> {
         "start" if rest.trim().is_empty() => ShiftStep::Start,
         // No note yet: the dialog shows what the handover will hold and takes one.
         "end" if rest.trim().is_empty() => {
-            let preview = describe_summary(&preview(ctx), None);
+            let preview = format!("as it stands: {}", describe_summary(&preview(ctx), None));
             return Outcome::dialog(Dialog::Line(LineDialog::new(
                 Purpose::Handover { preview },
                 "",

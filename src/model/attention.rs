@@ -226,10 +226,7 @@ pub fn from_event(e: &Event, cx: &EventContext, centre: Centre) -> Option<Attent
                     Rule::TaskDone,
                     format!("{} task done: {}", cx.reference, t.title),
                 ),
-                _ if elsewhere => (
-                    Rule::ChangedElsewhere,
-                    format!("{who}: {} task now {}", cx.reference, t.status.as_str()),
-                ),
+                // Accepting and working a task is the agencies' routine.
                 _ => return None,
             }
         }

@@ -159,6 +159,14 @@ impl TestServer {
         self.store.head().await.unwrap()
     }
 
+    /// The database the server runs on, as `tandem serve --database` takes it.
+    pub fn database_url(&self) -> String {
+        match &self.postgres {
+            Some((admin, name)) => format!("{}/{name}", admin.rsplit_once('/').unwrap().0),
+            None => self.db_path.display().to_string(),
+        }
+    }
+
     /// Runs SQL straight on the database, behind the server's back.
     pub async fn raw_execute(&self, sql: &str) {
         match &self.postgres {

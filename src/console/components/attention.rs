@@ -172,7 +172,7 @@ impl Component for AttentionScreen {
                     };
                     let age = fmt::when(i.at, ctx.now);
                     (
-                        format!("{dot} {:<9} {age:>6}  {}", label(i.rule), ctx.text(&i.why)),
+                        format!("{dot} {:<9} {age:>13}  {}", label(i.rule), ctx.text(&i.why)),
                         style,
                     )
                 }
