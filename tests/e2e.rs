@@ -183,3 +183,73 @@ fn mouse_capture_stays_off_when_the_config_says_so() {
         "mouse capture turned on"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_duty_screens_in_the_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let listen = format!("127.0.0.1:{port}");
+    let d = dir.path().to_str().unwrap();
+    let mut term = Terminal::start(
+        &[
+            "demo", "--fresh", "--speed", "0.1", "--dir", d, "--listen", &listen,
+        ],
+        dir.path(),
+        140,
+        40,
+    );
+    term.wait_for("LIVE", 90);
+    // The queue arrives on the stream: the header counts it.
+    term.wait_for("ATTENTION", 60);
+    term.keys(&["!"]);
+    let screen = term.wait_for("HANDOVER", 30);
+    let top = screen
+        .lines()
+        .find(|l| l.contains('▶'))
+        .expect("a selected item");
+    assert!(top.contains("handed over the shift"), "{top}");
+    // Enter on the handover: the shift screen, then acknowledge it.
+    term.keys(&["Enter"]);
+    term.wait_for("Last handover at TRP", 30);
+    term.keys(&[":"]);
+    term.text("ack-handover");
+    term.keys(&["Enter"]);
+    term.wait_for("acknowledged —", 30);
+    // Start a shift, then end it through the handover dialog.
+    term.keys(&[":"]);
+    term.text("shift start");
+    term.keys(&["Enter"]);
+    term.wait_for("on duty at TRP as duty officer", 30);
+    term.keys(&[":"]);
+    term.text("shift end");
+    term.keys(&["Enter"]);
+    term.wait_for("as it stands: open:", 30);
+    term.text("E2E quiet at Ras Ajdir");
+    term.keys(&["Enter"]);
+    term.wait_for("shift ended; handover not yet acknowledged", 30);
+
+    // What the server holds, through the API.
+    let creds: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("demo-officers.json")).unwrap())
+            .unwrap();
+    let client = Client::new(&url, creds["duty"].as_str().unwrap()).unwrap();
+    let me = client.me().await.unwrap();
+    let ended = client
+        .shifts(tandem::model::Centre::Trp, false)
+        .await
+        .unwrap();
+    let mine = ended.iter().find(|s| s.officer_id == me.id).unwrap();
+    assert_eq!(
+        mine.handover_note.as_deref(),
+        Some("E2E quiet at Ras Ajdir")
+    );
+    assert!(
+        ended
+            .iter()
+            .any(|s| s.officer_id != me.id && s.acknowledged_by == Some(me.id)),
+        "the waiting handover was acknowledged by this officer"
+    );
+    term.keys(&["q"]);
+    term.wait_exit(30);
+}
