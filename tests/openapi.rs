@@ -700,6 +700,28 @@ async fn real_answers_match_the_document() {
     }
     c.call(o, M::GET, "/api/v1/presence", "/api/v1/presence", &[], None)
         .await;
+    // The attention queue, and seen-marks (one refused: no keys).
+    let duty = ts.token(Role::DutyOfficer).to_string();
+    c.call(
+        Some(&duty),
+        M::GET,
+        "/api/v1/attention",
+        "/api/v1/attention",
+        &[],
+        None,
+    )
+    .await;
+    for items in [json!(["new:x"]), json!([])] {
+        c.call(
+            Some(&duty),
+            M::POST,
+            "/api/v1/attention/seen",
+            "/api/v1/attention/seen",
+            &[key()],
+            Some(json!({ "items": items })),
+        )
+        .await;
+    }
     for path in [
         "/api/v1/reports/shift?centre=TRP",
         "/api/v1/reports/shift?centre=TRP&from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z",

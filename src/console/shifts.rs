@@ -25,7 +25,7 @@ pub fn ask(ctx: &mut Context, arg: &str) -> Option<Outcome> {
         "start" if rest.trim().is_empty() => ShiftStep::Start,
         // No note yet: the dialog shows what the handover will hold and takes one.
         "end" if rest.trim().is_empty() => {
-            let preview = format!("as it stands: {}", describe_summary(&preview(ctx), None));
+            let preview = format!("as it stands: {}", preview(ctx).one_line(None));
             return Outcome::dialog(Dialog::Line(LineDialog::new(
                 Purpose::Handover { preview },
                 "",
@@ -107,7 +107,7 @@ pub async fn perform(
                 .map_err(fail)?;
             Ok(format!(
                 "shift ended; handover not yet acknowledged — {}",
-                describe(&s)
+                s.handover_line()
             ))
         }
         ShiftStep::Acknowledge => {
@@ -125,7 +125,7 @@ pub async fn perform(
             Ok(format!(
                 "handover from {} acknowledged — {}",
                 s.officer_name,
-                describe(&s)
+                s.handover_line()
             ))
         }
     }
@@ -141,32 +141,4 @@ fn waiting_for(ended: &[Shift], me: Uuid) -> Option<Uuid> {
 
 fn hhmm(s: &Shift) -> String {
     format!("{:02}:{:02}Z", s.started_at.hour(), s.started_at.minute())
-}
-
-/// A handover in one line: open by severity, overdue, moving, committed, the note.
-pub fn describe(s: &Shift) -> String {
-    match &s.handover {
-        Some(h) => describe_summary(h, s.handover_note.as_deref()),
-        None => "no handover".into(),
-    }
-}
-
-pub fn describe_summary(h: &HandoverSummary, note: Option<&str>) -> String {
-    let c = h.open_by_severity;
-    let mut text = format!(
-        "open: {} critical, {} high, {} medium, {} low; {} overdue; {} overdue task(s); \
-         {} handover(s) between the centres; {} unit(s) committed",
-        c.critical,
-        c.high,
-        c.medium,
-        c.low,
-        h.overdue_incidents,
-        h.overdue_tasks.len(),
-        h.handovers.len(),
-        h.units_committed.len()
-    );
-    if let Some(note) = note {
-        text.push_str(&format!("; note: {note}"));
-    }
-    text
 }

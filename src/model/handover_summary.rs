@@ -86,6 +86,29 @@ pub struct CommittedUnit {
     pub status: UnitStatus,
 }
 
+impl HandoverSummary {
+    /// The summary in one line, with the outgoing officer's note.
+    pub fn one_line(&self, note: Option<&str>) -> String {
+        let c = self.open_by_severity;
+        let mut text = format!(
+            "open: {} critical, {} high, {} medium, {} low; {} overdue; {} overdue task(s); \
+             {} handover(s) between the centres; {} unit(s) committed",
+            c.critical,
+            c.high,
+            c.medium,
+            c.low,
+            self.overdue_incidents,
+            self.overdue_tasks.len(),
+            self.handovers.len(),
+            self.units_committed.len()
+        );
+        if let Some(note) = note {
+            text.push_str(&format!("; note: {note}"));
+        }
+        text
+    }
+}
+
 /// Builds a [`HandoverSummary`] of `centre` at `now`: every incident first,
 /// then every task, then the units.
 pub struct Summarizer {

@@ -94,6 +94,15 @@ impl Shift {
         self.ended_at.is_none()
     }
 
+    /// The handover in one line: open by severity, overdue, moving,
+    /// committed, the note.
+    pub fn handover_line(&self) -> String {
+        match &self.handover {
+            Some(h) => h.one_line(self.handover_note.as_deref()),
+            None => "no handover".into(),
+        }
+    }
+
     /// Ended by its officer, or by a supervisor of its centre (a shift forgotten).
     pub fn end(
         &self,

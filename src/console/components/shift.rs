@@ -146,10 +146,7 @@ fn lines(ctx: &Context) -> Vec<Line<'static>> {
                 "  {} handed over at {ended} — {taken}",
                 ctx.text(&s.officer_name)
             )));
-            out.push(Line::raw(format!(
-                "  {}",
-                crate::console::shifts::describe(s)
-            )));
+            out.push(Line::raw(format!("  {}", s.handover_line())));
         }
     }
     out
