@@ -479,6 +479,31 @@ async fn the_shift_report_counts_a_scripted_shift() {
     )
     .await;
 
+    // A fourth, handed to Benghazi and accepted there: Tripoli's report
+    // lists it among the handovers, and no longer counts it as its own.
+    let away = ts.incident("Convoy heading east").await;
+    ts.client(Role::Supervisor)
+        .handover(
+            &new_key(),
+            away.id,
+            &tandem::client::call::HandoverStep::Ask {
+                to: Centre::Ben,
+                note: "their sector".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let ben = officer(&ts, "Fatima", Role::DutyOfficer, Centre::Ben).await;
+    tandem::client::Client::new(&ts.url, &ben)
+        .unwrap()
+        .handover(
+            &new_key(),
+            away.id,
+            &tandem::client::call::HandoverStep::Accept,
+        )
+        .await
+        .unwrap();
+
     let now = time::OffsetDateTime::now_utc();
     let r = duty
         .shift_report(
@@ -489,6 +514,8 @@ async fn the_shift_report_counts_a_scripted_shift() {
         .await
         .unwrap();
     assert_eq!(r.new_incidents, 3);
+    let moved: Vec<&str> = r.handovers.iter().map(|h| h.reference.as_str()).collect();
+    assert_eq!(moved, [away.reference.as_str()]);
     assert_eq!(r.by_category["smuggling_fuel"], 2);
     assert_eq!(r.by_category["irregular_migration"], 1);
     assert_eq!(r.by_sector["Ras Ajdir"], 2);

@@ -101,6 +101,7 @@ pub async fn load(
             duplicate_of: None,
             closed_at,
             handover: None,
+            handed_over: None,
             version: 1 + rng.below(4) as u64,
             created_by: officer.id,
             updated_by: officer.id,

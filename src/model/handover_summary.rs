@@ -28,7 +28,8 @@ pub struct HandoverSummary {
     pub overdue_incidents: u32,
     /// Open tasks of the centre's incidents past their due time.
     pub overdue_tasks: Vec<OverdueTask>,
-    /// Incidents waiting on a handover to or from the other centre.
+    /// Incidents waiting on a handover to or from the other centre, and
+    /// those handed over either way during the shift.
     pub handovers: Vec<OpenIncident>,
     /// Units assigned, en route or on scene.
     pub units_committed: Vec<CommittedUnit>,
@@ -114,6 +115,8 @@ impl HandoverSummary {
 pub struct Summarizer {
     centre: Centre,
     now: OffsetDateTime,
+    /// The shift's start: handovers completed since count.
+    since: Option<OffsetDateTime>,
     sla: Sla,
     out: HandoverSummary,
     ours: HashSet<Uuid>,
@@ -125,11 +128,18 @@ impl Summarizer {
         Summarizer {
             centre,
             now,
+            since: None,
             sla: Sla::default(),
             out: HandoverSummary::default(),
             ours: HashSet::new(),
             committed: HashSet::new(),
         }
+    }
+
+    /// Counts the handovers completed since `start` (the shift's).
+    pub fn since(mut self, start: OffsetDateTime) -> Summarizer {
+        self.since = Some(start);
+        self
     }
 
     pub fn incident(&mut self, i: &Incident) {
@@ -146,10 +156,14 @@ impl Summarizer {
             overdue: self.sla.is_overdue(i, self.now),
             last_note: None,
         };
-        let moving = i
+        let waiting = i
             .handover
             .as_ref()
             .is_some_and(|h| h.from == self.centre || h.to == self.centre);
+        let done = i.handed_over.as_ref().is_some_and(|h| {
+            (h.from == self.centre || h.to == self.centre) && self.since.is_some_and(|t| h.at >= t)
+        });
+        let moving = waiting || done;
         if moving {
             self.out.handovers.push(item.clone());
         }
@@ -204,5 +218,76 @@ impl Summarizer {
             })
             .collect();
         self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ownership::HandoverAsk;
+    use crate::model::{Category, Location, NewIncident, Officer, Role};
+
+    fn officer(centre: Centre) -> Officer {
+        Officer {
+            id: Uuid::new_v4(),
+            name: "x".into(),
+            role: Role::DutyOfficer,
+            centre,
+            agency_id: None,
+        }
+    }
+
+    #[test]
+    fn a_handover_completed_during_the_shift_is_listed_and_one_before_it_is_not() {
+        let t0 = time::macros::datetime!(2026-11-30 06:00 UTC);
+        let trp = officer(Centre::Trp);
+        let new = NewIncident {
+            tlp: Default::default(),
+            shared_with: vec![],
+            title: "Convoy".into(),
+            category: Category::SmugglingFuel,
+            severity: Severity::Low,
+            location: Location {
+                lat: 32.0,
+                lon: 20.0,
+                sector: None,
+                crossing: None,
+            },
+            description: String::new(),
+            source: None,
+            occurred_at: None,
+            centre: None,
+            lead_agency_id: None,
+            supporting_agency_ids: vec![],
+            tags: vec![],
+        };
+        let i = new
+            .into_incident(&trp, Uuid::new_v4(), "TRP-26-00001".into(), t0)
+            .unwrap();
+        let ask = HandoverAsk {
+            to: Centre::Ben,
+            note: String::new(),
+        };
+        let at = t0 + time::Duration::hours(2);
+        let moved = i
+            .handover_asked(&ask, &trp, at)
+            .unwrap()
+            .handover_answered(true, &officer(Centre::Ben), at)
+            .unwrap();
+        let listed = |since: OffsetDateTime| {
+            let mut s = Summarizer::new(Centre::Trp, t0 + time::Duration::hours(8)).since(since);
+            s.incident(&moved);
+            s.finish([]).handovers.len()
+        };
+        assert_eq!(listed(t0), 1, "accepted during the shift");
+        assert_eq!(
+            listed(at + time::Duration::minutes(1)),
+            0,
+            "before the shift"
+        );
+        // Benghazi's own open incidents are not Tripoli's to hand over.
+        let mut s = Summarizer::new(Centre::Trp, at).since(t0);
+        s.incident(&moved);
+        assert_eq!(s.finish([]).open_by_severity.low, 0);
     }
 }

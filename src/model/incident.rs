@@ -66,6 +66,9 @@ pub struct Incident {
     /// the console holds 100k incidents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handover: Option<Box<super::ownership::Handover>>,
+    /// The last time it changed centre (boxed, as `handover`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handed_over: Option<Box<super::ownership::HandedOver>>,
     pub version: u64,
     pub created_by: Uuid,
     pub updated_by: Uuid,
@@ -266,6 +269,7 @@ impl NewIncident {
             duplicate_of: None,
             closed_at: None,
             handover: None,
+            handed_over: None,
             version: 1,
             created_by: actor.id,
             updated_by: actor.id,

@@ -18,6 +18,16 @@ use super::{Centre, DomainError, Incident, IncidentStatus, Role, Severity, Sla, 
 /// before the other centre may take it over.
 pub const TAKEOVER_AFTER_SLA: Duration = Duration::minutes(10);
 
+/// The last time an incident changed centre: an accepted handover, or a takeover.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HandedOver {
+    pub from: Centre,
+    pub to: Centre,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+}
+
 /// A handover waiting for its answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Handover {
@@ -163,6 +173,11 @@ impl Incident {
         let mut next = self.clone();
         if accept {
             next.centre = h.to;
+            next.handed_over = Some(Box::new(HandedOver {
+                from: h.from,
+                to: h.to,
+                at: now,
+            }));
         }
         next.handover = None;
         Ok(next.touched(actor, now))
@@ -203,6 +218,11 @@ impl Incident {
         let mut next = self.clone();
         next.centre = actor.centre;
         next.handover = None;
+        next.handed_over = Some(Box::new(HandedOver {
+            from: self.centre,
+            to: actor.centre,
+            at: now,
+        }));
         Ok(next.touched(actor, now))
     }
 }

@@ -36,7 +36,8 @@ pub struct ShiftReport {
     pub sla: Vec<SlaLine>,
     /// Tasks asked in the window, per agency.
     pub tasks: Vec<AgencyTasks>,
-    /// Incidents of the window handed over (or waiting) between the centres.
+    /// Incidents handed over between the centres in the window, or waiting
+    /// on a handover asked in it.
     pub handovers: Vec<OpenIncident>,
     /// Shifts of the centre overlapping the window.
     pub on_duty: Vec<OnDuty>,
@@ -210,9 +211,16 @@ pub fn build(i: Inputs<'_>) -> ShiftReport {
         .incidents
         .iter()
         .filter(|x| {
-            x.handover
+            let ours = |from: Centre, to: Centre| from == i.centre || to == i.centre;
+            let waiting = x
+                .handover
                 .as_ref()
-                .is_some_and(|h| (h.from == i.centre || h.to == i.centre) && in_window(h.at))
+                .is_some_and(|h| ours(h.from, h.to) && in_window(h.at));
+            let done = x
+                .handed_over
+                .as_ref()
+                .is_some_and(|h| ours(h.from, h.to) && in_window(h.at));
+            waiting || done
         })
         .map(item)
         .collect();

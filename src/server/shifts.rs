@@ -55,13 +55,15 @@ pub async fn end(
             limit: Some(500),
         })
         .await?;
-    let may_end = open
+    let ending = open
         .iter()
-        .any(|s| s.id == id && (s.officer_id == o.id || o.role == crate::model::Role::Supervisor));
-    let summary = if may_end {
-        summary(state.store.as_ref(), o.centre, OffsetDateTime::now_utc()).await?
-    } else {
-        HandoverSummary::default()
+        .find(|s| s.id == id && (s.officer_id == o.id || o.role == crate::model::Role::Supervisor));
+    let summary = match ending {
+        Some(s) => {
+            let now = OffsetDateTime::now_utc();
+            summary(state.store.as_ref(), o.centre, s.started_at, now).await?
+        }
+        None => HandoverSummary::default(),
     };
     let note = m.body.handover_note.clone();
     let command = ShiftCommand::End {
@@ -142,14 +144,16 @@ pub(super) async fn for_each_incident(
     }
 }
 
-/// What a shift of `centre` leaves open at `now`, as its officers see it.
+/// What a shift of `centre` that started at `start` leaves open at `now`,
+/// as its officers see it.
 pub async fn summary(
     store: &dyn Store,
     centre: Centre,
+    start: OffsetDateTime,
     now: OffsetDateTime,
 ) -> Result<HandoverSummary, StoreError> {
     let viewer = Viewer::officers_of(centre);
-    let mut sum = Summarizer::new(centre, now);
+    let mut sum = Summarizer::new(centre, now).since(start);
     for_each_incident(store, IncidentQuery::default(), &viewer, |i| {
         sum.incident(&i)
     })

@@ -297,12 +297,18 @@ pub async fn report_sources<R: Reader>(
     // `centre || ''` and `reported_at_ms + 0` keep SQLite on the table in
     // key order, where each page starts; on the centre's or the time's index
     // every page would re-read (and sort) them all.
-    let mut sql = Sql::new("incidents t WHERE t.centre || '' = ");
+    // Those it handed to the other centre count too (the reference keeps
+    // the centre that took the report).
+    let mut sql = Sql::new("incidents t WHERE (t.centre || '' = ");
     sql.bind(text(centre.as_str()));
     sql.push(" AND (t.is_open OR (t.reported_at_ms >= ")
         .bind(Bind::Int(from_ms))
         .push(" AND t.reported_at_ms < ")
         .bind(Bind::Int(to_ms))
+        .push(")) OR (t.reference LIKE ")
+        .bind(text(format!("{}-%", centre.as_str())))
+        .push(" AND t.centre <> ")
+        .bind(text(centre.as_str()))
         .push("))");
     seen_by::<R>(&mut sql, "t.audience", viewer);
     let incidents = parse_pages(r.pages(sql.text, sql.binds).await?)?;
