@@ -64,7 +64,11 @@ pub struct AttentionItem {
     pub rule: Rule,
     /// One line: what happened.
     pub why: String,
+    /// The incident it is about (absent for a shift's handover).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<Uuid>,
+    /// The shift whose handover waits (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shift_id: Option<Uuid>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
