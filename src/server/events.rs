@@ -8,10 +8,12 @@
 //!
 //! Around that: an officer holds at most a few streams at once (429 beyond),
 //! log reads for catching up share a small budget of readers, and a stream
-//! ends as soon as the log says its officer was revoked.
+//! ends as soon as the log says its officer was revoked. Between events, the
+//! stream carries the officer's attention queue and who is connected, each
+//! when it changes and never ahead of a waiting event.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -27,9 +29,10 @@ use super::AppState;
 use super::attention::{Attention, Items};
 use super::error::ApiError;
 use super::extract::{ApiQuery, Authed};
+use super::streams::Slot;
 use crate::api::{EventsQuery, Presence, Problem, Redacted};
 use crate::model::attention::AttentionItem;
-use crate::model::{Agency, EntityKind, Event, EventKind, Officer, Unit, Viewer};
+use crate::model::{Agency, EntityKind, Event, EventKind, Unit, Viewer};
 use crate::store::{Logged, Published, Store};
 
 /// How far behind a cursor may be and still be replayed; further back, re-snapshot (410).
@@ -41,63 +44,6 @@ const PAGE: u32 = 200;
 /// console can tell a quiet stream from a dead link.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 const HEARTBEAT_FRAME: &[u8] = b":heartbeat\n\n";
-
-/// Event streams open per officer, and since when the officer has held one.
-#[derive(Default)]
-pub struct Streams(Mutex<HashMap<Uuid, Held>>);
-
-struct Held {
-    count: usize,
-    present: Presence,
-}
-
-/// One open stream, counted until dropped.
-struct Slot {
-    streams: Arc<Streams>,
-    officer: Uuid,
-}
-
-impl Streams {
-    fn open(self: &Arc<Self>, officer: &Officer, max: usize) -> Option<Slot> {
-        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let held = open.entry(officer.id).or_insert_with(|| Held {
-            count: 0,
-            present: Presence {
-                officer_id: officer.id,
-                name: officer.name.clone(),
-                role: officer.role,
-                centre: officer.centre,
-                since: time::OffsetDateTime::now_utc(),
-            },
-        });
-        if held.count >= max {
-            return None;
-        }
-        held.count += 1;
-        Some(Slot {
-            streams: self.clone(),
-            officer: officer.id,
-        })
-    }
-
-    /// The officers holding a stream on this instance now.
-    pub fn present(&self) -> Vec<Presence> {
-        let open = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        open.values().map(|h| h.present.clone()).collect()
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut open = self.streams.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(held) = open.get_mut(&self.officer) {
-            held.count = held.count.saturating_sub(1);
-            if held.count == 0 {
-                open.remove(&self.officer);
-            }
-        }
-    }
-}
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "sync", security(("bearer" = [])),
     params(EventsQuery, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this seq")),

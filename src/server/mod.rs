@@ -17,6 +17,7 @@ mod reports;
 mod routes;
 mod shifts;
 pub mod signin;
+mod streams;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -41,7 +42,7 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     pub settings: Settings,
     /// Event streams open per officer.
-    pub streams: Arc<events::Streams>,
+    pub streams: Arc<streams::Streams>,
     /// Reads of the log for streams catching up: a few at a time, so a storm
     /// of resuming consoles never takes the connections that writes,
     /// sign-ins and health checks need.
@@ -219,7 +220,7 @@ pub fn spawn_with(
             shutdown.clone(),
         ));
     }
-    let streams: Arc<events::Streams> = Arc::default();
+    let streams: Arc<streams::Streams> = Arc::default();
     let (present, presence) = watch::channel(None);
     tokio::spawn(presence::beat(
         store.clone(),

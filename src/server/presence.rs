@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
-use super::events::Streams;
 use super::extract::Authed;
+use super::streams::Streams;
 use crate::api::Presence;
 use crate::store::Store;
 
