@@ -256,12 +256,19 @@ async fn seen_marks_refuse_what_is_not_a_key_and_change_nothing() {
     let before = duty.attention().await.unwrap();
     assert_eq!(before.unseen, 1);
     let many: Vec<String> = (0..501).map(|n| format!("seq:{n}")).collect();
+    let id = Uuid::new_v4();
     for (body, why) in [
         (json!({"items": []}), "1 to 500"),
         (json!({"items": many}), "1 to 500"),
         (json!({"items": ["  "]}), "not a key"),
         (json!({"items": ["a\u{0}b"]}), "not a key"),
         (json!({"items": ["x".repeat(201)]}), "not a key"),
+        // Text of any other shape is not kept, whatever its length.
+        (json!({"items": ["fill the table"]}), "not a key"),
+        (
+            json!({"items": [format!("new:{id}"), "seq:1 "]}),
+            "not a key",
+        ),
         (json!({"items": ["ok"], "all": true}), "unknown field"),
         (json!({"items": "new:1"}), "invalid type"),
     ] {

@@ -711,7 +711,7 @@ async fn real_answers_match_the_document() {
         None,
     )
     .await;
-    for items in [json!(["new:x"]), json!([])] {
+    for items in [json!(["seq:1"]), json!([])] {
         c.call(
             Some(&duty),
             M::POST,

@@ -175,6 +175,15 @@ impl BenchServer {
         })
     }
 
+    /// The first agency of the seed: the one the benches' tasks go to.
+    pub async fn first_agency(&self) -> anyhow::Result<uuid::Uuid> {
+        let all = self
+            .store
+            .agencies(&crate::model::Viewer::everything())
+            .await?;
+        Ok(all.first().map(|a| a.id).unwrap_or_default())
+    }
+
     pub async fn stop(self) -> anyhow::Result<()> {
         for r in self.others {
             r.shutdown().await?;

@@ -25,14 +25,7 @@ const STATUSES: [IncidentStatus; 4] = [
 
 pub async fn report(incidents: usize, hours: i64) -> anyhow::Result<String> {
     let server = BenchServer::start().await?;
-    let agency = server
-        .store
-        .agencies(&crate::model::Viewer::everything())
-        .await?
-        .into_iter()
-        .next()
-        .map(|a| a.id)
-        .unwrap_or_default();
+    let agency = server.first_agency().await?;
     let now = OffsetDateTime::now_utc();
     fill(&server, incidents, hours, agency, now).await?;
     let http = reqwest::Client::new();

@@ -15,14 +15,7 @@ use crate::model::{Centre, Priority, Task, TaskStatus, Tlp};
 
 pub async fn snapshot(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<String> {
     let server = BenchServer::start().await?;
-    let agency = server
-        .store
-        .agencies(&crate::model::Viewer::everything())
-        .await?
-        .into_iter()
-        .next()
-        .map(|a| a.id)
-        .unwrap_or_default();
+    let agency = server.first_agency().await?;
     fill(&server, incidents, tasks_per_incident, agency).await?;
     let (rss_before, _) = rss_mib();
     reset_peak_rss();

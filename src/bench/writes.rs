@@ -51,14 +51,7 @@ pub fn incident(n: usize) -> NewIncident {
 
 pub async fn writes(target: &Target, clients: usize, seconds: u64) -> anyhow::Result<String> {
     let server = BenchServer::start_on(target).await?;
-    let agency = server
-        .store
-        .agencies(&crate::model::Viewer::everything())
-        .await?
-        .into_iter()
-        .next()
-        .map(|a| a.id)
-        .unwrap_or_default();
+    let agency = server.first_agency().await?;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for c in 0..clients {

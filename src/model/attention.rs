@@ -98,6 +98,22 @@ pub struct MarkSeen {
     pub items: Vec<String>,
 }
 
+/// Whether `key` has the shape of a key the rules give (`new:ID`,
+/// `overdue:ID`, `ack:ID`, `handover:ID:SECONDS`, `seq:N`): seen-marks are
+/// kept for nothing else, so an officer cannot fill the table with text.
+pub fn is_key(key: &str) -> bool {
+    let id = |s: &str| s.parse::<Uuid>().is_ok();
+    let number = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+    match key.split_once(':') {
+        Some(("new" | "overdue" | "ack", rest)) => id(rest),
+        Some(("handover", rest)) => rest
+            .split_once(':')
+            .is_some_and(|(i, at)| id(i) && number(at.trim_start_matches('-'))),
+        Some(("seq", n)) => number(n),
+        _ => false,
+    }
+}
+
 fn item(rule: Rule, key: String, why: String, at: OffsetDateTime) -> AttentionItem {
     AttentionItem {
         key,

@@ -214,3 +214,30 @@ fn a_handover_waits_at_the_top_for_everyone_but_its_author_and_seen_marks_count(
         .unwrap();
     assert!(from_shift(&acked).is_none());
 }
+
+#[test]
+fn only_keys_of_the_rules_shape_are_keys() {
+    let id = Uuid::new_v4();
+    let i = incident(Severity::High);
+    for item in from_incident(&i, Centre::Trp) {
+        assert!(is_key(&item.key), "{}", item.key);
+    }
+    for good in [
+        format!("ack:{id}"),
+        format!("handover:{id}:1796040005"),
+        "seq:42".into(),
+    ] {
+        assert!(is_key(&good), "{good}");
+    }
+    for bad in [
+        "",
+        "seq:",
+        "seq:4x",
+        "new:not-an-id",
+        "note:1",
+        "new",
+        &"x".repeat(300),
+    ] {
+        assert!(!is_key(bad), "{bad}");
+    }
+}

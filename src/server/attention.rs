@@ -295,8 +295,6 @@ pub mod http {
 
     /// Keys one request may mark seen.
     const MARK_MAX: usize = 500;
-    /// Longest key (the queue's are under a hundred characters).
-    const KEY_MAX: usize = 200;
 
     #[utoipa::path(get, path = "/api/v1/attention", tag = "shifts", security(("bearer" = [])),
         responses((status = 200, description = "What needs the caller now, most pressing first, with their seen-marks; the same queue comes on the event stream as `event: attention` whenever it changes", body = AttentionQueue)))]
@@ -311,7 +309,7 @@ pub mod http {
     #[utoipa::path(post, path = "/api/v1/attention/seen", tag = "shifts", security(("bearer" = [])), request_body = MarkSeen,
         params(("Idempotency-Key" = String, Header, description = "Unique per intended change (marking again is harmless anyway)")),
         responses((status = 200, description = "Marked (again is harmless); the caller's queue now", body = AttentionQueue),
-                  (status = 422, description = "No keys, too many, or one empty or too long", body = Problem)))]
+                  (status = 422, description = "No keys, too many, or one not of the shape the queue gives", body = Problem)))]
     pub async fn mark_seen(
         State(state): State<AppState>,
         Authed(o): Authed,
@@ -327,7 +325,7 @@ pub mod http {
         if let Some(bad) = body
             .items
             .iter()
-            .find(|k| k.trim().is_empty() || k.len() > KEY_MAX || k.chars().any(char::is_control))
+            .find(|k| !crate::model::attention::is_key(k))
         {
             return Err(ApiError::unprocessable(format!(
                 "`items`: {:?} is not a key the queue gave",
