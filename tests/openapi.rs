@@ -730,6 +730,13 @@ async fn real_answers_match_the_document() {
             .await;
     }
     for path in [
+        "/api/v1/stats",
+        "/api/v1/stats?window=7d&bucket=1d&by=sector",
+        "/api/v1/stats?window=90m",
+    ] {
+        c.call(o, M::GET, "/api/v1/stats", path, &[], None).await;
+    }
+    for path in [
         "/api/v1/audit/verify?scope=rows",
         "/api/v1/audit/verify?scope=some",
     ] {

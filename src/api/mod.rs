@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod problem;
 pub mod shift;
+pub mod stats;
 
 pub use crate::model::attention::{AttentionItem, AttentionQueue, MarkSeen};
 pub use crate::model::shift::{EndShift, HandoverSummary, Shift};

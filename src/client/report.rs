@@ -1,6 +1,7 @@
 //! `tandem report shift`: which window (a shift, `--from/--to`, `--last`,
 //! `--day` in Libya time, the last 8 hours by default), the report fetched
-//! through the API, rendered as Markdown, CSV or JSON.
+//! through the API, rendered as Markdown, CSV or JSON; and the statistics
+//! behind the trends screen.
 
 use anyhow::{Context, bail};
 use time::format_description::well_known::Rfc3339;
@@ -101,6 +102,17 @@ fn span(text: &str) -> anyhow::Result<Duration> {
         "d" => Duration::days(n),
         _ => bail!("--last {text}: a positive number then h, m or d (8h)"),
     })
+}
+
+impl Client {
+    /// Incidents per bucket and SLA compliance (`GET /api/v1/stats`).
+    pub async fn stats(
+        &self,
+        q: &crate::api::stats::StatsQuery,
+    ) -> super::ClientResult<crate::api::stats::Stats> {
+        self.send(self.request(reqwest::Method::GET, "/api/v1/stats").query(q))
+            .await
+    }
 }
 
 #[cfg(test)]

@@ -17,9 +17,12 @@ pub struct Location {
     pub lat: f64,
     #[schema(minimum = -180, maximum = 180)]
     pub lon: f64,
+    /// The sector (or crossing area) it lies in; when not given, the server
+    /// fills it from the position and the sectors' areas.
     #[serde(default)]
     #[schema(min_length = 1, max_length = 80)]
     pub sector: Option<String>,
+    /// The border crossing within 25 km; filled from the position when not given.
     #[serde(default)]
     #[schema(min_length = 1, max_length = 80)]
     pub crossing: Option<String>,

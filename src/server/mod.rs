@@ -17,6 +17,7 @@ mod reports;
 mod routes;
 mod shifts;
 pub mod signin;
+mod stats;
 mod streams;
 pub mod tls;
 
@@ -139,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         .route("/attention", get(attention::http::queue))
         .route("/attention/seen", post(attention::http::mark_seen))
         .route("/reports/shift", get(reports::shift))
+        .route("/stats", get(stats::stats))
         .route("/shifts/{id}/end", post(shifts::end))
         .route("/shifts/{id}/handover/ack", post(shifts::acknowledge))
         .route("/audit/verify", get(audit::verify))

@@ -133,7 +133,10 @@ pub async fn create_incident(
     Authed(o): Authed,
     m: Mutation<NewIncident>,
 ) -> ApiResult {
-    let cmd = Command::CreateIncident(m.body.clone());
+    let mut new = m.body.clone();
+    // The sector and crossing the reporter left out, from the position.
+    crate::reference::sectors::embedded().fill(&mut new.location);
+    let cmd = Command::CreateIncident(new);
     run(&state, o, m, cmd).await
 }
 
@@ -173,7 +176,13 @@ pub async fn patch_incident(
     let cmd = Command::PatchIncident {
         id,
         if_match: v,
-        patch: m.body.clone(),
+        patch: {
+            let mut patch = m.body.clone();
+            if let Some(l) = &mut patch.location {
+                crate::reference::sectors::embedded().fill(l);
+            }
+            patch
+        },
     };
     run(&state, o, m, cmd).await
 }

@@ -37,6 +37,12 @@ pub fn awaiting(i: &Incident) -> Option<&'static str> {
     i.handover.as_deref().map(|h| h.awaits().as_str())
 }
 
+/// When the incident was first triaged: acknowledged, or dismissed without
+/// an acknowledgement (what the SLA's clock stops on).
+pub fn triaged_ms(i: &Incident) -> Option<i64> {
+    i.acknowledged_at.or(i.closed_at).map(millis)
+}
+
 /// When a task falls due.
 pub fn due_ms(t: &crate::model::Task) -> Option<i64> {
     t.due_at.map(millis)

@@ -29,6 +29,7 @@ mod shifts;
 mod sql;
 mod sql_store;
 pub mod sqlite;
+mod stats;
 mod visibility;
 mod writer;
 
@@ -189,6 +190,16 @@ pub trait Store: Send + Sync + 'static {
         to: OffsetDateTime,
         viewer: &Viewer,
     ) -> BoxFuture<'_, StoreResult<(Vec<Incident>, Vec<crate::model::Task>)>>;
+
+    /// Incidents reported in the window ending with the bucket that holds
+    /// `now`, counted per bucket by `by`, and SLA compliance per severity.
+    fn stats(
+        &self,
+        by: crate::api::stats::StatsBy,
+        spans: (i64, i64),
+        now: OffsetDateTime,
+        viewer: &Viewer,
+    ) -> BoxFuture<'_, StoreResult<crate::api::stats::Stats>>;
 
     /// What asks for the attention of `centre`'s officers by state at `now`.
     fn attention_state(

@@ -19,26 +19,26 @@ use crate::model::{EntityKind, Event, Incident, Note, Task, Unit, Viewer};
 
 /// SQL text with its binds, numbering placeholders as they are pushed.
 #[derive(Default)]
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
+pub(super) struct Sql {
+    pub(super) text: String,
+    pub(super) binds: Vec<Bind>,
 }
 
 impl Sql {
-    fn new(text: &str) -> Sql {
+    pub(super) fn new(text: &str) -> Sql {
         Sql {
             text: text.to_string(),
             binds: Vec::new(),
         }
     }
 
-    fn push(&mut self, text: &str) -> &mut Sql {
+    pub(super) fn push(&mut self, text: &str) -> &mut Sql {
         self.text.push_str(text);
         self
     }
 
     /// Appends the next placeholder and binds `value` to it.
-    fn bind(&mut self, value: Bind) -> &mut Sql {
+    pub(super) fn bind(&mut self, value: Bind) -> &mut Sql {
         self.binds.push(value);
         let _ = write!(self.text, "${}", self.binds.len());
         self
@@ -113,7 +113,7 @@ pub async fn events_after<R: Reader>(r: &R, after: u64, limit: u32) -> StoreResu
 }
 
 /// Narrows a query to the rows whose `column` audience admits `viewer`.
-fn seen_by<R: Reader>(sql: &mut Sql, column: &str, viewer: &Viewer) {
+pub(super) fn seen_by<R: Reader>(sql: &mut Sql, column: &str, viewer: &Viewer) {
     let Some(needles) = viewer.needles() else {
         return;
     };

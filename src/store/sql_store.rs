@@ -153,6 +153,20 @@ impl<R: Reader> Store for SqlStore<R> {
         })
     }
 
+    fn stats(
+        &self,
+        by: crate::api::stats::StatsBy,
+        (window_s, bucket_s): (i64, i64),
+        now: OffsetDateTime,
+        viewer: &Viewer,
+    ) -> BoxFuture<'_, StoreResult<crate::api::stats::Stats>> {
+        let viewer = viewer.clone();
+        Box::pin(async move {
+            let sla = crate::model::Sla::default();
+            super::stats::stats(&self.reader, by, window_s, bucket_s, now, &sla, &viewer).await
+        })
+    }
+
     fn attention_state(
         &self,
         centre: Centre,

@@ -27,7 +27,7 @@ use crate::model::marking::incident_audience;
 use crate::model::{Agency, Event, Incident, Note, Task, Unit};
 use crate::store::apply::Head;
 use crate::store::buffer::{Answer, Bulk, apply_batch};
-use crate::store::columns::{awaiting, due_ms, millis, search_text};
+use crate::store::columns::{awaiting, due_ms, millis, search_text, triaged_ms};
 use crate::store::queue::Job;
 use crate::store::sql::{Bind, Sql};
 use crate::store::writer::{Attempt, Backend};
@@ -173,15 +173,15 @@ impl Bulk for PgConnection {
             };
             sqlx::query(
                 "INSERT INTO incidents (id, reference, centre, status, severity, category, lead_agency_id, is_open,
-                 closed_at_ms, reported_at_ms, search, version, data, audience, awaiting)
+                 closed_at_ms, reported_at_ms, search, version, data, audience, awaiting, sector, triaged_at_ms)
                  SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                                       $8::bool[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[], $13::text[], $14::text[],
-                                      $15::text[])
+                                      $15::text[], $16::text[], $17::bigint[])
                  ON CONFLICT (id) DO UPDATE SET reference = EXCLUDED.reference, centre = EXCLUDED.centre, status = EXCLUDED.status,
                  severity = EXCLUDED.severity, category = EXCLUDED.category, lead_agency_id = EXCLUDED.lead_agency_id,
                  is_open = EXCLUDED.is_open, closed_at_ms = EXCLUDED.closed_at_ms, reported_at_ms = EXCLUDED.reported_at_ms,
                  search = EXCLUDED.search, version = EXCLUDED.version, data = EXCLUDED.data, audience = EXCLUDED.audience,
-                 awaiting = EXCLUDED.awaiting",
+                 awaiting = EXCLUDED.awaiting, sector = EXCLUDED.sector, triaged_at_ms = EXCLUDED.triaged_at_ms",
             )
             .bind(col(&|i| i.id.to_string()))
             .bind(col(&|i| i.reference.clone()))
@@ -198,6 +198,8 @@ impl Bulk for PgConnection {
             .bind(chunk.iter().map(|(_, j)| j.clone()).collect::<Vec<String>>())
             .bind(col(&incident_audience))
             .bind(chunk.iter().map(|(i, _)| awaiting(i)).collect::<Vec<Option<&str>>>())
+            .bind(chunk.iter().map(|(i, _)| i.location.sector.clone()).collect::<Vec<Option<String>>>())
+            .bind(chunk.iter().map(|(i, _)| triaged_ms(i)).collect::<Vec<Option<i64>>>())
             .execute(&mut *self)
             .await?;
         }

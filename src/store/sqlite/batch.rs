@@ -6,7 +6,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use crate::model::marking::incident_audience;
 use crate::model::{Agency, Incident, Note, Task, Unit};
 use crate::store::buffer::{Answer, Bulk};
-use crate::store::columns::{awaiting, due_ms, millis, search_text};
+use crate::store::columns::{awaiting, due_ms, millis, search_text, triaged_ms};
 use crate::store::{Logged, StoreResult};
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
@@ -18,7 +18,7 @@ impl Bulk for SqliteConnection {
             let mut b: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "INSERT OR REPLACE INTO incidents (id, reference, centre, status, severity, category, \
                  lead_agency_id, is_open, closed_at_ms, reported_at_ms, search, version, data, audience, \
-                 awaiting) ",
+                 awaiting, sector, triaged_at_ms) ",
             );
             b.push_values(chunk, |mut r, (i, json)| {
                 r.push_bind(i.id.to_string())
@@ -35,7 +35,9 @@ impl Bulk for SqliteConnection {
                     .push_bind(i.version as i64)
                     .push_bind(json.clone())
                     .push_bind(incident_audience(i))
-                    .push_bind(awaiting(i));
+                    .push_bind(awaiting(i))
+                    .push_bind(i.location.sector.clone())
+                    .push_bind(triaged_ms(i));
             });
             b.build().execute(&mut *self).await?;
         }

@@ -1,6 +1,11 @@
 //! Reference data every part of Tandem reads: the agencies, their units and
-//! the border sectors and crossings, as shipped in `config/seed.toml`. Pure:
-//! parsing and checking only; `tandem admin seed` writes it through the store.
+//! the border sectors and crossings, as shipped in `config/seed.toml`, with
+//! the map's outlines and towns. Pure: parsing and checking only; `tandem
+//! admin seed` writes the agencies and units through the store.
+
+pub mod outlines;
+pub mod sectors;
+pub mod towns;
 
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -9,7 +14,7 @@ use uuid::Uuid;
 use crate::model::{Agency, AgencyKind, Capability, Centre, Region, Unit, UnitStatus};
 
 /// The seed shipped in the binary.
-pub const EMBEDDED: &str = include_str!("../config/seed.toml");
+pub const EMBEDDED: &str = include_str!("../../config/seed.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +50,12 @@ pub struct Place {
     pub region: Region,
     #[serde(default)]
     pub neighbour: Option<String>,
+    /// Its area: a circle of this radius around its point…
+    #[serde(default)]
+    pub radius_km: Option<f64>,
+    /// …or this closed ring of `[lat, lon]` points.
+    #[serde(default)]
+    pub polygon: Option<Vec<[f64; 2]>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -119,7 +130,8 @@ impl Seed {
             .collect()
     }
 
-    /// Checks the sectors and crossings: a name, a position in range, no name twice.
+    /// Checks the sectors and crossings: a name, a position in range and in
+    /// Libya, an area (`sectors::check`), no name twice.
     pub fn check_places(&self) -> anyhow::Result<usize> {
         let mut seen = std::collections::HashSet::new();
         for p in &self.place {
@@ -131,6 +143,7 @@ impl Seed {
             }
             .validate()
             .map_err(|e| anyhow::anyhow!("[[place]] `{}`: {e}", p.name))?;
+            sectors::check(p).map_err(|e| anyhow::anyhow!("[[place]] `{}`: {e}", p.name))?;
             if !seen.insert(p.name.as_str()) {
                 anyhow::bail!("[[place]] `{}` is there twice", p.name);
             }

@@ -1,0 +1,13 @@
+-- The picture's reads: an incident's sector (given, or filled from its
+-- position) and when it was first triaged (acknowledged, or dismissed
+-- straight away), so /stats counts per sector and SLA compliance in the
+-- database. One covering index serves every count over a window.
+ALTER TABLE incidents ADD COLUMN sector TEXT;
+ALTER TABLE incidents ADD COLUMN triaged_at_ms BIGINT;
+UPDATE incidents SET
+    sector = json_extract(data, '$.location.sector'),
+    triaged_at_ms = CAST(ROUND((julianday(COALESCE(json_extract(data, '$.acknowledged_at'),
+                                                   json_extract(data, '$.closed_at')))
+                                - 2440587.5) * 86400000) AS INTEGER);
+CREATE INDEX incidents_stats ON incidents
+    (reported_at_ms, category, severity, sector, triaged_at_ms, audience);
