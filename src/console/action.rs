@@ -9,6 +9,14 @@ use uuid::Uuid;
 use crate::api::{IncidentDetail, Snapshot};
 use crate::model::Event;
 
+/// What the trends screen shows: 72 hours per category (with SLA
+/// compliance) and 8 days per sector (a week to judge the last day by).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trends {
+    pub by_category: crate::api::stats::Stats,
+    pub by_sector: crate::api::stats::Stats,
+}
+
 #[derive(Debug)]
 pub enum Action {
     Key(KeyEvent),
@@ -58,6 +66,8 @@ pub enum NetEvent {
     Presence(Vec<crate::api::Presence>),
     /// The last shifts ended at both centres, newest first.
     Handovers(Vec<crate::api::Shift>),
+    /// The figures behind the trends screen, or why they could not be had.
+    Trends(Result<Box<Trends>, String>),
     /// The answer to `:shift …` or `:ack-handover`, as a message.
     Shifted(Result<String, String>),
     Link(Link),
@@ -118,6 +128,8 @@ pub enum Effect {
     MarkSeen(Vec<String>),
     /// A shift started or ended somewhere: ask who is on duty now.
     DutyChanged,
+    /// Ask the server for the trends screen's figures.
+    FetchTrends,
     Quit,
 }
 

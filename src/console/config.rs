@@ -20,6 +20,17 @@ pub enum ThemeName {
     Mono,
 }
 
+/// How the map draws its lines: Braille dots (sharpest), half blocks, or
+/// plain dots for terminals whose fonts lack Braille.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MapMarker {
+    #[default]
+    Braille,
+    Block,
+    Dot,
+}
+
 /// Who puts right-to-left text (Arabic) in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -63,6 +74,8 @@ pub struct Config {
     pub mouse: bool,
     /// Who orders right-to-left text for display.
     pub bidi: Bidi,
+    /// How the map draws coastline, borders and sectors.
+    pub map_marker: MapMarker,
     /// Key overrides: command name → keys, e.g. `ack = ["a", "ctrl-a"]`.
     pub keys: BTreeMap<String, Vec<String>>,
 }
@@ -83,6 +96,7 @@ impl Default for Config {
             link_timeout_seconds: 20,
             mouse: true,
             bidi: Bidi::Auto,
+            map_marker: MapMarker::Braille,
             keys: BTreeMap::new(),
         }
     }

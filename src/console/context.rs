@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::action::Link;
-use super::config::{Bidi, Config};
+use super::config::{Bidi, Config, MapMarker};
 use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::client::mirror::Mirror;
@@ -43,6 +43,7 @@ pub struct Context {
     pub bell: bool,
     pub toast_seconds: i64,
     pub bidi: Bidi,
+    pub map_marker: MapMarker,
     pub places: Vec<Place>,
 
     pub me: Option<Officer>,
@@ -52,6 +53,8 @@ pub struct Context {
     pub on_duty: Vec<crate::api::Shift>,
     /// What needs this officer now, as the server last pushed it.
     pub attention: crate::api::AttentionQueue,
+    /// The trends screen's figures, as last fetched.
+    pub trends: Option<Box<super::action::Trends>>,
     /// Who is connected now at both centres, as the server last pushed it.
     pub connected: Vec<crate::api::Presence>,
     /// The last shifts ended at both centres, newest first (the other
@@ -100,11 +103,13 @@ impl Context {
             bell: config.bell,
             toast_seconds: config.toast_seconds as i64,
             bidi: config.bidi,
+            map_marker: config.map_marker,
             places,
             me: None,
             token_expires: None,
             on_duty: Vec::new(),
             attention: Default::default(),
+            trends: None,
             connected: Vec::new(),
             handovers: Vec::new(),
             server: config.server.clone(),

@@ -268,6 +268,7 @@ impl Engine {
                 Effect::Shift(step) => self.shift(step),
                 Effect::MarkSeen(keys) => self.mark_seen(keys),
                 Effect::DutyChanged => self.duty_changed.notify_one(),
+                Effect::FetchTrends => self.fetch_trends(),
             }
         }
         if is_net {
@@ -357,6 +358,31 @@ impl Engine {
                 Err(e) => NetEvent::Shifted(Err(format!("marking seen: {e}"))),
             };
             let _ = tx.send(Action::Net(event));
+        });
+    }
+
+    fn fetch_trends(&self) {
+        use crate::api::stats::{StatsBy, StatsQuery};
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let ask = |window: &str, by| StatsQuery {
+                window: Some(window.into()),
+                bucket: Some("1h".into()),
+                by: Some(by),
+            };
+            let both = futures::future::try_join(
+                client.stats(&ask("72h", StatsBy::Category)),
+                client.stats(&ask("8d", StatsBy::Sector)),
+            )
+            .await;
+            let event = match both {
+                Ok((by_category, by_sector)) => Ok(Box::new(super::action::Trends {
+                    by_category,
+                    by_sector,
+                })),
+                Err(e) => Err(format!("trends: {e}")),
+            };
+            let _ = tx.send(Action::Net(NetEvent::Trends(event)));
         });
     }
 

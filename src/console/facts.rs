@@ -47,6 +47,18 @@ pub struct Facts {
     pub agencies: Box<[Uuid]>,
     /// Reference, title, sector, tags and description, lowercased.
     pub search: Box<str>,
+    /// Sector and crossing, lowercased, for `sector:`.
+    pub sector: Box<str>,
+    pub crossing: Box<str>,
+    /// Where it is, for the map (single precision: ~1 m).
+    pub lat: f32,
+    pub lon: f32,
+    /// Whether the filter shows it (kept by the feed index).
+    pub shown: bool,
+}
+
+fn lower(s: Option<&str>) -> Box<str> {
+    s.unwrap_or_default().to_lowercase().into_boxed_str()
 }
 
 fn ms(t: time::OffsetDateTime) -> i64 {
@@ -84,6 +96,11 @@ impl Facts {
                 .chain(i.supporting_agency_ids.iter().copied())
                 .collect(),
             search: search.into_boxed_str(),
+            sector: lower(i.location.sector.as_deref()),
+            crossing: lower(i.location.crossing.as_deref()),
+            lat: i.location.lat as f32,
+            lon: i.location.lon as f32,
+            shown: false,
         }
     }
 

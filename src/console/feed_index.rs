@@ -101,9 +101,11 @@ impl FeedIndex {
         } else if let Some(d) = f.deadline_ms {
             self.deadlines.insert((d, f.id));
         }
-        if self.filter.matches(f) && self.order.insert(f.key(self.sort)) && f.overdue {
+        let shown = self.filter.matches(f);
+        if shown && self.order.insert(f.key(self.sort)) && f.overdue {
             self.overdue_shown += 1;
         }
+        self.facts[slot].shown = shown;
     }
 
     /// Re-files one incident after it changed (or `None` if it left the state).
@@ -186,12 +188,26 @@ impl FeedIndex {
     pub fn refilter(&mut self) {
         let mut keys: Vec<FeedKey> = Vec::new();
         self.overdue_shown = 0;
-        for f in self.facts.iter().filter(|f| self.filter.matches(f)) {
-            keys.push(f.key(self.sort));
-            self.overdue_shown += usize::from(f.overdue);
+        for f in self.facts.iter_mut() {
+            f.shown = self.filter.matches(f);
+            if f.shown {
+                keys.push(f.key(self.sort));
+                self.overdue_shown += usize::from(f.overdue);
+            }
         }
         keys.sort_unstable();
         self.order = BTreeSet::from_iter(keys);
+    }
+
+    /// The incidents the filter shows, in no order: what the map and the
+    /// sector board count (a scan of the packed facts, no lookups).
+    pub fn shown(&self) -> impl Iterator<Item = &Facts> + '_ {
+        self.facts.iter().filter(|f| f.shown)
+    }
+
+    /// The facts of one incident, shown or not.
+    pub fn get(&self, id: &Uuid) -> Option<&Facts> {
+        self.facts(id)
     }
 
     /// The row at `key`'s place, or the last row before it: where the

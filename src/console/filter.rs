@@ -1,6 +1,6 @@
 //! The feed filter: free text plus `sev>=high` (also `>`, `<`, `<=`, `=`,
-//! `:`), `status:new,ack`, `cat:fuel`, `centre:BEN`, `agency:LCG-W` and
-//! `overdue`. Values are the labels the officer sees (or the wire
+//! `:`), `status:new,ack`, `cat:fuel`, `centre:BEN`, `agency:LCG-W`,
+//! `sector:ras_ajdir` (sector or crossing; `_` for a space) and `overdue`. Values are the labels the officer sees (or the wire
 //! spellings), any unambiguous beginning of one. Parsed once, matched per row.
 
 use uuid::Uuid;
@@ -18,6 +18,8 @@ pub struct Filter {
     pub categories: Vec<Category>,
     pub centre: Option<Centre>,
     pub agency: Option<Uuid>,
+    /// Sector or crossing names (lowercased, spaces for `_`), any beginning of one.
+    pub sectors: Vec<String>,
     pub overdue: bool,
     /// The source text, shown in the feed title.
     pub source: String,
@@ -111,6 +113,12 @@ impl Filter {
                     v.parse()
                         .map_err(|_| format!("centre is TRP or BEN, not `{}`", fmt::fit(v, 20)))?,
                 );
+            } else if let Some(v) = lower.strip_prefix("sector:") {
+                let v = v.replace('_', " ");
+                if v.trim().is_empty() {
+                    return Err("write sector:NAME, e.g. sector:ras_ajdir".into());
+                }
+                f.sectors.push(v);
             } else if let Some(v) = lower.strip_prefix("agency:") {
                 let a = agencies
                     .iter()
@@ -125,7 +133,7 @@ impl Filter {
                     .is_some_and(|k| k.chars().all(|c| c.is_ascii_alphabetic()))
             {
                 return Err(format!(
-                    "unknown filter key in `{}`; use sev>=, status:, cat:, centre:, agency: or overdue",
+                    "unknown filter key in `{}`; use sev>=, status:, cat:, centre:, agency:, sector: or overdue",
                     fmt::fit(word, 30)
                 ));
             } else {
@@ -161,6 +169,14 @@ impl Filter {
         if self.agency.is_some_and(|a| !f.agencies.contains(&a)) {
             return false;
         }
+        if !self.sectors.is_empty()
+            && !self
+                .sectors
+                .iter()
+                .any(|s| f.sector.starts_with(s.as_str()) || f.crossing.starts_with(s.as_str()))
+        {
+            return false;
+        }
         self.text.iter().all(|t| f.search.contains(t.as_str()))
     }
 }
@@ -185,6 +201,9 @@ mod tests {
         assert_eq!(f.centre, Some(Centre::Ben));
         assert!(f.overdue);
         assert_eq!(f.text, vec!["zuwara"]);
+        let s = Filter::parse("sector:Ras_Aj sector:kufra", &[]).unwrap();
+        assert_eq!(s.sectors, ["ras aj", "kufra"]);
+        assert!(Filter::parse("sector:", &[]).is_err());
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub enum Layer {
     Detail,
     Outbox,
     Attention,
+    Map,
+    Board,
     Help,
     Messages,
 }
@@ -35,6 +37,8 @@ impl Layer {
             Layer::Detail => "Incident detail",
             Layer::Outbox => "Outbox",
             Layer::Attention => "Attention",
+            Layer::Map => "Map",
+            Layer::Board => "Sector board",
             Layer::Help => "Help",
             Layer::Messages => "Messages",
         }
@@ -129,6 +133,19 @@ pub fn defaults() -> Vec<Binding> {
         b("reapply", Outbox, V::Reapply, &["r"]),
         b("discard", Outbox, V::Discard, &["x"]),
         b("mark-seen", Attention, V::Seen, &["x"]),
+        b("map", Global, V::Map, &["v"]),
+        b("board", Global, V::Board, &["b"]),
+        b("zoom-in", Map, V::ZoomIn, &["+", "="]),
+        b("zoom-out", Map, V::ZoomOut, &["-"]),
+        b("pan-west", Map, V::PanLeft, &["h", "left"]),
+        b("pan-east", Map, V::PanRight, &["l", "right"]),
+        b("pan-north", Map, V::PanUp, &["k", "up"]),
+        b("pan-south", Map, V::PanDown, &["j", "down"]),
+        b("fit", Map, V::Fit, &["0"]),
+        b("centre", Map, V::Centre, &["c"]),
+        b("next-nearest", Map, V::NextNearest, &["tab", "n"]),
+        b("prev-nearest", Map, V::PrevNearest, &["backtab", "N"]),
+        b("sort-board", Board, V::Sort, &["f6"]),
     ];
     for (layer, what) in searchable {
         let name = |s: &'static str| -> &'static str {

@@ -19,6 +19,8 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 /// From this width the roster and tasks sit beside the feed instead of below it.
 pub const WIDE: u16 = 120;
+/// From this width a map of the feed's selection sits in the side column, under the tasks.
+pub const WITH_MAP: u16 = 180;
 
 pub struct Areas {
     pub header: Rect,
@@ -47,6 +49,7 @@ pub fn screen(area: Rect) -> Areas {
 
 pub struct Main {
     pub feed: Rect,
+    pub map: Option<Rect>,
     pub roster: Option<Rect>,
     pub tasks: Option<Rect>,
 }
@@ -68,12 +71,16 @@ pub fn main(body: Rect, pane: Pane) -> Main {
                 Constraint::Length(side_width(body.width)),
             ])
             .split(body);
+        // Wide enough for the map: it takes the foot of the side column.
+        let with_map = body.width >= WITH_MAP;
+        let shares = if with_map { [30, 30, 40] } else { [50, 50, 0] };
         let right = Layout::default()
             .direction(Direction::Vertical)
-            .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .constraints(shares.map(Constraint::Percentage))
             .split(cols[1]);
         Main {
             feed: cols[0],
+            map: with_map.then(|| right[2]),
             roster: Some(right[0]),
             tasks: Some(right[1]),
         }
@@ -89,6 +96,7 @@ pub fn main(body: Rect, pane: Pane) -> Main {
         };
         Main {
             feed: rows[0],
+            map: None,
             roster,
             tasks,
         }

@@ -123,6 +123,11 @@ impl Theme {
         }
     }
 
+    /// Whether the theme draws in colour (not `mono`).
+    pub fn in_colour(&self) -> bool {
+        self.colour
+    }
+
     pub fn severity(&self, s: Severity) -> Style {
         match s {
             Severity::Critical => self.critical,

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::action::Link;
 use super::app::{App, Screen};
-use super::components::{Component, header};
+use super::components::{Component, header, map};
 use super::context::Level;
 use super::fmt::{self, fit};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH, Pane};
@@ -43,6 +43,9 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Main => {
             let m = layout::main(areas.body, app.pane);
             app.feed.draw(f, m.feed, ctx, app.pane == Pane::Feed);
+            if let Some(r) = m.map {
+                map::pane(f, r, ctx, &app.feed.index, app.feed.visible_selection());
+            }
             if let Some(r) = m.roster {
                 app.roster.draw(f, r, ctx, app.pane == Pane::Roster);
             }
@@ -64,6 +67,7 @@ pub fn draw(f: &mut Frame, app: &App) {
                 .map(|row| Rect::new(m.feed.x, m.feed.y + 2 + row as u16, m.feed.width, 1));
         }
         Screen::Detail(d) => d.draw(f, areas.body, ctx, true),
+        Screen::Map(m) => m.draw(f, areas.body, ctx, &app.feed.index),
         Screen::Page(p) => p.draw(f, areas.body, ctx, true),
     }
     let quiet = ctx.link_healthy() || (!ctx.synced && ctx.link == Link::Connecting);
@@ -105,7 +109,19 @@ fn hints(f: &mut Frame, app: &App, area: Rect) {
         ("down", "scroll"),
         ("search-help", "search"),
     ];
+    let on_map: &[(&str, &str)] = &[
+        ("next-nearest", "nearest"),
+        ("open", "open"),
+        ("zoom-in", "zoom in"),
+        ("zoom-out", "out"),
+        ("fit", "fit"),
+        ("ack", "ack"),
+        ("sev-critical", "severity"),
+        ("back", "back"),
+        ("help", "help"),
+    ];
     let shown = match (&app.screen, app.pane) {
+        (Screen::Map(_), _) => on_map,
         (Screen::Main, Pane::Feed) | (Screen::Detail(_), _) => on_incidents,
         (Screen::Main, _) => elsewhere,
         _ => screens,

@@ -24,6 +24,7 @@ pub mod shift;
 pub mod sla;
 pub mod task;
 pub mod token;
+pub mod trends;
 pub mod validate;
 
 pub use enums::*;

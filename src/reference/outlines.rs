@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
 use serde::Deserialize;
 
-/// Said wherever the outlines are shown.
-pub const ATTRIBUTION: &str = "Made with Natural Earth";
+/// Said wherever the outlines are shown (public domain; credited all the same).
+pub const ATTRIBUTION: &str = "Natural Earth";
 
 const GEOJSON: &str = include_str!("../../assets/geo/libya-region.geojson");
 

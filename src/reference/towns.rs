@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 /// Said wherever the towns are shown (ODbL asks for it).
-pub const ATTRIBUTION: &str = "© OpenStreetMap contributors (ODbL)";
+pub const ATTRIBUTION: &str = "© OpenStreetMap contributors";
 
 const TSV: &str = include_str!("../../assets/geo/towns.tsv");
 

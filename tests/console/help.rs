@@ -119,6 +119,14 @@ fn go_to(app: &mut App, layer: Layer) {
         Layer::Help => {
             update(app, key('?'));
         }
+        Layer::Map => {
+            // Zoomed in once, so that fitting Libya again shows.
+            update(app, key('v'));
+            update(app, key('+'));
+        }
+        Layer::Board => {
+            update(app, key('b'));
+        }
         Layer::Messages => {
             for n in 0..80 {
                 app.ctx.say(

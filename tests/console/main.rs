@@ -6,6 +6,7 @@ mod common;
 mod duty;
 mod fixture;
 mod help;
+mod map;
 mod marking;
 mod record;
 mod ux;

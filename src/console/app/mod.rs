@@ -13,14 +13,17 @@ use uuid::Uuid;
 use super::action::{Action, Effect};
 use super::command::{self, Arg, Cmd, Verb};
 use super::components::attention::AttentionScreen;
+use super::components::board::BoardScreen;
 use super::components::detail::DetailScreen;
 use super::components::feed::FeedPane;
 use super::components::help::HelpScreen;
+use super::components::map::MapScreen;
 use super::components::messages::MessagesScreen;
 use super::components::outbox::OutboxScreen;
 use super::components::roster::RosterPane;
 use super::components::shift::ShiftScreen;
 use super::components::tasks::TasksPane;
+use super::components::trends::TrendsScreen;
 use super::components::{Component, Go, Outcome};
 use super::config::Config;
 use super::context::{Context, Level};
@@ -37,6 +40,8 @@ use crate::reference::Place;
 pub enum Screen {
     Main,
     Detail(Box<DetailScreen>),
+    /// The map reads the feed's index, so the app draws it and hands it that.
+    Map(Box<MapScreen>),
     Page(Box<dyn Component>),
 }
 
@@ -48,6 +53,9 @@ pub struct App {
     /// The main pane with focus.
     pub pane: Pane,
     pub screen: Screen,
+    /// The screen the detail was opened from (the map, the attention
+    /// screen…), where Esc goes back to.
+    back_to: Option<Screen>,
     pub dialog: Option<Dialog>,
     /// Earlier `:` lines, oldest first.
     history: Vec<String>,
@@ -63,6 +71,7 @@ impl App {
             tasks: TasksPane::default(),
             pane: Pane::Feed,
             screen: Screen::Main,
+            back_to: None,
             dialog: None,
             history: Vec::new(),
             pruned_at: None,
@@ -73,6 +82,7 @@ impl App {
     fn focused(&mut self) -> (&mut dyn Component, &mut Context) {
         let component: &mut dyn Component = match &mut self.screen {
             Screen::Detail(d) => d.as_mut(),
+            Screen::Map(m) => m.as_mut(),
             Screen::Page(p) => p.as_mut(),
             Screen::Main => match self.pane {
                 Pane::Feed => &mut self.feed,
@@ -90,17 +100,26 @@ impl App {
     /// The incidents the triage commands act on: the one in detail, else the
     /// marked rows in view, else the selected one.
     pub fn targets(&self) -> Vec<Uuid> {
-        match &self.screen {
-            Screen::Detail(d) => vec![d.id],
-            _ => self.feed.targets(),
+        match self.screen_incident() {
+            Some(id) => vec![id],
+            None => self.feed.targets(),
         }
     }
 
-    /// The one incident a command acts on (the detail's, or the selection in view).
+    /// The one incident a command acts on (the detail's, a screen's
+    /// selection, or the feed's selection in view).
     pub fn target(&self) -> Option<Uuid> {
+        self.screen_incident()
+            .or_else(|| self.feed.visible_selection())
+    }
+
+    /// The incident the open screen is about, if it is about one.
+    fn screen_incident(&self) -> Option<Uuid> {
         match &self.screen {
+            Screen::Main => None,
             Screen::Detail(d) => Some(d.id),
-            _ => self.feed.visible_selection(),
+            Screen::Map(m) => m.incident(),
+            Screen::Page(p) => p.incident(),
         }
     }
 
@@ -158,6 +177,12 @@ fn key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
 
 /// Runs one command: the focused component first, then the app.
 pub fn run(app: &mut App, cmd: &Cmd) -> Vec<Effect> {
+    if let Screen::Map(m) = &mut app.screen
+        && matches!(cmd.verb, Verb::NextNearest | Verb::PrevNearest)
+    {
+        m.cycle(cmd.verb == Verb::NextNearest, &mut app.ctx, &app.feed.index);
+        return Vec::new();
+    }
     let (component, ctx) = app.focused();
     if let Some(out) = component.command(cmd, ctx) {
         return apply(app, out);
@@ -171,12 +196,36 @@ fn apply(app: &mut App, out: Outcome) -> Vec<Effect> {
         app.dialog = Some(d);
     }
     match out.go {
-        Some(Go::Main) => app.screen = Screen::Main,
-        Some(Go::Detail(id)) => app.screen = Screen::Detail(Box::new(DetailScreen::new(id))),
-        Some(Go::Page(p)) => app.screen = Screen::Page(p),
+        Some(Go::Main) => {
+            // Out of a detail: back where it was opened from.
+            let from_detail = matches!(app.screen, Screen::Detail(_));
+            app.screen = match app.back_to.take() {
+                Some(prev) if from_detail => prev,
+                _ => Screen::Main,
+            };
+        }
+        Some(Go::Detail(id)) => {
+            let prev = std::mem::replace(
+                &mut app.screen,
+                Screen::Detail(Box::new(DetailScreen::new(id))),
+            );
+            app.back_to = matches!(prev, Screen::Map(_) | Screen::Page(_)).then_some(prev);
+        }
+        Some(Go::Page(p)) => {
+            app.back_to = None;
+            app.screen = Screen::Page(p);
+        }
+        Some(Go::Map(m)) => {
+            app.back_to = None;
+            app.screen = Screen::Map(m);
+        }
         None => {}
     }
-    out.effects
+    let mut effects = out.effects;
+    if let Some(cmd) = out.then {
+        effects.extend(run(app, &cmd));
+    }
+    effects
 }
 
 /// `:me`: the officer, and when their token stops working.
@@ -216,6 +265,7 @@ fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
         }
         Verb::Back => {
             app.screen = Screen::Main;
+            app.back_to = None;
             Outcome::none()
         }
         Verb::Palette => Outcome::dialog(Dialog::Line(LineDialog::command(app.history.clone()))),
@@ -233,6 +283,11 @@ fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
         },
         Verb::AckHandover => crate::console::shifts::acknowledge(&mut app.ctx),
         Verb::Outbox => Outcome::page(OutboxScreen::default()),
+        Verb::Board => Outcome::page(BoardScreen::default()),
+        Verb::Trends => TrendsScreen::open(),
+        Verb::Map => Outcome::go(Go::Map(Box::new(MapScreen::new(
+            app.feed.visible_selection(),
+        )))),
         Verb::Attention => Outcome::page(AttentionScreen::new(&app.ctx)),
         Verb::Seen => {
             app.ctx.say(

@@ -101,6 +101,8 @@ pub fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
         NetEvent::Attention(q) => app.ctx.attention = q,
         NetEvent::Presence(p) => app.ctx.connected = p,
         NetEvent::Handovers(h) => app.ctx.handovers = h,
+        NetEvent::Trends(Ok(t)) => app.ctx.trends = Some(t),
+        NetEvent::Trends(Err(e)) => app.ctx.say(Level::Error, e),
         NetEvent::Link(link) => {
             let ctx = &mut app.ctx;
             if link == Link::Live && ctx.link != Link::Live {

@@ -25,16 +25,19 @@
 //! ```
 
 pub mod attention;
+pub mod board;
 pub mod detail;
 pub mod feed;
 pub mod header;
 pub mod help;
+pub mod map;
 pub mod messages;
 pub mod outbox;
 pub mod roster;
 pub mod scroll;
 pub mod shift;
 pub mod tasks;
+pub mod trends;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -53,6 +56,8 @@ pub enum Go {
     Detail(Uuid),
     /// Any other full screen: help, messages, the outbox, and whatever comes next.
     Page(Box<dyn Component>),
+    /// The map, which the app draws with the feed's index.
+    Map(Box<map::MapScreen>),
 }
 
 /// What handling a command came to, beyond the component's own state.
@@ -61,6 +66,8 @@ pub struct Outcome {
     pub effects: Vec<Effect>,
     pub dialog: Option<Dialog>,
     pub go: Option<Go>,
+    /// A command for the app to run next, after `go` (the board's Enter filters the feed).
+    pub then: Option<Cmd>,
 }
 
 impl Outcome {
