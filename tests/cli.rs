@@ -65,12 +65,13 @@ async fn admin_seed_loads_once_and_refuses_a_bad_file_whole() {
         std::fs::write(&path, toml).unwrap();
         path.display().to_string()
     };
-    let place = "[[place]]\nname = \"Zuwara\"\nname_ar = \"زوارة\"\nkind = \"sector\"\nlat = 32.9\nlon = 12.1\ncentre = \"TRP\"\nregion = \"west\"\n";
+    let place = "[[place]]\nname = \"Zuwara\"\nname_ar = \"زوارة\"\nkind = \"sector\"\nlat = 32.9\nlon = 12.1\ncentre = \"TRP\"\nregion = \"west\"\nradius_km = 25\n";
     let agency = |units: &str| {
         format!(
             "[[agency]]\ncode = \"LCG-W\"\nname = \"Coast Guard West\"\nname_ar = \"خفر السواحل\"\nkind = \"coast_guard\"\nregion = \"west\"\nliaison_contact = \"x\"\nradio_channel = \"16\"\nunits = [{units}]\n{place}"
         )
     };
+    let good = agency("\"boat:Zuwara\"");
     let cases = [
         (
             bad("no-colon.toml", &agency("\"boat Zuwara\"")),
@@ -95,6 +96,27 @@ async fn admin_seed_loads_once_and_refuses_a_bad_file_whole() {
         (
             dir.path().join("missing.toml").display().to_string(),
             "reading",
+        ),
+        (
+            bad("no-area.toml", &good.replace("radius_km = 25\n", "")),
+            "give its area",
+        ),
+        (
+            bad(
+                "open-ring.toml",
+                &good.replace(
+                    "radius_km = 25",
+                    "polygon = [[32.8, 12.0], [32.8, 12.3], [33.0, 12.3], [33.0, 12.0]]",
+                ),
+            ),
+            "not closed",
+        ),
+        (
+            bad(
+                "in-tunisia.toml",
+                &good.replace("lat = 32.9\nlon = 12.1", "lat = 33.5\nlon = 10.1"),
+            ),
+            "in TN",
         ),
     ];
     for (file, says) in cases {

@@ -253,3 +253,84 @@ async fn the_duty_screens_in_the_real_terminal() {
     term.keys(&["q"]);
     term.wait_exit(30);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_map_in_the_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let listen = format!("127.0.0.1:{port}");
+    let d = dir.path().to_str().unwrap();
+    let mut term = Terminal::start(
+        &[
+            "demo", "--fresh", "--speed", "0.1", "--dir", d, "--listen", &listen,
+        ],
+        dir.path(),
+        140,
+        40,
+    );
+    term.wait_for("LIVE", 90);
+    let creds: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("demo-officers.json")).unwrap())
+            .unwrap();
+    let client = Client::new(&url, creds["duty"].as_str().unwrap()).unwrap();
+    let me = client.me().await.unwrap();
+    // Reported at Zuwara's coordinates with no sector: the server names it.
+    let tag = new_key()[..8].to_string();
+    let new = tandem::api::NewIncident {
+        tlp: Default::default(),
+        shared_with: Vec::new(),
+        title: format!("E2E boat off the beach {tag}"),
+        category: tandem::model::Category::IrregularMigration,
+        severity: Severity::High,
+        location: tandem::model::Location {
+            lat: 32.9327858,
+            lon: 12.0806069,
+            sector: None,
+            crossing: None,
+        },
+        description: String::new(),
+        source: None,
+        occurred_at: None,
+        centre: None,
+        lead_agency_id: None,
+        supporting_agency_ids: vec![],
+        tags: vec![],
+    };
+    let created = client.create_incident(&new_key(), &new).await.unwrap();
+    assert_eq!(created.location.sector.as_deref(), Some("Zuwara"));
+    term.wait_for(&created.reference, 60);
+    term.keys(&["/"]);
+    term.text(&tag);
+    term.keys(&["Enter"]);
+    term.wait_for("1 shown", 60);
+
+    // The map, the feed's filter applied: Tab selects the one incident in view.
+    term.keys(&["v"]);
+    term.wait_for("Natural Earth", 30);
+    term.wait_for("1 open shown", 30);
+    term.keys(&["Tab"]);
+    let screen = term.wait_for("Selected", 30);
+    assert!(screen.contains(&created.reference), "{screen}");
+    assert!(screen.contains("irregular migration · Zuwara"), "{screen}");
+    // Enter: its detail; Esc: back on the map; `a` acknowledges the selection.
+    term.keys(&["Enter"]);
+    term.wait_for("Timeline", 30);
+    term.keys(&["Esc"]);
+    term.wait_for("1 open shown", 30);
+    term.keys(&["a"]);
+    let mut acked = false;
+    for _ in 0..100 {
+        let d = client.incident(created.id).await.unwrap();
+        if d.incident.status == IncidentStatus::Acknowledged {
+            assert!(d.timeline.iter().any(|e| e.actor == me.id.to_string()
+                && e.kind == tandem::model::EventKind::IncidentUpdated));
+            acked = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(acked, "acknowledged from the map");
+    term.keys(&["Esc", "q"]);
+    term.wait_exit(30);
+}

@@ -67,7 +67,11 @@ pub fn draw(f: &mut Frame, app: &App) {
                 .map(|row| Rect::new(m.feed.x, m.feed.y + 2 + row as u16, m.feed.width, 1));
         }
         Screen::Detail(d) => d.draw(f, areas.body, ctx, true),
-        Screen::Map(m) => m.draw(f, areas.body, ctx, &app.feed.index),
+        Screen::Map(m) => {
+            m.draw(f, areas.body, ctx, &app.feed.index);
+            // Over the map, never over the selection's description.
+            toast_room = map::areas(areas.body).map;
+        }
         Screen::Page(p) => p.draw(f, areas.body, ctx, true),
     }
     let quiet = ctx.link_healthy() || (!ctx.synced && ctx.link == Link::Connecting);
