@@ -55,9 +55,10 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
             title: r.title,
             category: r.category,
             severity: r.severity,
+            // Spread around the place (±0.5°), as reports are.
             location: crate::model::Location {
-                lat: r.place.lat,
-                lon: r.place.lon,
+                lat: r.place.lat + (rng.below(1000) as f64 - 500.0) / 1000.0,
+                lon: r.place.lon + (rng.below(1000) as f64 - 500.0) / 1000.0,
                 sector: Some(r.place.name.clone()),
                 crossing: None,
             },
@@ -145,6 +146,24 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
     }
     app.tasks.all = false;
     all_frames.sort();
+    // The map screen: all of Libya, then zoomed and panned around.
+    let key = |c: char| {
+        Action::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char(c),
+        ))
+    };
+    update(&mut app, key('v'));
+    let mut map_frames = Vec::new();
+    for i in 0..300 {
+        if i % 3 == 0 {
+            update(&mut app, key(['+', 'l', 'j', '-', 'h', 'k'][(i / 3) % 6]));
+        }
+        let t = Instant::now();
+        terminal.draw(|f| view::draw(f, &app))?;
+        map_frames.push(t.elapsed());
+    }
+    map_frames.sort();
+    update(&mut app, key('v'));
 
     // Events: severity changes of random incidents, prepared before timing.
     let mut events = Vec::new();
@@ -195,13 +214,16 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
     filters.sort();
     let (rss_after, peak) = rss_mib();
     Ok(format!(
-        "console: {incidents} incidents + {} tasks in state (snapshot applied in {} ms); 200x60 frame median {} (p99 {}), {} with all open tasks listed; \
+        "console: {incidents} incidents + {} tasks in state (snapshot applied in {} ms); 200x60 frame (feed, roster, tasks, map pane) median {} (p99 {}), {} with all open tasks listed; \
+         map screen 200x60 frame median {} (p99 {}); \
          one event applied median {} (p99 {}); re-filter median {} (max {}; {}); RSS {rss_snapshot:.0} MiB holding the decoded snapshot, peak {load_peak:.0} MiB while building the state from it, {rss:.0} MiB after load, {rss_after:.0} MiB at end, peak {peak:.0} MiB",
         incidents * tasks_per_incident,
         load.as_millis(),
         ms(percentile(&frames, 0.5)),
         ms(percentile(&frames, 0.99)),
         ms(percentile(&all_frames, 0.5)),
+        ms(percentile(&map_frames, 0.5)),
+        ms(percentile(&map_frames, 0.99)),
         us(percentile(&applies, 0.5)),
         us(percentile(&applies, 0.99)),
         ms(percentile(&filters, 0.5)),

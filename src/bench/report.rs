@@ -1,7 +1,7 @@
-//! The shift report and the attention queue over a long history: 100k
-//! incidents of one centre reported over 72 hours (every severity, status
-//! and sector; a task each), the report of the whole 72 h asked over HTTP,
-//! and the queue read as a request does.
+//! The shift report, the attention queue and `/stats` over a long history:
+//! 100k incidents of one centre reported over 72 hours (every severity,
+//! status and sector; a task each), the report of the whole 72 h asked over
+//! HTTP, the queue read as a request does, and the trends screen's counts.
 
 use std::time::{Duration, Instant};
 
@@ -61,14 +61,42 @@ pub async fn report(incidents: usize, hours: i64) -> anyhow::Result<String> {
         queue_took.push(start.elapsed());
     }
     queue_took.sort();
+    let mut stats_lines = Vec::new();
+    for (window, by) in [
+        ("72h", "category"),
+        ("72h", "sector"),
+        ("72h", "severity"),
+        ("8d", "sector"),
+    ] {
+        let mut took = Vec::new();
+        let mut counted = 0;
+        for _ in 0..10 {
+            let start = Instant::now();
+            let q = crate::api::stats::StatsQuery {
+                window: Some(window.into()),
+                bucket: Some("1h".into()),
+                by: serde_json::from_value(serde_json::json!(by))?,
+            };
+            counted = client.stats(&q).await?.incidents;
+            took.push(start.elapsed());
+        }
+        took.sort();
+        stats_lines.push(format!(
+            "{window} by {by} ({counted} counted) median {}, max {}",
+            ms(percentile(&took, 0.5)),
+            ms(took.last().copied().unwrap_or(Duration::ZERO)),
+        ));
+    }
     server.stop().await?;
     Ok(format!(
         "report: {incidents} incidents over {hours} h ({new_incidents} in the window, a task each): the report over HTTP median {}, max {}; process RSS {rss_before:.0} MiB before, peak {peak:.0} MiB (server and client together)\n\
-         attention queue read ({items} items) median {}, p99 {}",
+         attention queue read ({items} items) median {}, p99 {}\n\
+         /stats over HTTP as a duty officer, 1 h buckets: {}",
         ms(percentile(&took, 0.5)),
         ms(took.last().copied().unwrap_or(Duration::ZERO)),
         ms(percentile(&queue_took, 0.5)),
         ms(percentile(&queue_took, 0.99)),
+        stats_lines.join("; "),
     ))
 }
 
@@ -103,8 +131,8 @@ async fn fill(
         }
         sqlx::query(
             "INSERT INTO incidents (id, reference, centre, status, severity, category, is_open, \
-             closed_at_ms, reported_at_ms, search, version, data, audience) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+             closed_at_ms, reported_at_ms, search, version, data, audience, sector, triaged_at_ms) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
         )
         .bind(inc.id.to_string())
         .bind(&inc.reference)
@@ -118,6 +146,8 @@ async fn fill(
         .bind(columns::search_text(&inc))
         .bind(serde_json::to_string(&inc)?)
         .bind(marking::incident_audience(&inc))
+        .bind(inc.location.sector.clone())
+        .bind(columns::triaged_ms(&inc))
         .execute(&mut *tx)
         .await?;
         let t = Task {

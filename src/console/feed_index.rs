@@ -22,9 +22,34 @@ use super::facts::{Facts, FeedKey, Sort};
 use super::filter::Filter;
 use crate::model::{Incident, Sla};
 
+/// Where an incident goes on the map, packed small (12 bytes, beside its
+/// facts at the same slot): a map frame scans these, not the facts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spot {
+    pub lat: f32,
+    pub lon: f32,
+    pub severity: crate::model::Severity,
+    pub overdue: bool,
+    /// Shown by the filter and open: drawn on the map.
+    pub drawn: bool,
+}
+
+impl Spot {
+    fn of(f: &Facts) -> Spot {
+        Spot {
+            lat: f.lat,
+            lon: f.lon,
+            severity: f.severity,
+            overdue: f.overdue,
+            drawn: f.shown && f.status.is_open(),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct FeedIndex {
     facts: Vec<Facts>,
+    spots: Vec<Spot>,
     slot: HashMap<Uuid, usize>,
     /// The filtered feed, in display order.
     order: BTreeSet<FeedKey>,
@@ -106,6 +131,11 @@ impl FeedIndex {
             self.overdue_shown += 1;
         }
         self.facts[slot].shown = shown;
+        let spot = Spot::of(&self.facts[slot]);
+        match self.spots.get_mut(slot) {
+            Some(s) => *s = spot,
+            None => self.spots.push(spot),
+        }
     }
 
     /// Re-files one incident after it changed (or `None` if it left the state).
@@ -126,6 +156,7 @@ impl FeedIndex {
             }
             (None, Some(s)) => {
                 self.facts.swap_remove(s);
+                self.spots.swap_remove(s);
                 self.slot.remove(&id);
                 if let Some(moved) = self.facts.get(s) {
                     self.slot.insert(moved.id, s);
@@ -149,6 +180,7 @@ impl FeedIndex {
             let old = self.facts[s].key(self.sort);
             let member = self.order.remove(&old);
             self.facts[s].overdue = true;
+            self.spots[s].overdue = true;
             self.overdue += 1;
             if member {
                 self.order.insert(self.facts[s].key(self.sort));
@@ -188,8 +220,10 @@ impl FeedIndex {
     pub fn refilter(&mut self) {
         let mut keys: Vec<FeedKey> = Vec::new();
         self.overdue_shown = 0;
+        self.spots.clear();
         for f in self.facts.iter_mut() {
             f.shown = self.filter.matches(f);
+            self.spots.push(Spot::of(f));
             if f.shown {
                 keys.push(f.key(self.sort));
                 self.overdue_shown += usize::from(f.overdue);
@@ -203,6 +237,11 @@ impl FeedIndex {
     /// sector board count (a scan of the packed facts, no lookups).
     pub fn shown(&self) -> impl Iterator<Item = &Facts> + '_ {
         self.facts.iter().filter(|f| f.shown)
+    }
+
+    /// Where each incident goes on the map, in no order.
+    pub fn spots(&self) -> &[Spot] {
+        &self.spots
     }
 
     /// The facts of one incident, shown or not.

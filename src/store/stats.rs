@@ -1,5 +1,5 @@
 //! `/stats` in the database: incidents reported in a window counted per
-//! bucket and key, and how each severity met the SLA — two grouped scans of
+//! bucket and key, and how each severity met the SLA — one grouped scan of
 //! the covering `incidents_stats` index, need-to-know applied in the query.
 
 use std::collections::BTreeMap;
@@ -34,48 +34,23 @@ pub async fn stats<R: Reader>(
         StatsBy::Severity => "severity",
         StatsBy::Sector => "COALESCE(sector, '')",
     };
+    // One scan of the covering index: per key, bucket, severity and how the
+    // SLA went (met: triaged within it; pending: waiting, still within it;
+    // missed: the rest), summed here.
+    let limit = "(CASE severity WHEN 'critical' THEN $4 WHEN 'high' THEN $5 \
+                 WHEN 'medium' THEN $6 ELSE $7 END)";
     let mut sql = Sql::new(&format!(
-        "SELECT {key} || '|' || CAST((reported_at_ms - $1) / $2 AS TEXT), CAST(COUNT(*) AS TEXT) \
+        "SELECT {key} || '|' || CAST((reported_at_ms - $1) / $2 AS TEXT) || '|' || severity || '|' || \
+           CASE WHEN triaged_at_ms IS NOT NULL AND triaged_at_ms - reported_at_ms <= {limit} THEN 'met' \
+                WHEN triaged_at_ms IS NULL AND $8 - reported_at_ms <= {limit} THEN 'pending' \
+                ELSE 'missed' END, \
+         CAST(COUNT(*) AS TEXT) \
          FROM incidents WHERE reported_at_ms >= $1 AND reported_at_ms < $3"
     ));
-    sql.binds = vec![Bind::Int(from_ms), Bind::Int(bucket_ms), Bind::Int(to_ms)];
-    seen_by::<R>(&mut sql, "audience", viewer);
-    sql.push(" GROUP BY 1");
-    let mut series: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (k, n) in r.pairs(sql.text, sql.binds).await? {
-        let (name, at) = k.rsplit_once('|').unwrap_or((&k, "0"));
-        let at: usize = at.parse().unwrap_or(0);
-        let counts = series
-            .entry(name.to_string())
-            .or_insert_with(|| vec![0; buckets]);
-        if let Some(c) = counts.get_mut(at) {
-            *c = c.saturating_add(n.parse().unwrap_or(0));
-        }
-    }
-    let mut series: Vec<Series> = series
-        .into_iter()
-        .map(|(key, counts)| Series {
-            total: counts.iter().sum(),
-            key,
-            counts,
-        })
-        .collect();
-    series.sort_by(|a, b| b.total.cmp(&a.total).then(a.key.cmp(&b.key)));
-    let incidents = series.iter().map(|s| s.total).sum();
-
-    // Met: triaged within the SLA; pending: waiting, still within it; missed: the rest.
     let limit = |s: Severity| Bind::Int(sla.limit(s).whole_milliseconds() as i64);
-    let mut sql = Sql::new(
-        "SELECT severity || '|' || CASE \
-           WHEN triaged_at_ms IS NOT NULL AND triaged_at_ms - reported_at_ms <= (CASE severity \
-             WHEN 'critical' THEN $3 WHEN 'high' THEN $4 WHEN 'medium' THEN $5 ELSE $6 END) THEN 'met' \
-           WHEN triaged_at_ms IS NULL AND $7 - reported_at_ms <= (CASE severity \
-             WHEN 'critical' THEN $3 WHEN 'high' THEN $4 WHEN 'medium' THEN $5 ELSE $6 END) THEN 'pending' \
-           ELSE 'missed' END, CAST(COUNT(*) AS TEXT) \
-         FROM incidents WHERE reported_at_ms >= $1 AND reported_at_ms < $2",
-    );
     sql.binds = vec![
         Bind::Int(from_ms),
+        Bind::Int(bucket_ms),
         Bind::Int(to_ms),
         limit(Severity::Critical),
         limit(Severity::High),
@@ -85,6 +60,7 @@ pub async fn stats<R: Reader>(
     ];
     seen_by::<R>(&mut sql, "audience", viewer);
     sql.push(" GROUP BY 1");
+    let mut series: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     let mut sla_rows: Vec<SlaCompliance> = Severity::ALL
         .iter()
         .rev()
@@ -97,21 +73,41 @@ pub async fn stats<R: Reader>(
         .collect();
     for (k, n) in r.pairs(sql.text, sql.binds).await? {
         let n: u32 = n.parse().unwrap_or(0);
-        let Some((severity, outcome)) = k.split_once('|') else {
-            continue;
-        };
-        let Some(row) = sla_rows
-            .iter_mut()
-            .find(|r| r.severity.as_str() == severity)
+        // The key may hold `|` (a sector's name): the last three fields are ours.
+        let mut fields = k.rsplitn(4, '|');
+        let (Some(outcome), Some(severity), Some(at), Some(name)) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
         else {
             continue;
         };
-        match outcome {
-            "met" => row.met += n,
-            "pending" => row.pending += n,
-            _ => row.missed += n,
+        let at: usize = at.parse().unwrap_or(usize::MAX);
+        let counts = series
+            .entry(name.to_string())
+            .or_insert_with(|| vec![0; buckets]);
+        if let Some(c) = counts.get_mut(at) {
+            *c = c.saturating_add(n);
+        }
+        if let Some(row) = sla_rows
+            .iter_mut()
+            .find(|r| r.severity.as_str() == severity)
+        {
+            match outcome {
+                "met" => row.met += n,
+                "pending" => row.pending += n,
+                _ => row.missed += n,
+            }
         }
     }
+    let mut series: Vec<Series> = series
+        .into_iter()
+        .map(|(key, counts)| Series {
+            total: counts.iter().sum(),
+            key,
+            counts,
+        })
+        .collect();
+    series.sort_by(|a, b| b.total.cmp(&a.total).then(a.key.cmp(&b.key)));
+    let incidents = series.iter().map(|s| s.total).sum();
     let at = |ms: i64| {
         OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
             .unwrap_or(OffsetDateTime::UNIX_EPOCH)

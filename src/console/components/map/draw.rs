@@ -5,13 +5,18 @@
 //! their labels do not collide, the cursor and the selection. Incidents are
 //! binned, never drawn one by one, so 100k cost one pass over packed facts.
 
+use std::cell::RefCell;
+
 use geo::Coord;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
-use ratatui::widgets::canvas::{Canvas, Line as CanvasLine, Painter, Shape};
+use ratatui::widgets::Widget;
+use ratatui::widgets::canvas::{
+    Canvas, Context as CanvasContext, Line as CanvasLine, Painter, Shape,
+};
 use uuid::Uuid;
 
 use super::view::{self, View};
@@ -29,8 +34,6 @@ pub struct Bin {
     pub count: u32,
     pub worst: Option<Severity>,
     pub overdue: bool,
-    /// One of them (the only one, when `count` is 1).
-    pub one: Option<Uuid>,
 }
 
 /// The glyph of a severity: shape first, colour second.
@@ -64,7 +67,7 @@ pub struct Drawn {
 pub fn bins(index: &FeedIndex, g: &view::Frame) -> Vec<Bin> {
     let (w, h) = (usize::from(g.area.width), usize::from(g.area.height));
     let mut out = vec![Bin::default(); w * h];
-    for f in index.shown().filter(|f| f.status.is_open()) {
+    for f in index.spots().iter().filter(|s| s.drawn) {
         let Some((x, y)) = g.cell(f64::from(f.lat), f64::from(f.lon)) else {
             continue;
         };
@@ -72,10 +75,7 @@ pub fn bins(index: &FeedIndex, g: &view::Frame) -> Vec<Bin> {
         if let Some(b) = out.get_mut(at) {
             b.count += 1;
             b.overdue |= f.overdue;
-            if b.worst.is_none_or(|s| f.severity > s) {
-                b.worst = Some(f.severity);
-                b.one = Some(f.id);
-            }
+            b.worst = b.worst.max(Some(f.severity));
         }
     }
     out
@@ -140,51 +140,34 @@ pub fn draw(
     selected: Option<Uuid>,
 ) -> Drawn {
     let g = view.frame(area);
-    let dot = (
-        (g.east - g.west) / f64::from(area.width.max(1)) / 2.0,
-        (g.north - g.south) / f64::from(area.height.max(1)) / 4.0,
-    );
-    let colour = ctx.theme.in_colour();
-    let tint = |c: Color| if colour { c } else { Color::Reset };
-    let sector_rings: Vec<Vec<Coord<f64>>> = ctx
-        .places
-        .iter()
-        .map(|p| match &p.polygon {
-            Some(ring) => ring
-                .iter()
-                .map(|[lat, lon]| Coord { x: *lon, y: *lat })
-                .collect(),
-            None => circle(p.lat, p.lon, p.radius_km.unwrap_or(CROSSING_KM)),
-        })
-        .collect();
-    let canvas = Canvas::default()
-        .marker(marker(ctx.map_marker))
-        .x_bounds([g.west, g.east])
-        .y_bounds([g.south, g.north])
-        .paint(|c| {
-            for ring in &sector_rings {
-                c.draw(&Outline {
-                    points: ring,
-                    color: tint(Color::DarkGray),
-                    dot,
-                });
-            }
-            c.layer();
-            for (kind, line) in &outlines().lines {
-                let color = match kind {
-                    LineKind::Neighbour => Color::DarkGray,
-                    LineKind::Border => Color::Yellow,
-                    LineKind::Coast => Color::Cyan,
-                };
-                c.draw(&Outline {
-                    points: &line.0,
-                    color: tint(color),
-                    dot,
-                });
-            }
-        });
-    f.render_widget(canvas, area);
+    let key = LayerKey {
+        area,
+        bounds: [g.west, g.east, g.south, g.north].map(f64::to_bits),
+        marker: ctx.map_marker,
+        colour: ctx.theme.in_colour(),
+        places: ctx.places.len(),
+    };
     let buf = f.buffer_mut();
+    LAYERS.with_borrow_mut(|layers| {
+        if !layers.iter().any(|(k, _)| *k == key) {
+            let mut layer = Buffer::empty(area);
+            outline_canvas(ctx, &g).render(area, &mut layer);
+            // The map screen's and the pane's: two are enough.
+            if layers.len() >= 2 {
+                layers.remove(0);
+            }
+            layers.push((key.clone(), layer));
+        }
+        if let Some((_, layer)) = layers.iter().find(|(k, _)| *k == key) {
+            for y in area.top()..area.bottom() {
+                for x in area.left()..area.right() {
+                    if let (Some(to), Some(from)) = (buf.cell_mut((x, y)), layer.cell((x, y))) {
+                        *to = from.clone();
+                    }
+                }
+            }
+        }
+    });
     let mut taken = Taken::new(area);
     let bins = bins(index, &g);
     draw_incidents(buf, &mut taken, ctx, &bins, area);
@@ -210,6 +193,73 @@ pub fn draw(
         highlight(buf, ctx, index, &g, id, beside);
     }
     Drawn { frame: g }
+}
+
+/// What an outline layer was drawn for: the coast, borders and sectors do
+/// not move, so a frame copies the layer unless the view (or the area) did.
+#[derive(Debug, Clone, PartialEq)]
+struct LayerKey {
+    area: Rect,
+    bounds: [u64; 4],
+    marker: MapMarker,
+    colour: bool,
+    places: usize,
+}
+
+thread_local! {
+    /// The last outline layers drawn: the map screen's and the pane's.
+    static LAYERS: RefCell<Vec<(LayerKey, Buffer)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The coast, the borders, the neighbours and the sectors' areas.
+fn outline_canvas<'a>(
+    ctx: &'a Context,
+    g: &view::Frame,
+) -> Canvas<'a, impl Fn(&mut CanvasContext) + 'a> {
+    let area = g.area;
+    let dot = (
+        (g.east - g.west) / f64::from(area.width.max(1)) / 2.0,
+        (g.north - g.south) / f64::from(area.height.max(1)) / 4.0,
+    );
+    let colour = ctx.theme.in_colour();
+    let tint = move |c: Color| if colour { c } else { Color::Reset };
+    let sector_rings: Vec<Vec<Coord<f64>>> = ctx
+        .places
+        .iter()
+        .map(|p| match &p.polygon {
+            Some(ring) => ring
+                .iter()
+                .map(|[lat, lon]| Coord { x: *lon, y: *lat })
+                .collect(),
+            None => circle(p.lat, p.lon, p.radius_km.unwrap_or(CROSSING_KM)),
+        })
+        .collect();
+    Canvas::default()
+        .marker(marker(ctx.map_marker))
+        .x_bounds([g.west, g.east])
+        .y_bounds([g.south, g.north])
+        .paint(move |c| {
+            for ring in &sector_rings {
+                c.draw(&Outline {
+                    points: ring,
+                    color: tint(Color::DarkGray),
+                    dot,
+                });
+            }
+            c.layer();
+            for (kind, line) in &outlines().lines {
+                let color = match kind {
+                    LineKind::Neighbour => Color::DarkGray,
+                    LineKind::Border => Color::Yellow,
+                    LineKind::Coast => Color::Cyan,
+                };
+                c.draw(&Outline {
+                    points: &line.0,
+                    color: tint(color),
+                    dot,
+                });
+            }
+        })
 }
 
 /// Cells already holding something the officer must see.
