@@ -59,6 +59,29 @@ pub fn answered(ctx: &mut Context, result: Result<TokenInfo, String>) {
     }
 }
 
+/// `:me`: the officer, and when their token stops working.
+pub fn signed_in_as(ctx: &Context) -> String {
+    let Some(me) = &ctx.me else {
+        return "not signed in yet: the server has not answered".into();
+    };
+    let who = format!(
+        "signed in as {} ({}, {})",
+        me.name,
+        fmt::role(me.role),
+        me.centre
+    );
+    match ctx.token_expires {
+        Some(t) if t <= ctx.now => {
+            format!("{who}; the token EXPIRED {}", fmt::when_both(t, ctx.now))
+        }
+        Some(t) => format!(
+            "{who}; the token expires {} (ask for a new one before: tandem admin officer token)",
+            fmt::when_both(t, ctx.now)
+        ),
+        None => who,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,7 @@
 //! passes what one needs from another (the selected incident to the tasks
 //! pane) and carries out what they ask for (a dialog, another screen).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::layout::{Position, Rect};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -28,11 +27,11 @@ use super::components::{Component, Go, Outcome};
 use super::config::Config;
 use super::context::{Context, Level};
 use super::dialogs::{Confirmed, Dialog, LineDialog, Step};
-use super::fmt;
 use super::keymap::Keymap;
 use super::layout::{self, Pane};
 use super::triage;
 
+mod mouse;
 pub mod sync;
 use crate::reference::Place;
 
@@ -137,7 +136,7 @@ impl App {
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let effects = match action {
         Action::Key(k) => key(app, k),
-        Action::Mouse(m) => mouse(app, m),
+        Action::Mouse(m) => mouse::mouse(app, m),
         Action::Resize(w, h) => {
             app.set_size(w, h);
             Vec::new()
@@ -228,29 +227,6 @@ fn apply(app: &mut App, out: Outcome) -> Vec<Effect> {
     effects
 }
 
-/// `:me`: the officer, and when their token stops working.
-fn signed_in_as(ctx: &Context) -> String {
-    let Some(me) = &ctx.me else {
-        return "not signed in yet: the server has not answered".into();
-    };
-    let who = format!(
-        "signed in as {} ({}, {})",
-        me.name,
-        fmt::role(me.role),
-        me.centre
-    );
-    match ctx.token_expires {
-        Some(t) if t <= ctx.now => {
-            format!("{who}; the token EXPIRED {}", fmt::when_both(t, ctx.now))
-        }
-        Some(t) => format!(
-            "{who}; the token expires {} (ask for a new one before: tandem admin officer token)",
-            fmt::when_both(t, ctx.now)
-        ),
-        None => who,
-    }
-}
-
 /// Commands no component took: moving between panes and screens, the
 /// command line, quitting, copying, and the triage acts.
 fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
@@ -272,7 +248,7 @@ fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
         Verb::Help => Outcome::page(HelpScreen::default()),
         Verb::Messages => Outcome::page(MessagesScreen::default()),
         Verb::Me => {
-            let text = signed_in_as(&app.ctx);
+            let text = crate::console::rotation::signed_in_as(&app.ctx);
             app.ctx.say(Level::Info, text);
             Outcome::none()
         }
@@ -432,45 +408,5 @@ fn finish(app: &mut App, mut dialog: Dialog, step: Step) -> Vec<Effect> {
             }
         },
         Step::Search(text) => run(app, &Cmd::with(Verb::Search, Arg::Text(text))),
-    }
-}
-
-/// The wheel scrolls the pane under the pointer; a click focuses it and selects the row.
-fn mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
-    if app.dialog.is_some() || layout::too_small(app.ctx.size) {
-        return Vec::new();
-    }
-    let at = Position::new(m.column, m.row);
-    let (w, h) = app.ctx.size;
-    let body = layout::screen(Rect::new(0, 0, w, h)).body;
-    if matches!(app.screen, Screen::Main) {
-        let areas = layout::main(body, app.pane);
-        let hit = [
-            (Pane::Feed, Some(areas.feed)),
-            (Pane::Roster, areas.roster),
-            (Pane::Tasks, areas.tasks),
-        ]
-        .into_iter()
-        .find_map(|(p, r)| r.filter(|r| r.contains(at)).map(|r| (p, r)));
-        let Some((pane, area)) = hit else {
-            return Vec::new();
-        };
-        app.pane = pane;
-        let row = m.row.saturating_sub(area.y + 1) as usize;
-        return match m.kind {
-            MouseEventKind::Down(MouseButton::Left) => {
-                let (component, ctx) = app.focused();
-                component.click(row, ctx);
-                Vec::new()
-            }
-            MouseEventKind::ScrollDown => run(app, &Cmd::bare(Verb::Down)),
-            MouseEventKind::ScrollUp => run(app, &Cmd::bare(Verb::Up)),
-            _ => Vec::new(),
-        };
-    }
-    match m.kind {
-        MouseEventKind::ScrollDown => run(app, &Cmd::bare(Verb::Down)),
-        MouseEventKind::ScrollUp => run(app, &Cmd::bare(Verb::Up)),
-        _ => Vec::new(),
     }
 }

@@ -1,32 +1,23 @@
-//! Drawing the map into an area: coastline, land borders, neighbours and
-//! sectors on a ratatui `Canvas` (Braille by default), then, cell by cell on
-//! top, the incidents binned into the grid (one glyph per severity, a count
-//! where several share a cell), the units, the crossings and towns where
-//! their labels do not collide, the cursor and the selection. Incidents are
-//! binned, never drawn one by one, so 100k cost one pass over packed facts.
+//! Drawing the map into an area: the outline layer ([`super::layer`]), then,
+//! cell by cell on top, the incidents binned into the grid (one glyph per
+//! severity, a count where several share a cell), the units, the crossings
+//! and towns where their labels do not collide, the cursor and the
+//! selection. Incidents are binned, never drawn one by one, so 100k cost one
+//! pass over the feed index's packed spots.
 
-use std::cell::RefCell;
-
-use geo::Coord;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
-use ratatui::symbols::Marker;
-use ratatui::widgets::Widget;
-use ratatui::widgets::canvas::{
-    Canvas, Context as CanvasContext, Line as CanvasLine, Painter, Shape,
-};
+use ratatui::style::{Modifier, Style};
 use uuid::Uuid;
 
+use super::layer;
 use super::view::{self, View};
-use crate::console::config::MapMarker;
 use crate::console::context::Context;
 use crate::console::feed_index::FeedIndex;
 use crate::model::{Severity, UnitStatus};
-use crate::reference::outlines::{LineKind, outlines};
+use crate::reference::PlaceKind;
 use crate::reference::towns::{TownKind, towns};
-use crate::reference::{PlaceKind, sectors::CROSSING_KM};
 
 /// The incidents of one cell.
 #[derive(Debug, Clone, Copy, Default)]
@@ -81,55 +72,6 @@ pub fn bins(index: &FeedIndex, g: &view::Frame) -> Vec<Bin> {
     out
 }
 
-/// A line through many points, thinned to what the grid can show.
-struct Outline<'a> {
-    points: &'a [Coord<f64>],
-    color: Color,
-    /// The size of one dot of the grid, in degrees (x, y).
-    dot: (f64, f64),
-}
-
-impl Shape for Outline<'_> {
-    fn draw(&self, painter: &mut Painter) {
-        let mut last: Option<Coord<f64>> = None;
-        for (i, p) in self.points.iter().enumerate() {
-            let Some(l) = last else {
-                last = Some(*p);
-                continue;
-            };
-            let near = (p.x - l.x).abs() < self.dot.0 && (p.y - l.y).abs() < self.dot.1;
-            if near && i + 1 < self.points.len() {
-                continue;
-            }
-            CanvasLine::new(l.x, l.y, p.x, p.y, self.color).draw(painter);
-            last = Some(*p);
-        }
-    }
-}
-
-/// A sector's circle as points around it.
-fn circle(lat: f64, lon: f64, km: f64) -> Vec<Coord<f64>> {
-    (0..=32)
-        .map(|k| {
-            let t = f64::from(k) / 32.0 * std::f64::consts::TAU;
-            let dlat = km / 110.57 * t.sin();
-            let dlon = km / (111.32 * lat.to_radians().cos().max(0.1)) * t.cos();
-            Coord {
-                x: lon + dlon,
-                y: lat + dlat,
-            }
-        })
-        .collect()
-}
-
-fn marker(m: MapMarker) -> Marker {
-    match m {
-        MapMarker::Braille => Marker::Braille,
-        MapMarker::Block => Marker::HalfBlock,
-        MapMarker::Dot => Marker::Dot,
-    }
-}
-
 /// Draws the map of `view` into `area`, `selected` highlighted.
 pub fn draw(
     f: &mut Frame,
@@ -140,34 +82,8 @@ pub fn draw(
     selected: Option<Uuid>,
 ) -> Drawn {
     let g = view.frame(area);
-    let key = LayerKey {
-        area,
-        bounds: [g.west, g.east, g.south, g.north].map(f64::to_bits),
-        marker: ctx.map_marker,
-        colour: ctx.theme.in_colour(),
-        places: ctx.places.len(),
-    };
     let buf = f.buffer_mut();
-    LAYERS.with_borrow_mut(|layers| {
-        if !layers.iter().any(|(k, _)| *k == key) {
-            let mut layer = Buffer::empty(area);
-            outline_canvas(ctx, &g).render(area, &mut layer);
-            // The map screen's and the pane's: two are enough.
-            if layers.len() >= 2 {
-                layers.remove(0);
-            }
-            layers.push((key.clone(), layer));
-        }
-        if let Some((_, layer)) = layers.iter().find(|(k, _)| *k == key) {
-            for y in area.top()..area.bottom() {
-                for x in area.left()..area.right() {
-                    if let (Some(to), Some(from)) = (buf.cell_mut((x, y)), layer.cell((x, y))) {
-                        *to = from.clone();
-                    }
-                }
-            }
-        }
-    });
+    layer::draw(buf, ctx, &g);
     let mut taken = Taken::new(area);
     let bins = bins(index, &g);
     draw_incidents(buf, &mut taken, ctx, &bins, area);
@@ -193,73 +109,6 @@ pub fn draw(
         highlight(buf, ctx, index, &g, id, beside);
     }
     Drawn { frame: g }
-}
-
-/// What an outline layer was drawn for: the coast, borders and sectors do
-/// not move, so a frame copies the layer unless the view (or the area) did.
-#[derive(Debug, Clone, PartialEq)]
-struct LayerKey {
-    area: Rect,
-    bounds: [u64; 4],
-    marker: MapMarker,
-    colour: bool,
-    places: usize,
-}
-
-thread_local! {
-    /// The last outline layers drawn: the map screen's and the pane's.
-    static LAYERS: RefCell<Vec<(LayerKey, Buffer)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The coast, the borders, the neighbours and the sectors' areas.
-fn outline_canvas<'a>(
-    ctx: &'a Context,
-    g: &view::Frame,
-) -> Canvas<'a, impl Fn(&mut CanvasContext) + 'a> {
-    let area = g.area;
-    let dot = (
-        (g.east - g.west) / f64::from(area.width.max(1)) / 2.0,
-        (g.north - g.south) / f64::from(area.height.max(1)) / 4.0,
-    );
-    let colour = ctx.theme.in_colour();
-    let tint = move |c: Color| if colour { c } else { Color::Reset };
-    let sector_rings: Vec<Vec<Coord<f64>>> = ctx
-        .places
-        .iter()
-        .map(|p| match &p.polygon {
-            Some(ring) => ring
-                .iter()
-                .map(|[lat, lon]| Coord { x: *lon, y: *lat })
-                .collect(),
-            None => circle(p.lat, p.lon, p.radius_km.unwrap_or(CROSSING_KM)),
-        })
-        .collect();
-    Canvas::default()
-        .marker(marker(ctx.map_marker))
-        .x_bounds([g.west, g.east])
-        .y_bounds([g.south, g.north])
-        .paint(move |c| {
-            for ring in &sector_rings {
-                c.draw(&Outline {
-                    points: ring,
-                    color: tint(Color::DarkGray),
-                    dot,
-                });
-            }
-            c.layer();
-            for (kind, line) in &outlines().lines {
-                let color = match kind {
-                    LineKind::Neighbour => Color::DarkGray,
-                    LineKind::Border => Color::Yellow,
-                    LineKind::Coast => Color::Cyan,
-                };
-                c.draw(&Outline {
-                    points: &line.0,
-                    color: tint(color),
-                    dot,
-                });
-            }
-        })
 }
 
 /// Cells already holding something the officer must see.

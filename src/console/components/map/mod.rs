@@ -11,6 +11,7 @@
 //! drawing ([`pane`]).
 
 pub mod draw;
+mod layer;
 pub mod view;
 
 use ratatui::Frame;
