@@ -233,3 +233,42 @@ async fn bad_stats_queries_are_refused_and_name_the_parameter() {
     assert_eq!(res.status().as_u16(), 401);
     ts.shutdown().await;
 }
+
+#[tokio::test]
+async fn rows_written_before_the_upgrade_are_counted_after_it() {
+    let ts = TestServer::start().await;
+    let duty = Role::DutyOfficer;
+    let boat = report(&ts, duty, Category::Maritime, Severity::Critical, at(32.93, 12.08)).await;
+    ts.client(duty)
+        .patch_incident(
+            &new_key(),
+            boat.id,
+            boat.version,
+            &serde_json::from_value(json!({"status": "acknowledged"})).unwrap(),
+        )
+        .await
+        .unwrap();
+    report(&ts, duty, Category::Other, Severity::Low, at(33.14, 11.67)).await;
+    // As rows stood before migration 0008: no sector or triage columns filled.
+    ts.raw_execute("UPDATE incidents SET sector = NULL, triaged_at_ms = NULL").await;
+    let before = stats(&ts, duty, StatsBy::Sector).await;
+    assert_eq!(series(&before, "").total, 2, "{:?}", before.series);
+    // The migration's backfill, as it runs on this store, fills them from the JSON.
+    let store = if common::postgres_requested() { "postgres" } else { "sqlite" };
+    let migration = std::fs::read_to_string(format!(
+        "{}/src/store/{store}/migrations/0008_stats.sql",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let update = migration
+        .split(';')
+        .find(|s| s.trim_start().lines().any(|l| l.starts_with("UPDATE incidents")))
+        .unwrap();
+    ts.raw_execute(update).await;
+    let after = stats(&ts, duty, StatsBy::Sector).await;
+    assert_eq!(series(&after, "Zuwara").total, 1, "{:?}", after.series);
+    assert_eq!(series(&after, "Ras Ajdir").total, 1);
+    let critical = after.sla.iter().find(|r| r.severity == Severity::Critical).unwrap();
+    assert_eq!(critical.met, 1, "the acknowledgement read back from the JSON");
+    ts.shutdown().await;
+}

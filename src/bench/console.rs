@@ -164,6 +164,16 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
     }
     map_frames.sort();
     update(&mut app, key('v'));
+    // The sector board: every incident counted into its place's row.
+    update(&mut app, key('b'));
+    let mut board_frames = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        terminal.draw(|f| view::draw(f, &app))?;
+        board_frames.push(t.elapsed());
+    }
+    board_frames.sort();
+    update(&mut app, key('b'));
 
     // Events: severity changes of random incidents, prepared before timing.
     let mut events = Vec::new();
@@ -215,7 +225,7 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
     let (rss_after, peak) = rss_mib();
     Ok(format!(
         "console: {incidents} incidents + {} tasks in state (snapshot applied in {} ms); 200x60 frame (feed, roster, tasks, map pane) median {} (p99 {}), {} with all open tasks listed; \
-         map screen 200x60 frame median {} (p99 {}); \
+         map screen 200x60 frame median {} (p99 {}); sector board frame median {}; \
          one event applied median {} (p99 {}); re-filter median {} (max {}; {}); RSS {rss_snapshot:.0} MiB holding the decoded snapshot, peak {load_peak:.0} MiB while building the state from it, {rss:.0} MiB after load, {rss_after:.0} MiB at end, peak {peak:.0} MiB",
         incidents * tasks_per_incident,
         load.as_millis(),
@@ -224,6 +234,7 @@ pub fn console(incidents: usize, tasks_per_incident: usize) -> anyhow::Result<St
         ms(percentile(&all_frames, 0.5)),
         ms(percentile(&map_frames, 0.5)),
         ms(percentile(&map_frames, 0.99)),
+        ms(percentile(&board_frames, 0.5)),
         us(percentile(&applies, 0.5)),
         us(percentile(&applies, 0.99)),
         ms(percentile(&filters, 0.5)),

@@ -362,3 +362,16 @@ fn trends_show_the_servers_figures_with_hotspots_and_sla() {
     assert!(!line("Ghat").contains("HOTSPOT"), "{s}");
     assert!(line("critical").contains("75% met"), "{s}");
 }
+
+#[test]
+fn trends_without_the_server_say_why() {
+    let mut f = fixture(Role::DutyOfficer, (120, 40));
+    colon(&mut f.app, "trends");
+    update(
+        &mut f.app,
+        Action::Net(NetEvent::Trends(Err("trends: the server did not answer".into()))),
+    );
+    let s = render(&f.app, 120, 40).join("\n");
+    assert!(s.contains("asking the server"), "{s}");
+    assert!(s.contains("trends: the server did not answer"), "{s}");
+}
