@@ -179,6 +179,9 @@ async fn stats_count_per_bucket_by_category_sector_and_severity() {
     assert_eq!(sla(Severity::High).pending, 1, "{:?}", sla(Severity::High));
     assert_eq!(sla(Severity::Low).missed, 1);
     assert_eq!(by_sev.sla[0].severity, Severity::Critical);
+    // The record began with the Zuwara report, three hours back.
+    let began = by_sev.record_from.expect("the record's first report");
+    assert!((by_sev.to - began).whole_hours() >= 3 && (by_sev.to - began).whole_hours() <= 4);
     let _ = fuel_ras;
 
     // Need-to-know: a TLP:RED incident counts for the supervisor who may see it, not the duty officer.
@@ -238,7 +241,14 @@ async fn bad_stats_queries_are_refused_and_name_the_parameter() {
 async fn rows_written_before_the_upgrade_are_counted_after_it() {
     let ts = TestServer::start().await;
     let duty = Role::DutyOfficer;
-    let boat = report(&ts, duty, Category::Maritime, Severity::Critical, at(32.93, 12.08)).await;
+    let boat = report(
+        &ts,
+        duty,
+        Category::Maritime,
+        Severity::Critical,
+        at(32.93, 12.08),
+    )
+    .await;
     ts.client(duty)
         .patch_incident(
             &new_key(),
@@ -250,11 +260,16 @@ async fn rows_written_before_the_upgrade_are_counted_after_it() {
         .unwrap();
     report(&ts, duty, Category::Other, Severity::Low, at(33.14, 11.67)).await;
     // As rows stood before migration 0008: no sector or triage columns filled.
-    ts.raw_execute("UPDATE incidents SET sector = NULL, triaged_at_ms = NULL").await;
+    ts.raw_execute("UPDATE incidents SET sector = NULL, triaged_at_ms = NULL")
+        .await;
     let before = stats(&ts, duty, StatsBy::Sector).await;
     assert_eq!(series(&before, "").total, 2, "{:?}", before.series);
     // The migration's backfill, as it runs on this store, fills them from the JSON.
-    let store = if common::postgres_requested() { "postgres" } else { "sqlite" };
+    let store = if common::postgres_requested() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     let migration = std::fs::read_to_string(format!(
         "{}/src/store/{store}/migrations/0008_stats.sql",
         env!("CARGO_MANIFEST_DIR")
@@ -262,13 +277,24 @@ async fn rows_written_before_the_upgrade_are_counted_after_it() {
     .unwrap();
     let update = migration
         .split(';')
-        .find(|s| s.trim_start().lines().any(|l| l.starts_with("UPDATE incidents")))
+        .find(|s| {
+            s.trim_start()
+                .lines()
+                .any(|l| l.starts_with("UPDATE incidents"))
+        })
         .unwrap();
     ts.raw_execute(update).await;
     let after = stats(&ts, duty, StatsBy::Sector).await;
     assert_eq!(series(&after, "Zuwara").total, 1, "{:?}", after.series);
     assert_eq!(series(&after, "Ras Ajdir").total, 1);
-    let critical = after.sla.iter().find(|r| r.severity == Severity::Critical).unwrap();
-    assert_eq!(critical.met, 1, "the acknowledgement read back from the JSON");
+    let critical = after
+        .sla
+        .iter()
+        .find(|r| r.severity == Severity::Critical)
+        .unwrap();
+    assert_eq!(
+        critical.met, 1,
+        "the acknowledgement read back from the JSON"
+    );
     ts.shutdown().await;
 }

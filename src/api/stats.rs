@@ -127,6 +127,27 @@ pub struct Stats {
     pub sla: Vec<SlaCompliance>,
     /// Incidents reported in the window, as the asking officer may see them.
     pub incidents: u32,
+    /// When the record's first incident was reported: hours before it are
+    /// empty because nothing was recorded, not because nothing happened.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub record_from: Option<OffsetDateTime>,
+}
+
+impl Stats {
+    /// Hours of the week before the last 24 that the record covers, for
+    /// [`crate::model::trends::hotspot`].
+    pub fn known_week_hours(&self) -> usize {
+        let Some(first) = self.record_from else {
+            return 0;
+        };
+        let covered = (self.to - first).whole_hours() - 24;
+        covered.clamp(0, 168) as usize
+    }
 }
 
 #[cfg(test)]

@@ -108,6 +108,13 @@ pub async fn stats<R: Reader>(
         .collect();
     series.sort_by(|a, b| b.total.cmp(&a.total).then(a.key.cmp(&b.key)));
     let incidents = series.iter().map(|s| s.total).sum();
+    // The first report of the record (its index's first entry).
+    let first_ms = r
+        .int(
+            "SELECT COALESCE(MIN(reported_at_ms), -1) FROM incidents".into(),
+            vec![],
+        )
+        .await?;
     let at = |ms: i64| {
         OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
             .unwrap_or(OffsetDateTime::UNIX_EPOCH)
@@ -120,5 +127,6 @@ pub async fn stats<R: Reader>(
         series,
         sla: sla_rows,
         incidents,
+        record_from: (first_ms >= 0).then(|| at(first_ms)),
     })
 }

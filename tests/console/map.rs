@@ -313,6 +313,7 @@ fn stats(by: StatsBy, series: Vec<(&str, Vec<u32>)>) -> Stats {
                 counts,
             })
             .collect(),
+        record_from: Some(NOW - time::Duration::days(30)),
         sla: vec![SlaCompliance {
             severity: Severity::Critical,
             met: 3,
@@ -361,6 +362,13 @@ fn trends_show_the_servers_figures_with_hotspots_and_sla() {
     assert!(line("Ghat").contains('['), "{s}");
     assert!(!line("Ghat").contains("HOTSPOT"), "{s}");
     assert!(line("critical").contains("75% met"), "{s}");
+
+    // The same surge in a record that began yesterday: nothing to judge it by.
+    let mut young = f.app.ctx.trends.clone().unwrap();
+    young.by_sector.record_from = Some(NOW - time::Duration::hours(30));
+    update(&mut f.app, Action::Net(NetEvent::Trends(Ok(young))));
+    let s = render(&f.app, 120, 40).join("\n");
+    assert!(!s.contains("HOTSPOT"), "{s}");
 }
 
 #[test]
@@ -369,7 +377,9 @@ fn trends_without_the_server_say_why() {
     colon(&mut f.app, "trends");
     update(
         &mut f.app,
-        Action::Net(NetEvent::Trends(Err("trends: the server did not answer".into()))),
+        Action::Net(NetEvent::Trends(Err(
+            "trends: the server did not answer".into()
+        ))),
     );
     let s = render(&f.app, 120, 40).join("\n");
     assert!(s.contains("asking the server"), "{s}");

@@ -80,7 +80,9 @@ fn series_lines(
                 .chunks(per)
                 .map(|c| c.iter().copied().max().unwrap_or(0))
                 .collect();
-            let hot = (!by_category).then(|| hotspot(&s.counts)).flatten();
+            let hot = (!by_category)
+                .then(|| hotspot(&s.counts, stats.known_week_hours()))
+                .flatten();
             let mut spans = vec![
                 Span::raw(pad(&fit(&label(by_category, &s.key), 20), 21)),
                 Span::styled(format!("[{}]", sparkline(&squeezed)), ctx.theme.unacked),
@@ -118,7 +120,7 @@ impl TrendsScreen {
             .series
             .iter()
             .filter_map(|s| {
-                hotspot(&s.counts).map(|h| {
+                hotspot(&s.counts, t.by_sector.known_week_hours()).map(|h| {
                     format!(
                         "{}: {} in the last 24 h, against {:.1} expected from the week",
                         label(false, &s.key),

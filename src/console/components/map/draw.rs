@@ -193,21 +193,34 @@ fn draw_units(buf: &mut Buffer, taken: &mut Taken, ctx: &Context, g: &view::Fram
     }
 }
 
-/// Crossings first, then cities, then (zoomed in) towns: each label where it collides with nothing.
+/// Crossings first, then the sectors, the cities and (zoomed in) the towns:
+/// each label where it collides with nothing.
 fn draw_labels(buf: &mut Buffer, taken: &mut Taken, ctx: &Context, g: &view::Frame) {
-    let crossings = ctx
-        .places
-        .iter()
-        .filter(|p| p.kind == PlaceKind::Crossing)
-        .map(|p| ('×', p.name.as_str(), p.lat, p.lon, true));
-    // A cell of air around each label keeps two names from running together.
+    let place = |kind: PlaceKind, mark: char| {
+        ctx.places
+            .iter()
+            .filter(move |p| p.kind == kind)
+            .map(move |p| {
+                (
+                    mark,
+                    p.name.as_str(),
+                    p.lat,
+                    p.lon,
+                    kind == PlaceKind::Crossing,
+                )
+            })
+    };
     let with_towns = g.km_per_col <= 4.0;
-    let places = towns()
+    let towns = towns()
         .iter()
         .filter(|t| t.kind == TownKind::City || with_towns)
         .map(|t| ('·', t.name.as_str(), t.lat, t.lon, false));
+    let labels = place(PlaceKind::Crossing, '×')
+        .chain(place(PlaceKind::Sector, '·'))
+        .chain(towns);
+    // A cell of air around each label keeps two names from running together.
     let mut named = std::collections::HashSet::new();
-    for (mark, name, lat, lon, crossing) in crossings.chain(places) {
+    for (mark, name, lat, lon, crossing) in labels {
         let Some((x, y)) = g.cell(lat, lon) else {
             continue;
         };
