@@ -6,6 +6,7 @@ pub mod bench;
 pub mod client;
 pub mod console;
 pub mod demo;
+pub mod interop;
 pub mod model;
 pub mod paths;
 pub mod reference;

@@ -122,6 +122,11 @@ enum Cmd {
         #[command(subcommand)]
         command: ReportCmd,
     },
+    /// Incidents a search finds, as GeoJSON or CSV, through the API.
+    Export {
+        #[command(subcommand)]
+        command: ExportCmd,
+    },
     /// Check an exported record (`tandem admin audit export`) with nothing
     /// but the file and the centres' public keys.
     Audit {
@@ -157,6 +162,28 @@ enum ReportCmd {
         /// Write here (0600) rather than to standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCmd {
+    /// Every incident matching the filters, newest first, streamed to a file.
+    Incidents {
+        #[command(flatten)]
+        connection: ConsoleArgs,
+        #[arg(long, value_parser = ["csv", "geojson"])]
+        format: String,
+        /// Reported at or after (RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        /// Reported before (RFC 3339).
+        #[arg(long)]
+        until: Option<String>,
+        /// CSV: a byte-order mark first, for spreadsheets that need it for Arabic.
+        #[arg(long)]
+        bom: bool,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -360,6 +387,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(path) => tandem::paths::write_file(&path, text.as_bytes(), true)?,
                 None => print!("{text}"),
             }
+            Ok(())
+        }
+        Some(Cmd::Export {
+            command:
+                ExportCmd::Incidents {
+                    connection,
+                    format,
+                    since,
+                    until,
+                    bom,
+                    out,
+                },
+        }) => {
+            let client = connect(connection)?;
+            let q = tandem::api::export::ExportQuery {
+                since,
+                until,
+                bom: Some(bom),
+                format: serde_json::from_value(serde_json::json!(format))?,
+                ..Default::default()
+            };
+            let bytes = client.export_incidents(&q, &out).await?;
+            println!("wrote {} ({bytes} bytes)", out.display());
             Ok(())
         }
         Some(Cmd::Audit {

@@ -730,6 +730,14 @@ async fn real_answers_match_the_document() {
             .await;
     }
     for path in [
+        "/api/v1/export/incidents?format=geojson",
+        "/api/v1/export/incidents",
+        "/api/v1/export/incidents?format=pdf",
+    ] {
+        c.call(o, M::GET, "/api/v1/export/incidents", path, &[], None)
+            .await;
+    }
+    for path in [
         "/api/v1/stats",
         "/api/v1/stats?window=7d&bucket=1d&by=sector",
         "/api/v1/stats?window=90m",

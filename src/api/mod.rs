@@ -5,6 +5,7 @@
 //! envelopes that only exist on the wire: snapshot, pages, problems.
 
 pub mod audit;
+pub mod export;
 pub mod problem;
 pub mod shift;
 pub mod stats;

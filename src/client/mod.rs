@@ -8,6 +8,7 @@ mod audit;
 pub mod cache;
 pub mod call;
 mod events;
+mod export;
 pub mod mirror;
 pub mod outbox;
 pub mod report;

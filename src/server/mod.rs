@@ -6,6 +6,7 @@ mod audit;
 mod checkpoints;
 mod error;
 mod events;
+mod export;
 pub mod extract;
 mod guard;
 mod handover;
@@ -141,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/attention/seen", post(attention::http::mark_seen))
         .route("/reports/shift", get(reports::shift))
         .route("/stats", get(stats::stats))
+        .route("/export/incidents", get(export::incidents))
         .route("/shifts/{id}/end", post(shifts::end))
         .route("/shifts/{id}/handover/ack", post(shifts::acknowledge))
         .route("/audit/verify", get(audit::verify))

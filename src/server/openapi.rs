@@ -11,7 +11,8 @@ use utoipa::openapi::{Content, RefOr, Response, Schema};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    attention, audit, checkpoints, events, handover, me, presence, reports, routes, shifts, stats,
+    attention, audit, checkpoints, events, export, handover, me, presence, reports, routes, shifts,
+    stats,
 };
 use crate::api::problem::CONTENT_TYPE as PROBLEM;
 use crate::api::*;
@@ -26,11 +27,11 @@ use crate::model;
         routes::add_note, routes::create_task, routes::merge,
         handover::ask, handover::accept, handover::decline, handover::takeover,
         routes::list_tasks, routes::patch_task, routes::agencies, routes::units, routes::patch_unit,
-        audit::verify, audit::log, audit::raise_alarm, shifts::start, shifts::end, shifts::acknowledge, shifts::list, presence::list, attention::http::queue, attention::http::mark_seen, reports::shift, stats::stats, checkpoints::list, checkpoints::sign_now,
+        audit::verify, audit::log, audit::raise_alarm, shifts::start, shifts::end, shifts::acknowledge, shifts::list, presence::list, attention::http::queue, attention::http::mark_seen, reports::shift, stats::stats, export::incidents, checkpoints::list, checkpoints::sign_now,
     ),
     components(schemas(
         Problem, Snapshot, CentreInfo, Me, RotateToken, IssuedToken, model::TokenInfo, model::token::Lockout, model::ownership::Handover, model::ownership::HandedOver, model::ownership::HandoverAsk, model::ownership::Reason, handover::Empty, IncidentDetail, MergeRequest, MergeResult, VerifyReport, crate::api::LogPage, crate::api::WitnessAlarm, crate::api::VerifyScope, crate::api::Shift, crate::api::Presence, crate::api::AttentionQueue, crate::api::AttentionItem, crate::api::MarkSeen, model::attention::Rule, crate::api::EndShift, crate::api::HandoverSummary, model::shift::SeverityCounts, model::shift::OpenIncident, model::shift::OverdueTask, model::shift::CommittedUnit, model::Post, model::report::ShiftReport, model::report::SlaLine, model::report::AgencyTasks, model::report::OnDuty, model::report::Bucket, crate::api::Finding, crate::api::FindingKind, model::checkpoint::Checkpoint, checkpoints::CheckpointEntry, Health, crate::api::Redacted, crate::api::Skip, model::Tlp,
-        crate::api::stats::Stats, crate::api::stats::Series, crate::api::stats::SlaCompliance, crate::api::stats::StatsBy,
+        crate::api::stats::Stats, crate::api::stats::Series, crate::api::stats::SlaCompliance, crate::api::stats::StatsBy, crate::api::export::ExportFormat,
         Event, Incident, NewIncident, IncidentPatch, Note, NewNote, Task, NewTask, TaskPatch,
         Agency, Unit, UnitPatch, Officer, model::Location, model::Position,
         model::Centre, model::Category, model::Severity, model::IncidentStatus, model::Source,

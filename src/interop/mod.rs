@@ -1,0 +1,61 @@
+//! Interchange with the tools and systems around the centres: incidents
+//! written as GeoJSON (RFC 7946) and CSV (RFC 4180) for QGIS and
+//! spreadsheets. Pure: each function turns incidents into bytes; the server
+//! streams them page by page.
+
+pub mod csv;
+pub mod geojson;
+
+/// The formats an export can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    GeoJson,
+    Csv,
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::GeoJson => "application/geo+json",
+            Format::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    /// From a `format=` value (`geojson`, `csv`).
+    pub fn named(name: &str) -> Option<Format> {
+        match name {
+            "geojson" => Some(Format::GeoJson),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+
+    /// The first of an `Accept` header's media types that is one of ours.
+    pub fn accepted(accept: &str) -> Option<Format> {
+        accept.split(',').find_map(|part| {
+            let media = part.split(';').next().unwrap_or("").trim();
+            match media.to_ascii_lowercase().as_str() {
+                "application/geo+json" => Some(Format::GeoJson),
+                "text/csv" => Some(Format::Csv),
+                _ => None,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_read_from_the_accept_header() {
+        assert_eq!(Format::accepted("text/csv"), Some(Format::Csv));
+        assert_eq!(
+            Format::accepted("text/html, application/geo+json;q=0.9"),
+            Some(Format::GeoJson)
+        );
+        assert_eq!(Format::accepted("*/*"), None);
+        assert_eq!(Format::named("csv"), Some(Format::Csv));
+        assert_eq!(Format::named("xml"), None);
+    }
+}
