@@ -66,6 +66,8 @@ pub enum NetEvent {
     Presence(Vec<crate::api::Presence>),
     /// The last shifts ended at both centres, newest first.
     Handovers(Vec<crate::api::Shift>),
+    /// An export written (what and where), or why not.
+    Exported(Result<String, String>),
     /// The figures behind the trends screen, or why they could not be had.
     Trends(Result<Box<Trends>, String>),
     /// The answer to `:shift …` or `:ack-handover`, as a message.
@@ -130,6 +132,12 @@ pub enum Effect {
     DutyChanged,
     /// Ask the server for the trends screen's figures.
     FetchTrends,
+    /// Write an export to a file (by way of `FILE.part`).
+    Export {
+        path: std::path::PathBuf,
+        bytes: Vec<u8>,
+        what: String,
+    },
     Quit,
 }
 

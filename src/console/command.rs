@@ -87,6 +87,7 @@ verbs! {
     AckHandover = "ack-handover", None, true, "ack-handover", "acknowledge the last handover of your centre";
     RotateToken = "rotate-token", None, true, "rotate-token", "a new token for yourself, kept for the next start (the old one works 10 minutes more)";
     Outbox = "outbox", None, true, "outbox", "the outbox: pending, conflicted and refused changes";
+    Export = "export", Text, true, "export csv|geojson FILE", "write the incidents the feed shows (its filter, its order) to FILE as CSV or GeoJSON";
     Map = "map", None, true, "map", "the map of Libya: incidents (the feed's filter applies), units, sectors and crossings";
     Board = "board", None, true, "board", "the sector board: open incidents, overdue and units per sector and crossing";
     Trends = "trends", None, true, "trends", "trends: incidents per hour over 72 h by category and sector, SLA compliance, hotspots";

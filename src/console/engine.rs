@@ -269,6 +269,16 @@ impl Engine {
                 Effect::MarkSeen(keys) => self.mark_seen(keys),
                 Effect::DutyChanged => self.duty_changed.notify_one(),
                 Effect::FetchTrends => self.fetch_trends(),
+                Effect::Export { path, bytes, what } => {
+                    let tx = self.tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let result = match super::export::write(&path, &bytes) {
+                            Ok(()) => Ok(format!("exported {what} to {}", path.display())),
+                            Err(e) => Err(format!("export to {} failed: {e}", path.display())),
+                        };
+                        let _ = tx.send(Action::Net(NetEvent::Exported(result)));
+                    });
+                }
             }
         }
         if is_net {

@@ -18,6 +18,7 @@ pub mod config;
 pub mod context;
 pub mod dialogs;
 pub mod engine;
+pub mod export;
 pub mod facts;
 pub mod feed_index;
 pub mod filter;

@@ -29,6 +29,7 @@ fn sample(usage: &str) -> String {
         .replace("[CENTRE]", "BEN")
         .replace("COLUMN", "reference")
         .replace("[EXPR]", "sev>=high")
+        .replace("csv|geojson FILE", "csv /tmp/tandem-help-export.csv")
 }
 
 fn frame(app: &App) -> String {

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod duty;
+mod export;
 mod fixture;
 mod help;
 mod map;

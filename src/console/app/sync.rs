@@ -102,6 +102,8 @@ pub fn net(app: &mut App, e: NetEvent) -> Vec<Effect> {
         NetEvent::Presence(p) => app.ctx.connected = p,
         NetEvent::Handovers(h) => app.ctx.handovers = h,
         NetEvent::Trends(Ok(t)) => app.ctx.trends = Some(t),
+        NetEvent::Exported(Ok(m)) => app.ctx.say(Level::Info, m),
+        NetEvent::Exported(Err(e)) => app.ctx.say(Level::Error, e),
         NetEvent::Trends(Err(e)) => app.ctx.say(Level::Error, e),
         NetEvent::Link(link) => {
             let ctx = &mut app.ctx;
