@@ -64,6 +64,11 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 72)]
         hours: i64,
     },
+    /// The incidents export (CSV, GeoJSON) streamed over a long history.
+    Export {
+        #[arg(long, default_value_t = 100_000)]
+        incidents: usize,
+    },
     /// `audit verify` (chain and rows) over a long record.
     Verify {
         #[arg(long, default_value_t = 1_000_000)]
@@ -159,6 +164,7 @@ pub async fn run(target: &Target, workload: Option<BenchCmd>) -> anyhow::Result<
                 tasks_per_incident,
             } => super::snapshot(incidents, tasks_per_incident).await?,
             BenchCmd::Report { incidents, hours } => super::report(incidents, hours).await?,
+            BenchCmd::Export { incidents } => super::export::export(incidents).await?,
             BenchCmd::Verify { events } => super::verify(events).await?,
             BenchCmd::Witness { events } => super::witness(events).await?,
         };

@@ -6,6 +6,7 @@
 
 pub mod cli;
 mod console;
+mod export;
 mod offline;
 pub mod proxy;
 mod report;

@@ -87,49 +87,22 @@ pub async fn report(incidents: usize, hours: i64) -> anyhow::Result<String> {
             ms(took.last().copied().unwrap_or(Duration::ZERO)),
         ));
     }
-    // The exports, drained as they stream (nothing kept), with the peak RSS they cause.
-    let mut export_lines = Vec::new();
-    for format in ["csv", "geojson"] {
-        reset_peak_rss();
-        let start = Instant::now();
-        let res = http
-            .get(format!("{}/api/v1/export/incidents", server.url))
-            .query(&[("format", format)])
-            .bearer_auth(&server.duty.1)
-            .send()
-            .await?
-            .error_for_status()?;
-        let mut body = res.bytes_stream();
-        let mut bytes = 0usize;
-        while let Some(chunk) = futures::StreamExt::next(&mut body).await {
-            bytes += chunk?.len();
-        }
-        let took = start.elapsed();
-        let (_, peak) = rss_mib();
-        export_lines.push(format!(
-            "{format} {:.1} MB in {}, peak RSS {peak:.0} MiB",
-            bytes as f64 / 1e6,
-            ms(took)
-        ));
-    }
     server.stop().await?;
     Ok(format!(
         "report: {incidents} incidents over {hours} h ({new_incidents} in the window, a task each): the report over HTTP median {}, max {}; process RSS {rss_before:.0} MiB before, peak {peak:.0} MiB (server and client together)\n\
          attention queue read ({items} items) median {}, p99 {}\n\
-         /stats over HTTP as a duty officer, 1 h buckets: {}\n\
-         export of every incident over HTTP (server and client together): {}",
+         /stats over HTTP as a duty officer, 1 h buckets: {}",
         ms(percentile(&took, 0.5)),
         ms(took.last().copied().unwrap_or(Duration::ZERO)),
         ms(percentile(&queue_took, 0.5)),
         ms(percentile(&queue_took, 0.99)),
         stats_lines.join("; "),
-        export_lines.join("; "),
     ))
 }
 
 /// Writes rows straight into the database with every column the reads use
 /// (this measures reading, not writing).
-async fn fill(
+pub(super) async fn fill(
     server: &BenchServer,
     incidents: usize,
     hours: i64,
