@@ -270,14 +270,7 @@ impl Engine {
                 Effect::DutyChanged => self.duty_changed.notify_one(),
                 Effect::FetchTrends => self.fetch_trends(),
                 Effect::Export { path, bytes, what } => {
-                    let tx = self.tx.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let result = match super::export::write(&path, &bytes) {
-                            Ok(()) => Ok(format!("exported {what} to {}", path.display())),
-                            Err(e) => Err(format!("export to {} failed: {e}", path.display())),
-                        };
-                        let _ = tx.send(Action::Net(NetEvent::Exported(result)));
-                    });
+                    super::export::spawn_write(self.tx.clone(), path, bytes, what)
                 }
             }
         }

@@ -6,8 +6,59 @@
 
 use std::path::{Path, PathBuf};
 
+use super::action::{Action, Effect, NetEvent};
+use super::command::Arg;
+use super::components::Outcome;
+use super::context::{Context, Level};
+use super::feed_index::FeedIndex;
 use crate::interop::{self, Format};
 use crate::model::Incident;
+
+/// `:export csv|geojson FILE`: the bytes of what the feed shows, in its
+/// order, for the engine to write.
+pub fn run(ctx: &mut Context, feed: &FeedIndex, arg: &Arg) -> Option<Outcome> {
+    let text = match arg {
+        Arg::Text(t) => t.as_str(),
+        _ => "",
+    };
+    let (format, path) = match parse(text) {
+        Ok(p) => p,
+        Err(e) => {
+            ctx.say(Level::Error, e);
+            return Outcome::none();
+        }
+    };
+    let incidents: Vec<Incident> = feed
+        .window(None, usize::MAX)
+        .filter_map(|id| ctx.incident(&id).cloned())
+        .collect();
+    let what = format!("{} incident(s)", incidents.len());
+    ctx.say(Level::Info, format!("exporting {what}…"));
+    Some(Outcome {
+        effects: vec![Effect::Export {
+            path,
+            bytes: bytes(format, &incidents),
+            what,
+        }],
+        ..Outcome::default()
+    })
+}
+
+/// The engine's side: writes off the event loop and says how it went.
+pub fn spawn_write(
+    tx: tokio::sync::mpsc::UnboundedSender<Action>,
+    path: PathBuf,
+    bytes: Vec<u8>,
+    what: String,
+) {
+    tokio::task::spawn_blocking(move || {
+        let result = match write(&path, &bytes) {
+            Ok(()) => Ok(format!("exported {what} to {}", path.display())),
+            Err(e) => Err(format!("export to {} failed: {e}", path.display())),
+        };
+        let _ = tx.send(Action::Net(NetEvent::Exported(result)));
+    });
+}
 
 /// What `:export` was asked: the format and the file.
 pub fn parse(arg: &str) -> Result<(Format, PathBuf), String> {

@@ -260,7 +260,7 @@ fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
         Verb::AckHandover => crate::console::shifts::acknowledge(&mut app.ctx),
         Verb::Outbox => Outcome::page(OutboxScreen::default()),
         Verb::Board => Outcome::page(BoardScreen::default()),
-        Verb::Export => export(app, cmd),
+        Verb::Export => crate::console::export::run(&mut app.ctx, &app.feed.index, &cmd.arg),
         Verb::Trends => TrendsScreen::open(),
         Verb::Map => Outcome::go(Go::Map(Box::new(MapScreen::new(
             app.feed.visible_selection(),
@@ -322,37 +322,6 @@ fn global(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
             out
         }
     }
-}
-
-/// `:export csv|geojson FILE`: what the feed shows, in its order.
-fn export(app: &mut App, cmd: &Cmd) -> Option<Outcome> {
-    let text = match &cmd.arg {
-        Arg::Text(t) => t.as_str(),
-        _ => "",
-    };
-    let (format, path) = match crate::console::export::parse(text) {
-        Ok(p) => p,
-        Err(e) => {
-            app.ctx.say(Level::Error, e);
-            return Outcome::none();
-        }
-    };
-    let incidents: Vec<crate::model::Incident> = app
-        .feed
-        .index
-        .window(None, usize::MAX)
-        .filter_map(|id| app.ctx.incident(&id).cloned())
-        .collect();
-    let what = format!("{} incident(s)", incidents.len());
-    app.ctx.say(Level::Info, format!("exporting {what}…"));
-    Some(Outcome {
-        effects: vec![Effect::Export {
-            path,
-            bytes: crate::console::export::bytes(format, &incidents),
-            what,
-        }],
-        ..Outcome::default()
-    })
 }
 
 fn quit(app: &mut App) -> Option<Outcome> {
