@@ -174,9 +174,12 @@ async fn a_long_export_is_streamed_whole_past_one_page() {
 async fn bad_exports_are_refused_and_the_command_line_writes_the_file() {
     let ts = TestServer::start().await;
     world(&ts).await;
-    let res = get(&ts, Role::DutyOfficer, "", None).await;
+    let res = get(&ts, Role::DutyOfficer, "", Some("text/html")).await;
     assert_eq!(res.status().as_u16(), 406);
     assert!(res.text().await.unwrap().contains("text/csv"));
+    // Asking for nothing in particular: GeoJSON.
+    let res = get(&ts, Role::DutyOfficer, "", None).await;
+    assert_eq!(res.headers()["content-type"], "application/geo+json");
     for (query, says) in [
         ("?format=xml", "format"),
         ("?format=csv&since=yesterday", "since"),

@@ -35,7 +35,7 @@ pub struct ExportQuery {
     #[param(format = DateTime)]
     pub until: Option<String>,
     /// `geojson` or `csv`; without it, the `Accept` header says
-    /// (`application/geo+json` or `text/csv`).
+    /// (`application/geo+json` or `text/csv`; GeoJSON when it is absent or `*/*`).
     pub format: Option<ExportFormat>,
     /// CSV: begin with a byte-order mark, for spreadsheet programs that need
     /// it to read UTF-8 (Arabic).

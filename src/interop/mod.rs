@@ -30,16 +30,34 @@ impl Format {
         }
     }
 
-    /// The first of an `Accept` header's media types that is one of ours.
+    /// What an `Accept` header asks for: the first of its media types that
+    /// is one of ours, GeoJSON for anything (`*/*`, `application/*`, JSON),
+    /// `None` when it names only what we cannot give.
     pub fn accepted(accept: &str) -> Option<Format> {
-        accept.split(',').find_map(|part| {
-            let media = part.split(';').next().unwrap_or("").trim();
-            match media.to_ascii_lowercase().as_str() {
+        let media: Vec<String> = accept
+            .split(',')
+            .map(|part| {
+                part.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .collect();
+        media
+            .iter()
+            .find_map(|m| match m.as_str() {
                 "application/geo+json" => Some(Format::GeoJson),
                 "text/csv" => Some(Format::Csv),
                 _ => None,
-            }
-        })
+            })
+            .or_else(|| {
+                let any = ["*/*", "application/*", "application/json"];
+                media
+                    .iter()
+                    .any(|m| any.contains(&m.as_str()))
+                    .then_some(Format::GeoJson)
+            })
     }
 }
 
@@ -54,7 +72,8 @@ mod tests {
             Format::accepted("text/html, application/geo+json;q=0.9"),
             Some(Format::GeoJson)
         );
-        assert_eq!(Format::accepted("*/*"), None);
+        assert_eq!(Format::accepted("*/*"), Some(Format::GeoJson));
+        assert_eq!(Format::accepted("text/html"), None);
         assert_eq!(Format::named("csv"), Some(Format::Csv));
         assert_eq!(Format::named("xml"), None);
     }

@@ -21,7 +21,7 @@ use crate::model::Viewer;
     params(ExportQuery),
     responses((status = 200, description = "The incidents found, newest first: a GeoJSON FeatureCollection or CSV with a header row",
                 content((Object = "application/geo+json"), (String = "text/csv"))),
-              (status = 406, description = "Neither `format` nor `Accept` names GeoJSON or CSV", body = Problem),
+              (status = 406, description = "`Accept` names neither GeoJSON nor CSV (nor `*/*`), and no `format`", body = Problem),
               (status = 422, description = "Bad filter", body = Problem)))]
 pub async fn incidents(
     State(state): State<AppState>,
@@ -32,10 +32,12 @@ pub async fn incidents(
     let format = match q.format {
         Some(ExportFormat::Geojson) => Format::GeoJson,
         Some(ExportFormat::Csv) => Format::Csv,
+        // No `Accept` (or anything): GeoJSON.
         None => headers
             .get(header::ACCEPT)
-            .and_then(|a| a.to_str().ok())
-            .and_then(Format::accepted)
+            .map_or(Some(Format::GeoJson), |a| {
+                a.to_str().ok().and_then(Format::accepted)
+            })
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::NOT_ACCEPTABLE,
