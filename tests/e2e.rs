@@ -16,51 +16,50 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn triage_by_keys_in_the_real_terminal() {
+/// `tandem demo --fresh` in a pseudo-terminal of `w`×`h`, on a port of its own.
+fn demo(w: u16, h: u16) -> (tempfile::TempDir, String, Terminal) {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
     let listen = format!("127.0.0.1:{port}");
     let d = dir.path().to_str().unwrap();
-    let mut term = Terminal::start(
+    let term = Terminal::start(
         &[
             "demo", "--fresh", "--speed", "0.1", "--dir", d, "--listen", &listen,
         ],
         dir.path(),
-        120,
-        40,
+        w,
+        h,
     );
-    term.wait_for("LIVE", 90);
-    term.wait_for("Incident feed", 60);
+    (dir, format!("http://{listen}"), term)
+}
+
+/// An API client as the demo's duty officer (the console's own account).
+fn duty(dir: &tempfile::TempDir, url: &str) -> Client {
     let creds: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("demo-officers.json")).unwrap())
             .unwrap();
-    let client = Client::new(&url, creds["duty"].as_str().unwrap()).unwrap();
+    Client::new(url, creds["duty"].as_str().unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn triage_by_keys_in_the_real_terminal() {
+    let (dir, url, mut term) = demo(120, 40);
+    term.wait_for("LIVE", 90);
+    term.wait_for("Incident feed", 60);
+    let client = duty(&dir, &url);
     let me = client.me().await.unwrap();
 
     // The test's own target, reported through the API: it shows on the screen.
     let tag = new_key()[..8].to_string();
     let title = format!("E2E armed group seen {tag}");
-    let new = tandem::api::NewIncident {
-        tlp: Default::default(),
-        shared_with: Vec::new(),
-        title: title.clone(),
-        category: tandem::model::Category::ArmedIncursion,
-        severity: Severity::Critical,
-        location: tandem::model::Location {
-            lat: 22.79,
-            lon: 14.02,
-            sector: Some("Tummo".into()),
-            crossing: Some("Tummo".into()),
-        },
-        description: String::new(),
-        source: None,
-        occurred_at: None,
-        centre: None,
-        lead_agency_id: None,
-        supporting_agency_ids: vec![],
-        tags: vec![],
+    let mut new = common::new_incident(&title);
+    new.category = tandem::model::Category::ArmedIncursion;
+    new.severity = Severity::Critical;
+    new.location = tandem::model::Location {
+        lat: 22.79,
+        lon: 14.02,
+        sector: Some("Tummo".into()),
+        crossing: Some("Tummo".into()),
     };
     let created = client.create_incident(&new_key(), &new).await.unwrap();
     term.wait_for(&created.reference, 60);
@@ -186,19 +185,7 @@ fn mouse_capture_stays_off_when_the_config_says_so() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_duty_screens_in_the_real_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let listen = format!("127.0.0.1:{port}");
-    let d = dir.path().to_str().unwrap();
-    let mut term = Terminal::start(
-        &[
-            "demo", "--fresh", "--speed", "0.1", "--dir", d, "--listen", &listen,
-        ],
-        dir.path(),
-        140,
-        40,
-    );
+    let (dir, url, mut term) = demo(140, 40);
     term.wait_for("LIVE", 90);
     // The queue arrives on the stream: the header counts it.
     term.wait_for("ATTENTION", 60);
@@ -230,10 +217,7 @@ async fn the_duty_screens_in_the_real_terminal() {
     term.wait_for("shift ended; handover not yet acknowledged", 30);
 
     // What the server holds, through the API.
-    let creds: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("demo-officers.json")).unwrap())
-            .unwrap();
-    let client = Client::new(&url, creds["duty"].as_str().unwrap()).unwrap();
+    let client = duty(&dir, &url);
     let me = client.me().await.unwrap();
     let ended = client
         .shifts(tandem::model::Centre::Trp, false)
@@ -256,46 +240,19 @@ async fn the_duty_screens_in_the_real_terminal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_map_in_the_real_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let listen = format!("127.0.0.1:{port}");
-    let d = dir.path().to_str().unwrap();
-    let mut term = Terminal::start(
-        &[
-            "demo", "--fresh", "--speed", "0.1", "--dir", d, "--listen", &listen,
-        ],
-        dir.path(),
-        140,
-        40,
-    );
+    let (dir, url, mut term) = demo(140, 40);
     term.wait_for("LIVE", 90);
-    let creds: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("demo-officers.json")).unwrap())
-            .unwrap();
-    let client = Client::new(&url, creds["duty"].as_str().unwrap()).unwrap();
+    let client = duty(&dir, &url);
     let me = client.me().await.unwrap();
     // Reported at Zuwara's coordinates with no sector: the server names it.
     let tag = new_key()[..8].to_string();
-    let new = tandem::api::NewIncident {
-        tlp: Default::default(),
-        shared_with: Vec::new(),
-        title: format!("E2E boat off the beach {tag}"),
-        category: tandem::model::Category::IrregularMigration,
-        severity: Severity::High,
-        location: tandem::model::Location {
-            lat: 32.9327858,
-            lon: 12.0806069,
-            sector: None,
-            crossing: None,
-        },
-        description: String::new(),
-        source: None,
-        occurred_at: None,
-        centre: None,
-        lead_agency_id: None,
-        supporting_agency_ids: vec![],
-        tags: vec![],
+    let mut new = common::new_incident(&format!("E2E boat off the beach {tag}"));
+    new.category = tandem::model::Category::IrregularMigration;
+    new.location = tandem::model::Location {
+        lat: 32.9327858,
+        lon: 12.0806069,
+        sector: None,
+        crossing: None,
     };
     let created = client.create_incident(&new_key(), &new).await.unwrap();
     assert_eq!(created.location.sector.as_deref(), Some("Zuwara"));

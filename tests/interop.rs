@@ -8,7 +8,9 @@ mod common;
 
 use common::{TestServer, new_incident};
 use serde_json::Value;
-use tandem::client::new_key;
+use tandem::api::export::{ExportFormat, ExportQuery};
+use tandem::bench::proxy::Proxy;
+use tandem::client::{Client, new_key};
 use tandem::interop::csv::{BOM, COLUMNS};
 use tandem::model::{Location, Role, Tlp};
 
@@ -128,8 +130,8 @@ async fn csv_round_trips_arabic_quotes_commas_and_newlines() {
     ts.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_long_export_is_streamed_whole_past_one_page() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_export_is_streamed_whole_past_one_page_and_a_cut_leaves_nothing() {
     let ts = TestServer::start().await;
     let duty = ts.client(Role::DutyOfficer);
     let n = 620;
@@ -167,6 +169,31 @@ async fn a_long_export_is_streamed_whole_past_one_page() {
         1 + 10 + 100,
         "the search's filter applies: Report 1, 1x and 1xx"
     );
+
+    // The link drops 50 kB in: the export fails clearly and leaves no file, whole or part.
+    let target = ts.url.trim_start_matches("http://").parse().unwrap();
+    let proxy = Proxy::start(target).await.unwrap();
+    proxy.chop_after(50_000);
+    let client = Client::new(&proxy.url(), ts.token(Role::DutyOfficer)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("all.geojson");
+    let q = ExportQuery {
+        format: Some(ExportFormat::Geojson),
+        ..Default::default()
+    };
+    let err = client.export_incidents(&q, &out).await.unwrap_err();
+    assert!(format!("{err:#}").contains("cut short"), "{err:#}");
+    assert!(proxy.bytes_to_client() >= 50_000);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing left behind"
+    );
+    // Whole again once the link is.
+    proxy.chop_after(0);
+    client.export_incidents(&q, &out).await.unwrap();
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(doc["features"].as_array().unwrap().len(), n);
     ts.shutdown().await;
 }
 

@@ -37,6 +37,18 @@ async fn report(
         .unwrap()
 }
 
+async fn acknowledge(ts: &TestServer, i: &Incident) {
+    ts.client(Role::DutyOfficer)
+        .patch_incident(
+            &new_key(),
+            i.id,
+            i.version,
+            &serde_json::from_value(json!({"status": "acknowledged"})).unwrap(),
+        )
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn an_incident_without_a_sector_gets_it_from_its_position() {
     let ts = TestServer::start().await;
@@ -109,7 +121,7 @@ fn series<'a>(s: &'a Stats, key: &str) -> &'a tandem::api::stats::Series {
 async fn stats_count_per_bucket_by_category_sector_and_severity() {
     let ts = TestServer::start().await;
     let duty = Role::DutyOfficer;
-    let fuel_ras = report(
+    report(
         &ts,
         duty,
         Category::SmugglingFuel,
@@ -134,15 +146,7 @@ async fn stats_count_per_bucket_by_category_sector_and_severity() {
     )
     .await;
     // The critical one acknowledged at once: within its SLA.
-    ts.client(duty)
-        .patch_incident(
-            &new_key(),
-            boat.id,
-            boat.version,
-            &serde_json::from_value(json!({"status": "acknowledged"})).unwrap(),
-        )
-        .await
-        .unwrap();
+    acknowledge(&ts, &boat).await;
     // The low one reported three hours ago and never acknowledged: past its hour.
     ts.raw_execute(&format!(
         "UPDATE incidents SET reported_at_ms = reported_at_ms - 10800000 WHERE id = '{}'",
@@ -182,7 +186,6 @@ async fn stats_count_per_bucket_by_category_sector_and_severity() {
     // The record began with the Zuwara report, three hours back.
     let began = by_sev.record_from.expect("the record's first report");
     assert!((by_sev.to - began).whole_hours() >= 3 && (by_sev.to - began).whole_hours() <= 4);
-    let _ = fuel_ras;
 
     // Need-to-know: a TLP:RED incident counts for the supervisor who may see it, not the duty officer.
     let mut red = new_incident("Informant's report");
@@ -249,15 +252,7 @@ async fn rows_written_before_the_upgrade_are_counted_after_it() {
         at(32.93, 12.08),
     )
     .await;
-    ts.client(duty)
-        .patch_incident(
-            &new_key(),
-            boat.id,
-            boat.version,
-            &serde_json::from_value(json!({"status": "acknowledged"})).unwrap(),
-        )
-        .await
-        .unwrap();
+    acknowledge(&ts, &boat).await;
     report(&ts, duty, Category::Other, Severity::Low, at(33.14, 11.67)).await;
     // As rows stood before migration 0008: no sector or triage columns filled.
     ts.raw_execute("UPDATE incidents SET sector = NULL, triaged_at_ms = NULL")

@@ -26,22 +26,29 @@ impl Client {
             Some(e) => format!("{}.part", e.to_string_lossy()),
             None => "part".into(),
         });
-        let mut file = tokio::fs::File::create(&part)
-            .await
-            .with_context(|| format!("creating {}", part.display()))?;
-        let mut written = 0u64;
-        let mut body = res.bytes_stream();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk
-                .map_err(ClientError::Network)
-                .context("the export was cut short; nothing was written to the file")?;
-            file.write_all(&chunk).await?;
-            written += chunk.len() as u64;
+        let streamed = async {
+            let mut file = tokio::fs::File::create(&part)
+                .await
+                .with_context(|| format!("creating {}", part.display()))?;
+            let mut written = 0u64;
+            let mut body = res.bytes_stream();
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk
+                    .map_err(ClientError::Network)
+                    .context("the export was cut short; nothing was written to the file")?;
+                file.write_all(&chunk).await?;
+                written += chunk.len() as u64;
+            }
+            file.sync_all().await?;
+            tokio::fs::rename(&part, out)
+                .await
+                .with_context(|| format!("moving {} to {}", part.display(), out.display()))?;
+            anyhow::Ok(written)
         }
-        file.sync_all().await?;
-        tokio::fs::rename(&part, out)
-            .await
-            .with_context(|| format!("moving {} to {}", part.display(), out.display()))?;
-        Ok(written)
+        .await;
+        if streamed.is_err() {
+            let _ = tokio::fs::remove_file(&part).await;
+        }
+        streamed
     }
 }

@@ -37,7 +37,8 @@ pub fn run(ctx: &mut Context, feed: &FeedIndex, arg: &Arg) -> Option<Outcome> {
     Some(Outcome {
         effects: vec![Effect::Export {
             path,
-            bytes: bytes(format, &incidents),
+            // CSV with a byte-order mark: spreadsheets read Arabic right with it.
+            bytes: interop::document(format, &incidents, true),
             what,
         }],
         ..Outcome::default()
@@ -76,24 +77,6 @@ pub fn parse(arg: &str) -> Result<(Format, PathBuf), String> {
         None => PathBuf::from(file),
     };
     Ok((format, file))
-}
-
-/// The file's bytes (CSV with a byte-order mark, for spreadsheets and Arabic).
-pub fn bytes(format: Format, incidents: &[Incident]) -> Vec<u8> {
-    match format {
-        Format::Csv => {
-            let mut out = interop::csv::BOM.to_vec();
-            out.extend(interop::csv::header());
-            out.extend(interop::csv::rows(incidents));
-            out
-        }
-        Format::GeoJson => {
-            let mut out = interop::geojson::START.to_string();
-            out.push_str(&interop::geojson::features(incidents, true));
-            out.push_str(interop::geojson::END);
-            out.into_bytes()
-        }
-    }
 }
 
 /// Writes `bytes` to `path` by way of `path.part`, so a failed write never

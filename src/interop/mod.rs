@@ -6,6 +6,25 @@
 pub mod csv;
 pub mod geojson;
 
+/// A whole export of `incidents` in `format`, for writers that hold them
+/// all (the console); the server writes the same pieces page by page.
+pub fn document(format: Format, incidents: &[crate::model::Incident], bom: bool) -> Vec<u8> {
+    match format {
+        Format::Csv => {
+            let mut out = if bom { csv::BOM.to_vec() } else { Vec::new() };
+            out.extend(csv::header());
+            out.extend(csv::rows(incidents));
+            out
+        }
+        Format::GeoJson => {
+            let mut out = geojson::START.to_string();
+            out.push_str(&geojson::features(incidents, true));
+            out.push_str(geojson::END);
+            out.into_bytes()
+        }
+    }
+}
+
 /// The formats an export can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

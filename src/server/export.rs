@@ -62,55 +62,47 @@ pub async fn incidents(
         }
         Format::GeoJson => head.extend_from_slice(interop::geojson::START.as_bytes()),
     }
+    /// Where the walk is: the page to write next (none: the end was written).
     struct Walk {
+        store: std::sync::Arc<dyn crate::store::Store>,
+        q: ExportQuery,
+        viewer: Viewer,
         page: Option<crate::api::Page<crate::model::Incident>>,
         written: usize,
-        done: bool,
     }
     let walk = Walk {
+        store: state.store.clone(),
+        q,
+        viewer,
         page: Some(first),
         written: 0,
-        done: false,
     };
-    let store = state.store.clone();
-    let pages = stream::unfold(walk, move |mut w| {
-        let (store, q, viewer) = (store.clone(), q.clone(), viewer.clone());
-        async move {
-            if w.done {
-                return None;
-            }
-            let page = match w.page.take() {
-                Some(p) => p,
-                None => return None,
-            };
-            let mut chunk = match format {
-                Format::Csv => interop::csv::rows(&page.items),
-                Format::GeoJson => {
-                    interop::geojson::features(&page.items, w.written == 0).into_bytes()
+    let pages = stream::unfold(walk, move |mut w| async move {
+        let page = w.page.take()?;
+        let mut chunk = match format {
+            Format::Csv => interop::csv::rows(&page.items),
+            Format::GeoJson => interop::geojson::features(&page.items, w.written == 0).into_bytes(),
+        };
+        w.written += page.items.len();
+        match page.next_cursor {
+            Some(cursor) => match w
+                .store
+                .search_incidents(w.q.search(Some(cursor)), &w.viewer)
+                .await
+            {
+                Ok(next) => w.page = Some(next),
+                // Cut short: the stream ends broken, so the client does not take half for all.
+                Err(e) => {
+                    tracing::warn!("export cut short: {e}");
+                    return Some((Err(std::io::Error::other("export cut short")), w));
                 }
-            };
-            w.written += page.items.len();
-            match page.next_cursor {
-                Some(cursor) => match store
-                    .search_incidents(q.search(Some(cursor)), &viewer)
-                    .await
-                {
-                    Ok(next) => w.page = Some(next),
-                    // Cut short: the stream ends broken, so the client does not take half for all.
-                    Err(e) => {
-                        tracing::warn!("export cut short: {e}");
-                        return Some((Err(std::io::Error::other("export cut short")), w));
-                    }
-                },
-                None => {
-                    if format == Format::GeoJson {
-                        chunk.extend_from_slice(interop::geojson::END.as_bytes());
-                    }
-                    w.done = true;
-                }
+            },
+            None if format == Format::GeoJson => {
+                chunk.extend_from_slice(interop::geojson::END.as_bytes())
             }
-            Some((Ok::<_, std::io::Error>(Bytes::from(chunk)), w))
+            None => {}
         }
+        Some((Ok(Bytes::from(chunk)), w))
     });
     let body = Body::from_stream(stream::once(async { Ok(Bytes::from(head)) }).chain(pages));
     let mut res = (StatusCode::OK, body).into_response();

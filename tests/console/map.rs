@@ -266,6 +266,8 @@ fn the_board_counts_each_place_and_enter_filters_the_feed_to_it() {
     let cells: Vec<&str> = ras.split_whitespace().collect();
     assert!(ras.contains("1 OVERDUE"), "{ras}");
     assert_eq!(&cells[4..8], ["1", "1", "·", "1"], "{ras}");
+    // Units based there: none on scene, three available (LBG-W's two, CUS-W's checkpoint).
+    assert_eq!(&cells[10..12], ["·", "3"], "{ras}");
     let zuw = line("Zuwara  ");
     assert_eq!(
         zuw.split_whitespace().nth(2),

@@ -52,13 +52,18 @@ pub const LEGEND: &str = "▲ critical ◆ high ● medium ○ low (reversed: ov
 /// What one frame of the map showed, for the panel and the keys.
 pub struct Drawn {
     pub frame: view::Frame,
+    /// Open incidents the filter shows, in view or not.
+    pub shown: usize,
 }
 
-/// Bins the incidents the feed's filter shows (open ones) into the cells of `g`.
-pub fn bins(index: &FeedIndex, g: &view::Frame) -> Vec<Bin> {
+/// Bins the incidents the feed's filter shows (open ones) into the cells of
+/// `g`; with how many there are, in view or not.
+pub fn bins(index: &FeedIndex, g: &view::Frame) -> (Vec<Bin>, usize) {
     let (w, h) = (usize::from(g.area.width), usize::from(g.area.height));
     let mut out = vec![Bin::default(); w * h];
+    let mut shown = 0;
     for f in index.spots().iter().filter(|s| s.drawn) {
+        shown += 1;
         let Some((x, y)) = g.cell(f64::from(f.lat), f64::from(f.lon)) else {
             continue;
         };
@@ -69,7 +74,7 @@ pub fn bins(index: &FeedIndex, g: &view::Frame) -> Vec<Bin> {
             b.worst = b.worst.max(Some(f.severity));
         }
     }
-    out
+    (out, shown)
 }
 
 /// Draws the map of `view` into `area`, `selected` highlighted.
@@ -85,7 +90,7 @@ pub fn draw(
     let buf = f.buffer_mut();
     layer::draw(buf, ctx, &g);
     let mut taken = Taken::new(area);
-    let bins = bins(index, &g);
+    let (bins, shown) = bins(index, &g);
     draw_incidents(buf, &mut taken, ctx, &bins, area);
     draw_units(buf, &mut taken, ctx, &g);
     // The selection's brackets go where no label may.
@@ -108,7 +113,7 @@ pub fn draw(
     if let (Some(id), Some(beside)) = (selected, free_beside) {
         highlight(buf, ctx, index, &g, id, beside);
     }
-    Drawn { frame: g }
+    Drawn { frame: g, shown }
 }
 
 /// Cells already holding something the officer must see.

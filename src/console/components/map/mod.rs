@@ -162,8 +162,7 @@ impl MapScreen {
         let credit = format!("{} · {}", towns::ATTRIBUTION, outlines::ATTRIBUTION);
         let mut status = format!("{} · {bar}", lat_lon(self.view.lat, self.view.lon));
         if !narrow {
-            let shown = index.shown().filter(|f| f.status.is_open()).count();
-            status.push_str(&format!(" · {shown} open shown"));
+            status.push_str(&format!(" · {} open shown", drawn.shown));
             if !index.filter.is_empty() {
                 status.push_str(&format!(" (filter: {})", index.filter.source));
             }
